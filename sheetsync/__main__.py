@@ -1,0 +1,5 @@
+"""``python -m sheetsync``."""
+
+from .cli import main
+
+main()

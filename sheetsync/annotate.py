@@ -1,0 +1,180 @@
+"""Write the annotated copy: marked cells, comments, derived values and an Exceptions sheet.
+
+This is the one replaceable writer stage (``write_annotated_copy``). It writes with openpyxl,
+so the workbook passes through openpyxl's model; ``losses.py`` says what that cannot keep.
+
+Every change is recorded in a very hidden ``_sheetsync`` ledger sheet, so that a run on an
+annotated copy first takes the old annotations off (``strip_annotations``): marks are refreshed,
+never stacked, and a cell the officer fixed gets its own fill and comment back.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from copy import copy
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from openpyxl.comments import Comment
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook import Workbook
+from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.worksheet import Worksheet
+
+from .files import atomic_path
+from .findings import Finding, Severity
+
+LEDGER_SHEET = "_sheetsync"
+EXCEPTIONS_SHEET = "Exceptions"
+COMMENT_AUTHOR = "sheetsync"
+MARK_FILLS = {
+    Severity.ERROR: PatternFill("solid", fgColor="FFC7CE"),
+    Severity.WARNING: PatternFill("solid", fgColor="FFEB9C"),
+}
+_HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
+_SEPARATOR = "\n\n— sheetsync —\n"
+
+
+@dataclass(slots=True)
+class AddedColumn:
+    """A derived column the sheet lacks, written after its table."""
+
+    header: str
+    values: dict[int, Any]  #: Excel row -> value.
+    colours: dict[int, str] = field(default_factory=dict)  #: Excel row -> RRGGBB fill.
+
+
+@dataclass(slots=True)
+class SheetAnnotations:
+    """What to write on one register sheet."""
+
+    sheet: str
+    header_row: int
+    after_column: int  #: Added columns start to the right of this one.
+    filled: dict[str, Any] = field(default_factory=dict)  #: A1 -> derived value for a blank cell.
+    added: list[AddedColumn] = field(default_factory=list)
+
+
+def strip_annotations(wb: Workbook) -> bool:
+    """Take off what an earlier sheetsync run added; True if the workbook was annotated."""
+    if LEDGER_SHEET not in wb.sheetnames:
+        return False
+    ledger = wb[LEDGER_SHEET]
+    added_columns: dict[str, list[int]] = defaultdict(list)
+    for row in ledger.iter_rows(min_row=2):
+        kind, sheet_name, address, text, author, value = (c.value for c in row[:6])
+        if kind == "exceptions" and sheet_name in wb.sheetnames:
+            del wb[sheet_name]
+            continue
+        if sheet_name not in wb.sheetnames:
+            continue
+        ws = wb[sheet_name]
+        if kind == "mark":
+            cell = ws[address]
+            cell.fill = copy(row[6].fill)
+            cell.comment = Comment(text, author or "") if text else None
+        elif kind == "filled" and ws[address].value == value:
+            ws[address].value = None
+        elif kind == "column":
+            added_columns[sheet_name].append(int(address))
+    for sheet_name, columns in added_columns.items():
+        for index in sorted(columns, reverse=True):
+            wb[sheet_name].delete_cols(index)
+    del wb[LEDGER_SHEET]
+    return True
+
+
+def write_annotated_copy(wb: Workbook, findings: list[Finding],
+                         sheets: list[SheetAnnotations], destination: Path) -> None:
+    """Annotate ``wb`` in memory and save it atomically to ``destination`` (never the input)."""
+    ledger = wb.create_sheet(LEDGER_SHEET)
+    ledger.append(["kind", "sheet", "cell", "comment", "author", "value", "original fill"])
+    for sheet in sheets:
+        _write_derived(wb[sheet.sheet], sheet, ledger)
+    _mark_cells(wb, findings, ledger)
+    exceptions_name = _free_name(wb, EXCEPTIONS_SHEET)
+    _write_exceptions_sheet(wb.create_sheet(exceptions_name), findings)
+    ledger.append(["exceptions", exceptions_name])
+    ledger.sheet_state = "veryHidden"
+    with atomic_path(destination) as temporary:
+        wb.save(temporary)
+
+
+def _mark_cells(wb: Workbook, findings: list[Finding], ledger: Worksheet) -> None:
+    by_cell: dict[tuple[str, str], list[Finding]] = defaultdict(list)
+    for finding in findings:
+        if finding.sheet in wb.sheetnames and finding.cell:
+            by_cell[(finding.sheet, finding.cell)].append(finding)
+    for (sheet_name, address), cell_findings in by_cell.items():
+        cell = wb[sheet_name][address]
+        original = cell.comment
+        ledger.append(["mark", sheet_name, address, original.text if original else None,
+                       original.author if original else None])
+        ledger.cell(row=ledger.max_row, column=7).fill = copy(cell.fill)
+        worst = max(f.severity for f in cell_findings)
+        cell.fill = copy(MARK_FILLS[worst])
+        ours = "\n".join(f"{f.severity.label.upper()} {f.rule}: {f.message}" for f in cell_findings)
+        text = f"{original.text.rstrip()}{_SEPARATOR}{ours}" if original else f"sheetsync:\n{ours}"
+        comment = Comment(text, COMMENT_AUTHOR)
+        comment.width = 320
+        comment.height = min(400, 40 + 18 * (text.count("\n") + len(text) // 45))
+        cell.comment = comment
+
+
+def _write_derived(ws: Worksheet, annotations: SheetAnnotations, ledger: Worksheet) -> None:
+    for address, value in annotations.filled.items():
+        ws[address].value = value
+        ledger.append(["filled", ws.title, address, None, None, value])
+    column = annotations.after_column
+    for added in annotations.added:
+        column += 1
+        header = ws.cell(row=annotations.header_row, column=column, value=added.header)
+        header.font = Font(bold=True)
+        header.fill = copy(_HEADER_FILL)
+        for row, value in added.values.items():
+            cell = ws.cell(row=row, column=column, value=value)
+            if row in added.colours:
+                cell.fill = PatternFill("solid", fgColor=added.colours[row])
+        width = max(12, min(30, len(added.header) + 2))
+        ws.column_dimensions[get_column_letter(column)].width = width
+        ledger.append(["column", ws.title, column, None, None, added.header])
+
+
+def _free_name(wb: Workbook, wanted: str) -> str:
+    name, number = wanted, 2
+    while name in wb.sheetnames:
+        name = f"{wanted} ({number})" if number > 2 else f"sheetsync {wanted}"
+        number += 1
+    return name
+
+
+def _write_exceptions_sheet(ws: Worksheet, findings: list[Finding]) -> None:
+    headers = ["Sheet", "Cell", "Ref", "Column", "Value", "Rule", "Severity", "Message"]
+    ws.append(headers)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.fill = copy(_HEADER_FILL)
+    for finding in findings:
+        data = finding.to_dict()
+        row = [finding.sheet, finding.cell, finding.ref, finding.column,
+               "" if data["value"] is None else str(data["value"]), finding.rule,
+               finding.severity.label, finding.message]
+        ws.append([None] * len(row))
+        for column, value in enumerate(row, start=1):
+            cell = ws.cell(row=ws.max_row, column=column)
+            cell.value = value
+            if isinstance(value, str):
+                cell.data_type = "s"  # NOTE: text an officer typed never becomes a formula
+        if finding.sheet and finding.cell:
+            link = ws.cell(row=ws.max_row, column=2)
+            quoted = finding.sheet.replace("'", "''")
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{quoted}'!{finding.cell}")
+            link.font = Font(color="0563C1", underline="single")
+        severity = ws.cell(row=ws.max_row, column=7)
+        severity.fill = copy(MARK_FILLS[finding.severity])
+    for column, width in zip("ABCDEFGH", (18, 8, 10, 24, 18, 7, 9, 90), strict=True):
+        ws.column_dimensions[column].width = width
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:H{max(ws.max_row, 1)}"

@@ -1,0 +1,131 @@
+"""The command line: a thin layer over the library (parse, call, print, exit)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import SheetsyncError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+class CliError(click.ClickException):
+    """A SheetsyncError (bad schema or config file) shown in one line, exit 2."""
+
+    exit_code = EXIT_USAGE
+
+
+def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date written YYYY-MM-DD") from None
+
+
+def settings_options(command: click.decorators.FC) -> click.decorators.FC:
+    """--as-of, --config and --schemas, shared by the commands that check workbooks."""
+    command = click.option("--schemas", "schemas_dir", type=click.Path(
+        exists=True, file_okay=False, path_type=Path),
+        help="Folder of schema files to use instead of the built-in ones.")(command)
+    command = click.option("--config", "config_file", type=click.Path(
+        exists=True, dir_okay=False, path_type=Path),
+        help="Organisation settings file (matrix, bands, vocabularies, header names).")(command)
+    command = click.option("--as-of", callback=_as_of, metavar="YYYY-MM-DD",
+                           help="The date every date rule treats as today (default: today).")(command)
+    return command
+
+
+@click.group()
+@click.version_option(__version__, prog_name="sheetsync")
+def cli() -> None:
+    """Check the risk registers and issues logs kept in Excel, and annotate copies of them."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True,
+                type=click.Path(exists=True, path_type=Path))
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the annotated copies, exception reports and records.")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "never"]), default="error",
+              show_default=True, help="Exit 1 when findings of this severity (or worse) are found.")
+@settings_options
+def validate(paths: tuple[Path, ...], out_dir: Path, fail_on: str, as_of: dt.date | None,
+             config_file: Path | None, schemas_dir: Path | None) -> None:
+    """Validate workbooks (files or folders) and write annotated copies and reports to --out.
+
+    \b
+    Example:
+        sheetsync validate "Risk registers/" --out checked --as-of 2023-03-31
+    """
+    from .pipeline import Settings, validate_paths  # (keeps --help fast)
+    from .reports import summary_lines, write_reports
+
+    try:
+        settings = Settings.load(as_of=as_of, config_file=config_file, schemas_dir=schemas_dir)
+    except SheetsyncError as exc:
+        raise CliError(str(exc)) from exc
+    run = validate_paths(list(paths), out_dir, settings)
+    write_reports(run)
+    for line in summary_lines(run):
+        click.echo(line)
+    click.echo(f"Outputs in {out_dir}: annotated/, exceptions.xlsx, exceptions.csv, "
+               "exceptions.json, records/")
+    sys.exit(EXIT_FINDINGS if run.failed(fail_on) else EXIT_OK)
+
+
+@cli.command()
+@click.argument("directory", required=False, default="sheetsync-demo",
+                type=click.Path(file_okay=False, path_type=Path))
+@click.option("--as-of", callback=_as_of, metavar="YYYY-MM-DD", default="2023-03-31",
+              show_default=True, help="The date the demo treats as today.")
+def demo(directory: Path, as_of: dt.date) -> None:
+    """Write example registers with typical mistakes into DIRECTORY and validate them."""
+    from .demo import write_demo_workbooks
+    from .pipeline import Settings, validate_paths
+    from .reports import summary_lines, write_reports
+
+    inputs = directory / "registers"
+    out_dir = directory / "checked"
+    written = write_demo_workbooks(inputs)
+    click.echo(f"Wrote {len(written)} example workbooks to {inputs}")
+    run = validate_paths([inputs], out_dir, Settings.load(as_of=as_of))
+    write_reports(run)
+    for line in summary_lines(run):
+        click.echo(line)
+    click.echo(f"Open {out_dir / 'exceptions.xlsx'} for every problem found, and the annotated "
+               f"copies in {out_dir / 'annotated'} to see each one marked on its cell.")
+
+
+@cli.command()
+@click.option("--schemas", "schemas_dir", type=click.Path(exists=True, file_okay=False,
+                                                          path_type=Path))
+def rules(schemas_dir: Path | None) -> None:
+    """List every rule code with its default severity and meaning."""
+    from .catalogue import rule_catalogue
+
+    try:
+        catalogue = rule_catalogue(schemas_dir)
+    except SheetsyncError as exc:
+        raise CliError(str(exc)) from exc
+    for rule in catalogue:
+        click.echo(f"{rule.code}  {rule.severity.label:<7}  {rule.title}")
+
+
+def main() -> None:
+    """Entry point: no traceback reaches a user unless SHEETSYNC_DEBUG is set."""
+    try:
+        cli(prog_name="sheetsync")
+    except Exception as exc:
+        if os.environ.get("SHEETSYNC_DEBUG"):
+            raise
+        click.echo(f"sheetsync: unexpected problem: {type(exc).__name__}: {exc} "
+                   "(set SHEETSYNC_DEBUG=1 to see the details)", err=True)
+        sys.exit(EXIT_USAGE)

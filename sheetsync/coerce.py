@@ -1,0 +1,70 @@
+"""Turn raw cell values into typed columns, and unreadable values into findings on their cells."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+
+from . import values
+from .findings import STRUCTURAL_RULES, Finding
+from .read import RawSheet
+
+READERS: dict[str, Callable[[Any], values.Reading]] = {
+    "text": values.read_text,
+    "number": values.read_number,
+    "whole_number": values.read_whole_number,
+    "date": values.read_date,
+}
+_EXPECTED = {"number": "a number", "whole_number": "a whole number", "date": "a date, day first "
+             "(such as 16/01/2023)", "text": "text"}
+
+
+def coerce_sheet(sheet: RawSheet, workbook: str) -> tuple[pd.DataFrame, list[Finding]]:
+    """A typed frame (same index and columns as ``sheet.raw``) and the TY findings."""
+    spec = sheet.layout.spec
+    typed: dict[str, Any] = {}
+    findings: list[Finding] = []
+    refs = sheet.raw.get("ref")
+    for column in sheet.raw.columns:
+        column_spec = spec.columns[column]
+        reader = READERS[column_spec.type]
+        readings = [reader(value) for value in sheet.raw[column]]
+        for row, value, reading in zip(sheet.raw.index, sheet.raw[column], readings, strict=True):
+            if reading.problem is None:
+                continue
+            ref = sheet.layout.columns[column]
+            expected = _EXPECTED[column_spec.type]
+            findings.append(Finding(
+                workbook=workbook, sheet=sheet.sheet, cell=f"{ref.letter}{row}", row=row,
+                column=ref.header, ref=row_reference(refs, row), value=value, rule=reading.problem,
+                severity=STRUCTURAL_RULES[reading.problem].severity,
+                message=_message(ref.header, value, expected, reading.detail)))
+        typed[column] = _column(column_spec.type, [r.value for r in readings], sheet.raw.index)
+    return pd.DataFrame(typed, index=sheet.raw.index), findings
+
+
+def row_reference(refs: pd.Series | None, row: int) -> str | None:
+    """The row's reference as typed (R9), for findings; None when the row has none."""
+    if refs is None:
+        return None
+    reading = values.read_text(refs.get(row))
+    return reading.value if isinstance(reading.value, str) else None
+
+
+def _message(header: str, value: Any, expected: str, detail: str) -> str:
+    if detail.startswith("expected"):
+        shown = " ".join(str(value).split())
+        return f"{header} holds '{shown}', which is not {expected}. Enter {expected}."
+    return f"{header}: {detail}. Enter {expected}."
+
+
+def _column(value_type: str, items: list[Any], index: pd.Index) -> pd.Series:
+    if value_type in ("number", "whole_number"):
+        return pd.Series([float("nan") if v is None else float(v) for v in items], index=index,
+                         dtype="float64")
+    if value_type == "date":
+        return pd.Series(pd.to_datetime(pd.Series(items, dtype=object), errors="coerce").array,
+                         index=index, dtype="datetime64[ns]")
+    return pd.Series(items, index=index, dtype=object)

@@ -1,0 +1,177 @@
+"""The organisation's settings (matrix, bands, vocabularies, staleness, header names).
+
+The defaults live in ``schemas/organisation.yaml``; an analyst's file given with ``--config``
+is laid over them, so it need only say what differs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ConfigError
+
+CONFIG_FILE = "organisation.yaml"
+_COLOUR = re.compile(r"^#?[0-9A-Fa-f]{6}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Band:
+    """One rating band: scores from ``start`` up to the next band's start."""
+
+    name: str
+    start: int
+    colour: str  #: Hex RRGGBB without '#'.
+    also: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """Everything that differs between councils, read from YAML."""
+
+    likelihood_labels: tuple[str, ...]
+    impact_labels: tuple[str, ...]
+    bands: tuple[Band, ...]
+    review_staleness_months: int
+    vocabularies: dict[str, tuple[str, ...]]
+    header_synonyms: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+    source: str = CONFIG_FILE
+
+    @property
+    def max_score(self) -> int:
+        return len(self.likelihood_labels) * len(self.impact_labels)
+
+    def band_for(self, score: float) -> Band | None:
+        """The band a score falls in, or None when it is below the first band."""
+        found = None
+        for band in self.bands:
+            if score >= band.start:
+                found = band
+        return found
+
+    def band_named(self, text: str) -> Band | None:
+        """The band an officer's rating word means (``red``, ``R``, ``High``), or None."""
+        wanted = " ".join(str(text).split()).casefold()
+        for band in self.bands:
+            if wanted == band.name.casefold() or wanted in (w.casefold() for w in band.also):
+                return band
+        return None
+
+    def vocabulary(self, name: str) -> tuple[str, ...]:
+        return self.vocabularies.get(name, ())
+
+
+def load_config(schemas_dir: Path, override: Path | None = None) -> Config:
+    """Read the default settings, lay ``override`` over them, and check the result."""
+    default_path = schemas_dir / CONFIG_FILE
+    data = read_yaml(default_path)
+    source = str(default_path)
+    if override is not None:
+        data = _merge(data, read_yaml(override))
+        source = str(override)
+    return _build(data, source)
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    """A YAML mapping from ``path``; every mistake becomes a ConfigError naming the file."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(path, f"cannot be read ({exc.strerror or exc})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        line = f" at line {where.line + 1}" if where is not None else ""
+        raise ConfigError(path, f"is not valid YAML{line}: {getattr(exc, 'problem', exc)}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(path, "should be a set of 'name: value' settings")
+    return data
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _build(data: dict[str, Any], source: str) -> Config:
+    def fail(problem: str) -> ConfigError:
+        return ConfigError(source, problem)
+
+    known = {"risk_matrix", "score_bands", "review_staleness_months", "vocabularies",
+             "header_synonyms"}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise fail(f"unknown setting {unknown[0]!r} (known: {', '.join(sorted(known))})")
+
+    matrix = data.get("risk_matrix") or {}
+    labels = {}
+    for axis in ("likelihood", "impact"):
+        values = matrix.get(axis)
+        if not isinstance(values, list) or not 2 <= len(values) <= 10:
+            raise fail(f"risk_matrix.{axis} should list 2 to 10 labels, lowest first")
+        labels[axis] = tuple(str(v) for v in values)
+
+    raw_bands = data.get("score_bands")
+    if not isinstance(raw_bands, list) or not raw_bands:
+        raise fail("score_bands should list at least one band")
+    bands = []
+    for number, raw in enumerate(raw_bands, start=1):
+        if not isinstance(raw, dict) or "name" not in raw or "from" not in raw:
+            raise fail(f"score band {number} needs a name and a 'from' score")
+        colour = str(raw.get("colour", "#FFFFFF"))
+        if not _COLOUR.match(colour):
+            raise fail(f"score band {raw['name']!r}: colour {colour!r} should look like #FF0000")
+        if not isinstance(raw["from"], int) or isinstance(raw["from"], bool):
+            raise fail(f"score band {raw['name']!r}: 'from' should be a whole number")
+        also = raw.get("also") or []
+        if not isinstance(also, list):
+            raise fail(f"score band {raw['name']!r}: 'also' should be a list of words")
+        bands.append(Band(str(raw["name"]), raw["from"], colour.lstrip("#").upper(),
+                          tuple(str(a) for a in also)))
+    starts = [band.start for band in bands]
+    if starts != sorted(starts) or len(set(starts)) != len(starts):
+        raise fail("score_bands should be listed lowest first, each starting higher than the last")
+    if starts[0] > 1:
+        raise fail(f"score_bands: the first band should start at 1, not {starts[0]}")
+
+    staleness = data.get("review_staleness_months", 3)
+    if not isinstance(staleness, int) or isinstance(staleness, bool) or staleness < 1:
+        raise fail("review_staleness_months should be a whole number of months, 1 or more")
+
+    vocabularies = {}
+    for name, words in (data.get("vocabularies") or {}).items():
+        if not isinstance(words, list) or not words:
+            raise fail(f"vocabularies.{name} should be a list of words")
+        vocabularies[str(name)] = tuple(str(w) for w in words)
+
+    synonyms: dict[str, dict[str, tuple[str, ...]]] = {}
+    for kind, columns in (data.get("header_synonyms") or {}).items():
+        if not isinstance(columns, dict):
+            raise fail(f"header_synonyms.{kind} should map column names to lists of headers")
+        synonyms[str(kind)] = {}
+        for column, names in columns.items():
+            if not isinstance(names, list):
+                raise fail(f"header_synonyms.{kind}.{column} should be a list of header names")
+            synonyms[str(kind)][str(column)] = tuple(str(n) for n in names)
+
+    return Config(
+        likelihood_labels=labels["likelihood"],
+        impact_labels=labels["impact"],
+        bands=tuple(bands),
+        review_staleness_months=staleness,
+        vocabularies=vocabularies,
+        header_synonyms=synonyms,
+        source=source,
+    )

@@ -1,0 +1,90 @@
+"""The one record every stage reports problems with, and the catalogue of rule codes."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+class Severity(enum.IntEnum):
+    """How bad a finding is; ordered so ``--fail-on`` can compare."""
+
+    WARNING = 20
+    ERROR = 30
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        try:
+            return cls[str(text).strip().upper()]
+        except KeyError:
+            raise ValueError(f"severity must be 'error' or 'warning', not {text!r}") from None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Rule:
+    """One entry of the rule catalogue (README's table is checked against these)."""
+
+    code: str  #: Stable code, never reused, e.g. "RR05".
+    severity: Severity  #: Default severity.
+    title: str  #: One line for the catalogue.
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Finding:
+    """One problem at one cell of one workbook, worded for the officer who keeps it."""
+
+    workbook: str  #: Path of the workbook as given (relative to the input folder).
+    sheet: str | None  #: Sheet name, None for workbook-level findings.
+    cell: str | None  #: A1 address on the original sheet.
+    row: int | None  #: Excel row number.
+    column: str | None  #: Header text as the sheet shows it.
+    ref: str | None  #: The row's reference (R9, I4) so officers can find it.
+    value: Any  #: The value as read, for the report.
+    rule: str  #: Rule code from the catalogue.
+    severity: Severity
+    message: str  #: Plain English: what is wrong and what is expected.
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["severity"] = self.severity.label
+        data["value"] = display_value(self.value)
+        return data
+
+    def key(self) -> tuple[str, str | None, str | None]:
+        """Compact identity used in tests and for de-duplication: (rule, sheet, cell)."""
+        return (self.rule, self.sheet, self.cell)
+
+
+def display_value(value: Any) -> Any:
+    """A JSON-friendly rendering of a cell value (dates as ISO text, None kept)."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else value
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+# Structural rules live in code; the data rules of each register kind live in its schema
+# file (schemas/*.yaml), where an analyst can change their severity and wording.
+STRUCTURAL_RULES: dict[str, Rule] = {
+    rule.code: rule
+    for rule in (
+        Rule(code="WB01", severity=Severity.ERROR, title="Workbook cannot be read"),
+        Rule(code="WB02", severity=Severity.WARNING,
+             title="Part of the workbook cannot be kept in the annotated copy"),
+        Rule(code="WB03", severity=Severity.ERROR, title="Annotated copy could not be written"),
+        Rule(code="HD01", severity=Severity.ERROR, title="Required column missing from the header"),
+        Rule(code="HD02", severity=Severity.WARNING,
+             title="Two columns have the same meaning; the first is used"),
+        Rule(code="TY01", severity=Severity.ERROR, title="Value is not a number"),
+        Rule(code="TY02", severity=Severity.ERROR, title="Value is not a real date"),
+        Rule(code="TY03", severity=Severity.ERROR, title="Cell shows an Excel error (#REF!, #N/A...)"),
+    )
+}

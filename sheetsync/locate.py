@@ -1,0 +1,244 @@
+"""Find the header row of a register wherever it sits, and what each column means.
+
+Officers put title rows above the header, leave blank rows, merge title cells, and use two-row
+headers where a merged group cell ("Inherent risk") sits over repeated Likelihood / Impact /
+Score columns. Column order is free and headers vary ("Revised Impact", "Risk Owner", "No.").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from .schemas import RegisterSpec
+
+SCAN_ROWS = 40  #: How far down a sheet a header row is looked for.
+_FILLER = ("risk ",)
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnRef:
+    """Where a canonical column sits in the sheet."""
+
+    name: str  #: Canonical name from the schema (``residual_impact``).
+    index: int  #: 1-based column number.
+    header: str  #: Header as the sheet shows it ("Residual risk: Impact").
+    header_cell: str  #: A1 address of the header cell.
+
+    @property
+    def letter(self) -> str:
+        return get_column_letter(self.index)
+
+
+@dataclass(slots=True)
+class Layout:
+    """A register found on a sheet: its kind, header rows and column map."""
+
+    spec: RegisterSpec
+    header_row: int  #: The header row directly above the data.
+    first_header_row: int  #: The group row of a two-row header, else ``header_row``.
+    columns: dict[str, ColumnRef]
+    duplicates: list[ColumnRef] = field(default_factory=list)
+    metadata: dict[str, str] = field(default_factory=dict)
+    last_column: int = 1  #: Rightmost header column of the table.
+
+    @property
+    def kind(self) -> str:
+        return self.spec.kind
+
+    def cell(self, column: str, row: int) -> str | None:
+        ref = self.columns.get(column)
+        return f"{ref.letter}{row}" if ref else None
+
+
+def normalise(text: Any) -> str:
+    """Header text reduced for matching: case, punctuation, ``(1-5)`` and line breaks ignored."""
+    value = str(text).casefold().replace("&", " and ").replace("×", " x ")
+    value = re.sub(r"\([^)]*\d[^)]*\)", " ", value)
+    value = re.sub(r"[^a-z0-9]+", " ", value)
+    return " ".join(value.split())
+
+
+class _Vocabulary:
+    """A spec's header words, normalised once."""
+
+    def __init__(self, spec: RegisterSpec) -> None:
+        self.columns = {}
+        for column in spec.columns.values():
+            if column.assessment is None:
+                for synonym in (column.name.replace("_", " "), column.label, *column.synonyms):
+                    self.columns.setdefault(normalise(synonym), column.name)
+        self.measures = {normalise(s): name for name, m in spec.measures.items()
+                         for s in (name, m.label, *m.synonyms)}
+        words = [(normalise(s), name) for name, (label, synonyms) in spec.assessments.items()
+                 for s in (name, label, *synonyms)]
+        self.assessments = sorted(set(words), key=lambda pair: -len(pair[0]))
+
+    def assessment_in(self, text: str) -> tuple[str, str] | None:
+        """(assessment, text without its word) when ``text`` names an assessment."""
+        for word, name in self.assessments:
+            if re.search(rf"\b{re.escape(word)}\b", text):
+                rest = " ".join(re.sub(rf"\b{re.escape(word)}\b", " ", text, count=1).split())
+                return name, rest
+        return None
+
+    def meaning(self, label: str, group: str) -> tuple[str | None, str] | None:
+        """(assessment or None, measure) for a measure, (None, column) for a column, or None."""
+        if not label:
+            return None
+        if label in self.columns:
+            return None, self.columns[label]
+        if not self.measures:
+            return None
+        found = self.assessment_in(label)
+        if found is None and group:
+            group_found = self.assessment_in(group)
+            if group_found is not None:
+                found = (group_found[0], label)
+        if found is None:
+            return (None, self.measures[label]) if label in self.measures else None
+        assessment, rest = found
+        for candidate in (rest, *(rest[len(f):] for f in _FILLER if rest.startswith(f))):
+            if candidate in self.measures:
+                return assessment, self.measures[candidate]
+        return None
+
+
+def locate_register(ws: Worksheet, specs: dict[str, RegisterSpec]) -> Layout | None:
+    """The best-matching register on ``ws``, or None when no header row is recognised."""
+    rows = [list(row) for row in ws.iter_rows(min_row=1, max_row=min(ws.max_row, SCAN_ROWS),
+                                              values_only=True)]
+    if not rows:
+        return None
+    merged_top_left = _merged_cells(ws, len(rows))
+    best: tuple[int, int, Layout] | None = None
+    for spec in specs.values():
+        vocabulary = _Vocabulary(spec)
+        for row_number in range(1, len(rows) + 1):
+            layout = _layout_for_row(rows, merged_top_left, row_number, spec, vocabulary)
+            if layout is None:
+                continue
+            score = len(layout.columns)
+            if best is None or score > best[0] or (score == best[0] and row_number < best[1]):
+                best = (score, row_number, layout)
+    if best is None:
+        return None
+    layout = best[2]
+    layout.metadata = _title_block(rows[: layout.first_header_row - 1])
+    return layout
+
+
+def _merged_cells(ws: Worksheet, max_row: int) -> dict[tuple[int, int], tuple[int, int]]:
+    """Every cell inside a merged range (in the scanned rows) -> its top-left cell."""
+    cells = {}
+    for merged in ws.merged_cells.ranges:
+        if merged.min_row > max_row:
+            continue
+        for row in range(merged.min_row, min(merged.max_row, max_row) + 1):
+            for col in range(merged.min_col, merged.max_col + 1):
+                cells[(row, col)] = (merged.min_row, merged.min_col)
+    return cells
+
+
+def _text_at(rows: list[list[Any]], merged: dict[tuple[int, int], tuple[int, int]],
+             row: int, col: int) -> str:
+    source = merged.get((row, col), (row, col))
+    r, c = source
+    if r < 1 or r > len(rows) or c > len(rows[r - 1]):
+        return ""
+    value = rows[r - 1][c - 1]
+    return str(value).strip() if value is not None and not isinstance(value, (int, float)) else ""
+
+
+def _layout_for_row(rows: list[list[Any]], merged: dict[tuple[int, int], tuple[int, int]],
+                    row_number: int, spec: RegisterSpec, vocabulary: _Vocabulary) -> Layout | None:
+    width = len(rows[row_number - 1])
+    found: list[tuple[int, str, str | None, str]] = []  # (col, header, assessment, name)
+    used_group = False
+    for col in range(1, width + 1):
+        label = _text_at(rows, merged, row_number, col)
+        if not label:
+            continue
+        group = ""
+        # NOTE: a header merged down over both rows ("Ref") has no group above it.
+        if row_number > 1 and merged.get((row_number, col), (row_number, col))[0] == row_number:
+            group = _text_at(rows, merged, row_number - 1, col)
+        meaning = vocabulary.meaning(normalise(label), normalise(group))
+        if meaning is None:
+            continue
+        assessment, name = meaning
+        header = label
+        if group and assessment and vocabulary.assessment_in(normalise(label)) is None:
+            header, used_group = f"{group}: {label}", True
+        found.append((col, " ".join(header.split()), assessment, name))
+    if not found:
+        return None
+    resolved = _resolve_assessments(found, spec)
+    columns: dict[str, ColumnRef] = {}
+    duplicates = []
+    for col, header, name in resolved:
+        ref = ColumnRef(name=name, index=col, header=header,
+                        header_cell=f"{get_column_letter(col)}{row_number}")
+        if name in columns:
+            duplicates.append(ref)
+        else:
+            columns[name] = ref
+    if len(columns) < spec.min_columns:
+        return None
+    if spec.needs_one_of and not any(
+        name in spec.needs_one_of or spec.columns[name].measure in spec.needs_one_of
+        for name in columns
+    ):
+        return None
+    last = max(col for col in range(1, width + 1) if _text_at(rows, merged, row_number, col))
+    return Layout(spec=spec, header_row=row_number,
+                  first_header_row=row_number - 1 if used_group else row_number,
+                  columns=columns, duplicates=duplicates, last_column=last)
+
+
+def _resolve_assessments(found: list[tuple[int, str, str | None, str]],
+                         spec: RegisterSpec) -> list[tuple[int, str, str]]:
+    """Give plain "Likelihood" / "Impact" columns the assessment the sheet leaves for them.
+
+    With no assessment words in the header they are the schema's single assessment; beside
+    "Revised ..." columns they are the first assessment still lacking that measure (the seed
+    registers head inherent scores "Impact", "Likelihood", "Initial Risk Score").
+    """
+    order = list(spec.assessments)
+    explicit = {(a, name) for _, _, a, name in found if a is not None}
+    present = [a for a in order if any(a == e[0] for e in explicit)]
+    resolved = []
+    for col, header, assessment, name in found:
+        if assessment is None and name in spec.measures:
+            if not explicit:
+                assessment = spec.single_assessment or order[0]
+            else:
+                lacking = [a for a in present + order if (a, name) not in explicit]
+                assessment = lacking[0] if lacking else order[0]
+                explicit.add((assessment, name))
+        resolved.append((col, header, f"{assessment}_{name}" if assessment else name))
+    return resolved
+
+
+def _title_block(rows: list[list[Any]]) -> dict[str, str]:
+    """"Project Name: X", "Version Date: 16.01.23" and the like, from the rows above the header."""
+    facts: dict[str, str] = {}
+    for row in rows:
+        cells = [str(v).strip() for v in row if v is not None and str(v).strip()]
+        index = 0
+        while index < len(cells):
+            text = cells[index]
+            key, colon, value = text.partition(":")
+            if colon and key.strip() and len(key) <= 40:
+                if not value.strip() and index + 1 < len(cells):
+                    value = cells[index + 1]
+                    index += 1
+                facts[" ".join(key.split())] = " ".join(value.split())
+            elif "title" not in facts and len(cells) == 1:
+                facts["title"] = " ".join(text.split())
+            index += 1
+    return facts

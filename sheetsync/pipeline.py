@@ -1,0 +1,249 @@
+"""The flow for one workbook and for a run: open, locate, read, coerce, derive, validate,
+annotate, and collect what the reports need. Nothing here prints or exits."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from openpyxl.worksheet.worksheet import Worksheet
+
+from . import losses
+from .annotate import AddedColumn, SheetAnnotations, strip_annotations, write_annotated_copy
+from .coerce import coerce_sheet
+from .config import Config, load_config
+from .derive import CALC, Context, derive_frame
+from .discover import OUTPUT_MARKER, Source, find_workbooks
+from .errors import WorkbookUnreadable
+from .findings import STRUCTURAL_RULES, Finding, Severity
+from .locate import Layout, locate_register
+from .read import RawSheet, read_register
+from .records import build_records
+from .schemas import RegisterSpec, default_schemas_dir, load_specs
+from .validate import header_findings, validate_frame
+from .workbook import cached_value_reader, open_workbook
+
+ANNOTATED_DIR = "annotated"
+
+
+@dataclass(slots=True)
+class SheetResult:
+    """A register found on a sheet."""
+
+    name: str
+    kind: str
+    header_row: int
+    rows: int
+    metadata: dict[str, str] = field(default_factory=dict)
+    records: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class WorkbookResult:
+    """What happened to one workbook."""
+
+    source: Source
+    status: str  #: "ok", "error" or "skipped".
+    message: str = ""
+    annotated: Path | None = None
+    sheets: list[SheetResult] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings if f.severity == severity)
+
+
+@dataclass(slots=True)
+class RunResult:
+    """Everything a run found, for the reports and the exit code."""
+
+    as_of: dt.date
+    out_dir: Path
+    workbooks: list[WorkbookResult] = field(default_factory=list)
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for wb in self.workbooks for f in wb.findings]
+
+    def count(self, severity: Severity) -> int:
+        return sum(wb.count(severity) for wb in self.workbooks)
+
+    def failed(self, fail_on: str) -> bool:
+        """True when the run should exit 1 under ``--fail-on``."""
+        if fail_on == "never":
+            return False
+        if any(wb.status == "error" for wb in self.workbooks):
+            return True
+        threshold = Severity.parse(fail_on)
+        return any(f.severity >= threshold for f in self.findings)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """What a run needs besides the paths: loaded once, shared by every workbook."""
+
+    specs: dict[str, RegisterSpec]
+    config: Config
+    as_of: dt.date
+
+    @classmethod
+    def load(cls, as_of: dt.date | None = None, config_file: Path | None = None,
+             schemas_dir: Path | None = None) -> Settings:
+        """Read the schema and config files; a mistake in them raises ConfigError."""
+        directory = schemas_dir or default_schemas_dir()
+        config = load_config(directory, config_file)
+        return cls(specs=load_specs(directory, config), config=config,
+                   as_of=as_of or dt.date.today())
+
+
+def validate_paths(paths: list[Path], out_dir: Path, settings: Settings,
+                   progress: Callable[[WorkbookResult], None] | None = None) -> RunResult:
+    """Validate every workbook under ``paths`` and write annotated copies into ``out_dir``."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / OUTPUT_MARKER).write_text("sheetsync output folder; skipped when searching\n")
+    run = RunResult(as_of=settings.as_of, out_dir=out_dir)
+    for source in find_workbooks(paths, exclude=out_dir):
+        result = process_workbook(source, settings, out_dir / ANNOTATED_DIR / source.name)
+        run.workbooks.append(result)
+        if progress is not None:
+            progress(result)
+    return run
+
+
+def process_workbook(source: Source, settings: Settings, destination: Path) -> WorkbookResult:
+    """Check one workbook and write its annotated copy to ``destination``."""
+    try:
+        wb = open_workbook(source.path)
+    except WorkbookUnreadable as exc:
+        return WorkbookResult(source=source, status="error", message=exc.reason, findings=[
+            _workbook_finding(source, "WB01", f"The workbook cannot be read: {exc.reason}.")])
+    strip_annotations(wb)
+    cached = cached_value_reader(source.path)
+    result = WorkbookResult(source=source, status="ok")
+    annotations = []
+    for ws in wb.worksheets:
+        if not isinstance(ws, Worksheet):
+            continue
+        layout = locate_register(ws, settings.specs)
+        if layout is None:
+            continue
+        sheet_result, sheet_findings, sheet_annotations = _process_sheet(
+            ws, layout, cached, settings, source.name)
+        result.sheets.append(sheet_result)
+        result.findings.extend(sheet_findings)
+        annotations.append(sheet_annotations)
+    if not result.sheets:
+        result.status = "skipped"
+        kinds = " or ".join(spec.title.lower() for spec in settings.specs.values())
+        result.message = f"no {kinds} found (no sheet has a header row sheetsync recognises)"
+        return result
+    for loss in losses.predicted_losses(source.path):
+        result.findings.append(_loss_finding(source, loss))
+    try:
+        write_annotated_copy(wb, result.findings, annotations, destination)
+    except Exception as exc:  # noqa: BLE001  (one bad file must never stop a run)
+        result.findings.append(_workbook_finding(
+            source, "WB03", f"The annotated copy could not be written ({type(exc).__name__}: "
+                            f"{' '.join(str(exc).split())[:120]})."))
+        return result
+    result.annotated = destination
+    for part in losses.unexplained_parts_lost(source.path, destination):
+        result.findings.append(_loss_finding(source, f"the package part {part}"))
+    return result
+
+
+def _process_sheet(ws: Worksheet, layout: Layout, cached: Callable[[str], Any],
+                   settings: Settings, workbook: str
+                   ) -> tuple[SheetResult, list[Finding], SheetAnnotations]:
+    raw = read_register(ws, layout, cached)
+    frame, type_findings = coerce_sheet(raw, workbook)
+    context = Context(spec=layout.spec, config=settings.config, as_of=settings.as_of)
+    derived = derive_frame(frame, context)
+    if raw.uncalculated:
+        derived = _trust_product_formulas(raw, derived, context)
+    check_findings = validate_frame(derived, raw, context, workbook)
+    unreadable = {f.cell for f in type_findings}
+    findings = header_findings(layout, workbook, ws.title) + type_findings + [
+        f for f in check_findings if f.cell not in unreadable]
+    findings.sort(key=lambda f: (f.row or 0, f.cell or ""))
+    sheet = SheetResult(name=ws.title, kind=layout.kind, header_row=layout.header_row,
+                        rows=len(frame), metadata=layout.metadata,
+                        records=build_records(derived, layout.spec, settings.config, workbook,
+                                              ws.title))
+    return sheet, findings, _derived_annotations(raw, derived, settings.config)
+
+
+def _trust_product_formulas(raw: RawSheet, derived: pd.DataFrame, context: Context) -> pd.DataFrame:
+    """A score formula never calculated (``=E7*F7`` saved by a tool that does not calculate)
+    that multiplies its own row's likelihood and impact holds the recomputed score."""
+    layout = raw.layout
+    for column, row in sorted(raw.uncalculated):
+        spec = layout.spec.columns[column]
+        if spec.measure != "score" or CALC + column not in derived:
+            continue
+        inputs = [layout.cell(f"{spec.assessment}_{m}", row) for m in ("likelihood", "impact")]
+        formula = raw.formulas[(column, row)].replace("$", "").replace(" ", "").upper()
+        if None not in inputs and formula in (f"={inputs[0]}*{inputs[1]}",
+                                              f"={inputs[1]}*{inputs[0]}"):
+            value = derived.at[row, CALC + column]
+            derived.at[row, column] = value
+            raw.raw.at[row, column] = _cell_value(value)
+            raw.uncalculated.discard((column, row))
+    return derived
+
+
+def _derived_annotations(raw: RawSheet, derived: pd.DataFrame, config: Config) -> SheetAnnotations:
+    """Derived values to fill into blank cells, and derived columns the sheet lacks."""
+    layout = raw.layout
+    spec = layout.spec
+    annotations = SheetAnnotations(sheet=raw.sheet, header_row=layout.header_row,
+                                   after_column=layout.last_column)
+    targets = [(c.name, c.label) for c in spec.columns.values() if c.derived]
+    targets += [(name, label) for name, (label, _compute) in spec.derived.items()]
+    for name, label in targets:
+        calc = CALC + name
+        if calc not in derived or derived[calc].isna().all():
+            continue
+        values = {int(row): _cell_value(v) for row, v in derived[calc].items() if not _missing(v)}
+        if name in layout.columns:
+            for row, value in values.items():
+                if _empty(raw.raw.at[row, name]) and (name, row) not in raw.formulas:
+                    annotations.filled[f"{layout.columns[name].letter}{row}"] = value
+            continue
+        colours = {}
+        if spec.columns.get(name) is not None and spec.columns[name].measure == "rating":
+            colours = {row: band.colour for row, value in values.items()
+                       if (band := config.band_named(str(value))) is not None}
+        annotations.added.append(AddedColumn(header=f"{label} (sheetsync)", values=values,
+                                             colours=colours))
+    return annotations
+
+
+def _empty(value: Any) -> bool:
+    """Nothing typed at all (a placeholder such as n/a is the officer's and is kept)."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (not isinstance(value, str) and pd.isna(value))
+
+
+def _cell_value(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _workbook_finding(source: Source, rule: str, message: str) -> Finding:
+    return Finding(workbook=source.name, sheet=None, cell=None, row=None, column=None, ref=None,
+                   value=None, rule=rule, severity=STRUCTURAL_RULES[rule].severity, message=message)
+
+
+def _loss_finding(source: Source, what: str) -> Finding:
+    return _workbook_finding(
+        source, "WB02", f"The annotated copy cannot keep {what} from this workbook; the original "
+                        "is unchanged, so use the annotated copy only to read the findings.")

@@ -1,0 +1,146 @@
+"""Run a register's checks with pandera and turn each failure into a finding on its cell.
+
+pandera's own warnings (``raise_warning``) discard the failing rows, and its frame-level checks
+report a failure once per column (see the peer-tools research, section 5), so every check runs
+as an error-raising check under ``lazy=True``; the severity comes from the schema file, and
+failures are de-duplicated by (check, row) before they become findings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+import pandera.errors
+import pandera.pandas as pa
+from openpyxl.utils import get_column_letter
+
+from .checks import CHECK_BUILDERS, BuiltCheck
+from .coerce import row_reference
+from .derive import EFFECTIVE, Context
+from .findings import STRUCTURAL_RULES, Finding
+from .locate import Layout
+from .read import RawSheet
+from .schemas import CheckSpec
+
+
+def compile_schema(frame: pd.DataFrame,
+                   context: Context) -> tuple[pa.DataFrameSchema, dict[str, tuple[CheckSpec, BuiltCheck]]]:
+    """A pandera schema for the columns this sheet has, and what each named check stands for."""
+    present = set(frame.columns)
+    built: dict[str, tuple[CheckSpec, BuiltCheck]] = {}
+    column_checks: dict[str, list[pa.Check]] = {}
+    frame_checks: list[pa.Check] = []
+    for number, spec in enumerate(context.spec.checks):
+        key = f"{spec.rule}#{number}"
+        made = CHECK_BUILDERS[spec.check](spec, present, context, key)
+        if made is None:
+            continue
+        built[key] = (spec, made)
+        if made.column is None:
+            frame_checks.append(made.check)
+        else:
+            column_checks.setdefault(made.column, []).append(made.check)
+    schema = pa.DataFrameSchema(
+        columns={name: pa.Column(checks=checks, nullable=True) for name, checks in column_checks.items()},
+        checks=frame_checks, name=context.spec.kind, strict=False, coerce=False)
+    return schema, built
+
+
+def validate_frame(frame: pd.DataFrame, sheet: RawSheet, context: Context,
+                   workbook: str) -> list[Finding]:
+    """Findings for every failing check, one per (check, row), in row order."""
+    schema, built = compile_schema(frame, context)
+    try:
+        schema.validate(frame, lazy=True)
+    except pandera.errors.SchemaErrors as exc:
+        failures = exc.failure_cases
+    else:
+        return []
+    seen: set[tuple[str, int]] = set()
+    findings = []
+    refs = sheet.raw.get("ref")
+    for key, index in zip(failures["check"], failures["index"], strict=True):
+        if key not in built or index is None or pd.isna(index) or (key, int(index)) in seen:
+            continue
+        row = int(index)
+        seen.add((key, row))
+        spec, made = built[key]
+        if made.fails_on_blank and (made.target, row) in sheet.uncalculated:
+            continue
+        findings.append(_finding(spec, made, frame, sheet, context, workbook, row, refs))
+    return sorted(findings, key=lambda f: (f.row or 0, f.cell or "", f.rule))
+
+
+def _finding(spec: CheckSpec, made: BuiltCheck, frame: pd.DataFrame, sheet: RawSheet,
+             context: Context, workbook: str, row: int, refs: pd.Series | None) -> Finding:
+    layout = sheet.layout
+    column = layout.columns[made.target]
+    raw_value = sheet.raw.at[row, made.target] if made.target in sheet.raw else None
+    fields = {
+        "value": _shown(frame.at[row, made.target] if made.target == spec.column else raw_value),
+        "expected": _shown(frame.at[row, made.expected]) if made.expected else "",
+        "score": _shown(frame.at[row, EFFECTIVE + spec.column.replace("_rating", "_score")])
+        if spec.column.endswith("_rating") else "",
+        "header": column.header,
+        "assessment": (context.spec.assessments[spec.assessment][0].lower()
+                       if spec.assessment else ""),
+        "max": len(context.config.likelihood_labels if "likelihood" in spec.column
+                   else context.config.impact_labels),
+        "months": context.config.review_staleness_months,
+        "as_of": _shown(context.as_of),
+        "allowed": ", ".join(context.config.vocabulary(str(spec.params.get("vocabulary", "")))),
+    }
+    if spec.column == made.target and fields["value"] == "":
+        fields["value"] = _shown(raw_value)
+    try:
+        message = spec.message.format(**fields)
+    except (KeyError, IndexError, ValueError):
+        message = spec.message
+    return Finding(workbook=workbook, sheet=sheet.sheet, cell=f"{column.letter}{row}", row=row,
+                   column=column.header, ref=row_reference(refs, row), value=raw_value,
+                   rule=spec.rule, severity=spec.severity, message=message)
+
+
+def _shown(value: Any) -> str:
+    """A value as an officer would write it: 12 not 12.0, dates as 16/01/2023."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    if isinstance(value, pd.Timestamp):
+        value = value.date()
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return " ".join(str(value).split())
+
+
+def header_findings(layout: Layout, workbook: str, sheet: str) -> list[Finding]:
+    """HD01 for each required column missing from the header; HD02 for each duplicate column."""
+    findings = []
+    spec = layout.spec
+    anchor = get_column_letter(min(ref.index for ref in layout.columns.values()))
+    for name in spec.required_columns:
+        if name in layout.columns:
+            continue
+        label = spec.columns[name].label
+        findings.append(Finding(
+            workbook=workbook, sheet=sheet, cell=f"{anchor}{layout.header_row}",
+            row=layout.header_row, column=None, ref=None, value=None, rule="HD01",
+            severity=STRUCTURAL_RULES["HD01"].severity,
+            message=f"The {spec.title.lower()} has no '{label}' column in its header "
+                    f"(row {layout.header_row}). Add one, or name it as the schema expects "
+                    f"({', '.join(spec.columns[name].synonyms[:4])})."))
+    for duplicate in layout.duplicates:
+        kept = layout.columns[duplicate.name]
+        findings.append(Finding(
+            workbook=workbook, sheet=sheet, cell=duplicate.header_cell, row=layout.header_row,
+            column=duplicate.header, ref=None, value=duplicate.header, rule="HD02",
+            severity=STRUCTURAL_RULES["HD02"].severity,
+            message=f"'{duplicate.header}' means the same as '{kept.header}' "
+                    f"(column {kept.letter}); sheetsync reads column {kept.letter} and ignores "
+                    "this one. Rename or remove one of them."))
+    return findings

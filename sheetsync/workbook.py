@@ -1,0 +1,106 @@
+"""Open a workbook safely, or say in one line why it cannot be opened."""
+
+from __future__ import annotations
+
+import warnings
+import zipfile
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+from openpyxl.workbook import Workbook
+
+from .errors import WorkbookUnreadable
+
+_OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_SIGNATURE = b"PK\x03\x04"
+
+
+def open_workbook(path: Path) -> Workbook:
+    """Load ``path`` with openpyxl (formulas, styles, VBA kept) or raise WorkbookUnreadable."""
+    check_package(path)
+    try:
+        with warnings.catch_warnings():
+            # NOTE: openpyxl warns about parts it will drop; losses.py reports those itself.
+            warnings.simplefilter("ignore")
+            return openpyxl.load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm",
+                                          rich_text=True, keep_links=True)
+    except WorkbookUnreadable:
+        raise
+    except PermissionError:
+        raise WorkbookUnreadable("cannot be opened: permission denied (is it open or locked?)") from None
+    except (zipfile.BadZipFile, zlib.error, EOFError):
+        raise WorkbookUnreadable("the file is damaged or truncated (incomplete zip package)") from None
+    except Exception as exc:  # noqa: BLE001  (one bad file must never stop a run)
+        name = type(exc).__name__
+        if "Entities" in name or "DTD" in name or "entity" in str(exc).lower():
+            raise WorkbookUnreadable(
+                "refused: the workbook's XML declares entities (a known attack); not opened") from None
+        text = " ".join(str(exc).split())[:160]
+        raise WorkbookUnreadable(f"cannot be read as an Excel workbook ({name}: {text})") from None
+
+
+def check_package(path: Path) -> None:
+    """Tell apart the usual wrong files before openpyxl sees them, with a reason an officer gets."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(8)
+    except PermissionError:
+        raise WorkbookUnreadable("cannot be opened: permission denied (is it open or locked?)") from None
+    except OSError as exc:
+        raise WorkbookUnreadable(f"cannot be opened: {exc.strerror or exc}") from None
+    if head.startswith(_OLE_SIGNATURE):
+        if _is_encrypted(path):
+            raise WorkbookUnreadable("the workbook is password-protected; save a copy without a "
+                                     "password to check it")
+        raise WorkbookUnreadable("this is an old-format .xls workbook; save it as .xlsx to check it")
+    if not head.startswith(_ZIP_SIGNATURE):
+        if not head:
+            raise WorkbookUnreadable("the file is empty")
+        raise WorkbookUnreadable("this is not an Excel workbook (.xlsx or .xlsm)")
+    try:
+        with zipfile.ZipFile(path) as package:
+            names = set(package.namelist())
+            bad = package.testzip()
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
+        raise WorkbookUnreadable("the file is damaged or truncated (incomplete zip package)") from None
+    if "xl/workbook.xml" not in names and not any(n.endswith("workbook.xml") for n in names):
+        raise WorkbookUnreadable("this is a zip file but not an Excel workbook")
+    if bad is not None:
+        raise WorkbookUnreadable(f"the file is damaged: part {bad} is corrupt")
+
+
+def _is_encrypted(path: Path) -> bool:
+    """An encrypted .xlsx is an OLE file holding an ``EncryptedPackage`` stream."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return False
+    return "EncryptedPackage".encode("utf-16-le") in data
+
+
+def cached_value_reader(path: Path) -> Callable[[str], list[list[Any]] | None]:
+    """Values Excel last calculated, per sheet, for formula cells (openpyxl keeps only formulas).
+
+    Read lazily with python-calamine, only for sheets that hold formulas; ``None`` when the
+    package cannot be read that way, in which case formula cells count as not yet calculated.
+    """
+    cache: dict[str, list[list[Any]] | None] = {}
+    book: list[Any] = []
+
+    def values(sheet_name: str) -> list[list[Any]] | None:
+        if sheet_name not in cache:
+            try:
+                if not book:
+                    import python_calamine  # (only needed for formula sheets)
+
+                    book.append(python_calamine.CalamineWorkbook.from_path(str(path)))
+                cache[sheet_name] = book[0].get_sheet_by_name(sheet_name).to_python(
+                    skip_empty_area=False)
+            except Exception:  # noqa: BLE001  (fall back to "not calculated")
+                cache[sheet_name] = None
+        return cache[sheet_name]
+
+    return values
