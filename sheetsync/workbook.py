@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 import zipfile
 import zlib
@@ -35,9 +36,9 @@ def open_workbook(path: Path) -> Workbook:
         raise WorkbookUnreadable("the file is damaged or truncated (incomplete zip package)") from None
     except Exception as exc:  # noqa: BLE001  (one bad file must never stop a run)
         name = type(exc).__name__
-        if "Entities" in name or "DTD" in name or "entity" in str(exc).lower():
-            raise WorkbookUnreadable(
-                "refused: the workbook's XML declares entities (a known attack); not opened") from None
+        causes = f"{name} {type(exc.__cause__).__name__} {type(exc.__context__).__name__}"
+        if "Entities" in causes or "DTD" in causes:
+            raise WorkbookUnreadable(_ENTITIES_REFUSED) from None
         text = " ".join(str(exc).split())[:160]
         raise WorkbookUnreadable(f"cannot be read as an Excel workbook ({name}: {text})") from None
 
@@ -70,6 +71,23 @@ def check_package(path: Path) -> None:
         raise WorkbookUnreadable("this is a zip file but not an Excel workbook")
     if bad is not None:
         raise WorkbookUnreadable(f"the file is damaged: part {bad} is corrupt")
+    if _declares_entities(path, names):
+        raise WorkbookUnreadable(_ENTITIES_REFUSED)
+
+
+_ENTITIES_REFUSED = ("refused: the workbook's XML declares entities (used in 'billion laughs' "
+                     "attacks); Excel never writes these, so it was not opened")
+
+
+def _declares_entities(path: Path, names: set[str]) -> bool:
+    """A DOCTYPE must come before an XML part's root element, so the first bytes tell."""
+    with zipfile.ZipFile(path) as package:
+        for name in names:
+            if name.endswith((".xml", ".rels", ".vml")):
+                with package.open(name) as part:
+                    if b"<!DOCTYPE" in part.read(2048).upper():
+                        return True
+    return False
 
 
 def _is_encrypted(path: Path) -> bool:
@@ -86,11 +104,18 @@ def cached_value_reader(path: Path) -> Callable[[str], list[list[Any]] | None]:
 
     Read lazily with python-calamine, only for sheets that hold formulas; ``None`` when the
     package cannot be read that way, in which case formula cells count as not yet calculated.
+    So do they when the workbook asks to be recalculated on load (``fullCalcOnLoad``): tools
+    that never calculate (xlsxwriter, openpyxl) say so and store 0 or nothing as the result.
     """
     cache: dict[str, list[list[Any]] | None] = {}
     book: list[Any] = []
+    stale: list[bool] = []
 
     def values(sheet_name: str) -> list[list[Any]] | None:
+        if not stale:
+            stale.append(_recalculated_on_load(path))
+        if stale[0]:
+            return None
         if sheet_name not in cache:
             try:
                 if not book:
@@ -104,3 +129,13 @@ def cached_value_reader(path: Path) -> Callable[[str], list[list[Any]] | None]:
         return cache[sheet_name]
 
     return values
+
+
+def _recalculated_on_load(path: Path) -> bool:
+    try:
+        with zipfile.ZipFile(path) as package:
+            workbook_xml = package.read("xl/workbook.xml")
+    except (KeyError, OSError, zipfile.BadZipFile):
+        return True
+    match = re.search(rb"<(?:\w+:)?calcPr\b[^>]*>", workbook_xml)
+    return bool(match and re.search(rb'fullCalcOnLoad="(1|true)"', match.group(0)))
