@@ -89,14 +89,14 @@ def strip_annotations(wb: Workbook) -> bool:
 def write_annotated_copy(wb: Workbook, findings: list[Finding],
                          sheets: list[SheetAnnotations], destination: Path) -> None:
     """Annotate ``wb`` in memory and save it atomically to ``destination`` (never the input)."""
+    exceptions_name = _free_name(wb, EXCEPTIONS_SHEET)
+    _write_exceptions_sheet(wb.create_sheet(exceptions_name), findings)
     ledger = wb.create_sheet(LEDGER_SHEET)
     ledger.append(["kind", "sheet", "cell", "comment", "author", "value", "original fill"])
+    ledger.append(["exceptions", exceptions_name])
     for sheet in sheets:
         _write_derived(wb[sheet.sheet], sheet, ledger)
     _mark_cells(wb, findings, ledger)
-    exceptions_name = _free_name(wb, EXCEPTIONS_SHEET)
-    _write_exceptions_sheet(wb.create_sheet(exceptions_name), findings)
-    ledger.append(["exceptions", exceptions_name])
     ledger.sheet_state = "veryHidden"
     with atomic_path(destination) as temporary:
         wb.save(temporary)

@@ -151,7 +151,7 @@ def process_workbook(source: Source, settings: Settings, destination: Path) -> W
                             f"{' '.join(str(exc).split())[:120]})."))
         return result
     result.annotated = destination
-    for part in losses.unexplained_parts_lost(source.path, destination):
+    for part in losses.unexplained_losses(source.path, destination):
         result.findings.append(_loss_finding(source, f"the package part {part}"))
     return result
 

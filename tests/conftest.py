@@ -30,7 +30,9 @@ def risk_row(ref: str = "R1", likelihood: Any = 2, impact: Any = 3, score: Any =
     if score == "auto":
         score = likelihood * impact if isinstance(likelihood, int) and isinstance(impact, int) else None
     if rating == "auto":
-        rating = None if not isinstance(score, int) else ("Green" if score < 5 else "Amber" if score < 15 else "Red")
+        rating = None
+        if isinstance(score, int):
+            rating = "Green" if score < 5 else "Amber" if score < 15 else "Red"
     return [ref, description, owner, likelihood, impact, score, rating, review]
 
 
