@@ -133,10 +133,11 @@ def _write_derived(ws: Worksheet, annotations: SheetAnnotations, ledger: Workshe
         header = ws.cell(row=annotations.header_row, column=column, value=added.header)
         header.font = Font(bold=True)
         header.fill = copy(_HEADER_FILL)
+        fills = {colour: PatternFill("solid", fgColor=colour) for colour in set(added.colours.values())}
         for row, value in added.values.items():
             cell = ws.cell(row=row, column=column, value=value)
             if row in added.colours:
-                cell.fill = PatternFill("solid", fgColor=added.colours[row])
+                cell.fill = fills[added.colours[row]]
         width = max(12, min(30, len(added.header) + 2))
         ws.column_dimensions[get_column_letter(column)].width = width
         ledger.append(["column", ws.title, column, None, None, added.header])

@@ -29,34 +29,44 @@ RECORD_FILES = {"risk_register": "risks.csv", "issues_log": "issues.csv"}
 def build_records(frame: pd.DataFrame, spec: RegisterSpec, config: Config, workbook: str,
                   sheet: str) -> list[dict[str, Any]]:
     """Records for every row of ``frame`` (the derived frame), with the kind's fields in order."""
-    fields = FIELDS[spec.kind]
-    records = []
+    columns: dict[str, list[Any]] = {
+        "workbook": [workbook] * len(frame), "sheet": [sheet] * len(frame),
+        "row": [int(r) for r in frame.index]}
     vocabularies = {"priority": config.vocabulary("issue_priority"),
                     "status": config.vocabulary("issue_status")} if spec.kind == "issues_log" else {}
-    for row in frame.index:
-        record: dict[str, Any] = {"workbook": workbook, "sheet": sheet, "row": int(row)}
-        for name in fields[3:]:
-            record[name] = _plain(_value(frame, row, name, spec, config))
-            if name in vocabularies and isinstance(record[name], str):
-                record[name] = _canonical_word(record[name], vocabularies[name])
-        records.append(record)
-    return records
+    for name in FIELDS[spec.kind][3:]:
+        values = [_plain(v) for v in _column(frame, name, spec, config)]
+        if name in vocabularies:
+            values = [_canonical_word(v, vocabularies[name]) if isinstance(v, str) else v
+                      for v in values]
+        columns[name] = values
+    names = list(columns)
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns.values(), strict=True)]
 
 
-def _value(frame: pd.DataFrame, row: int, name: str, spec: RegisterSpec, config: Config) -> Any:
+def _column(frame: pd.DataFrame, name: str, spec: RegisterSpec, config: Config) -> list[Any]:
+    """One record field for every row: recomputed where sheetsync derives it, else as read."""
+    blank = [None] * len(frame)
     column = spec.columns.get(name)
     if column is not None and column.measure == "score":
-        return frame.at[row, EFFECTIVE + name] if EFFECTIVE + name in frame else None
+        return frame[EFFECTIVE + name].tolist() if EFFECTIVE + name in frame else blank
     if column is not None and column.measure == "rating":
-        computed = frame.at[row, CALC + name] if CALC + name in frame else None
-        if computed is not None and not pd.isna(computed):
-            return computed
-        typed = frame.at[row, name] if name in frame else None
-        band = config.band_named(str(typed)) if isinstance(typed, str) else None
-        return band.name if band else typed
+        computed = frame[CALC + name].tolist() if CALC + name in frame else blank
+        typed = frame[name].tolist() if name in frame else blank
+        return [c if not _missing(c) else _band_word(t, config) for c, t in zip(computed, typed,
+                                                                                  strict=True)]
     if CALC + name in frame:
-        return frame.at[row, CALC + name]
-    return frame.at[row, name] if name in frame else None
+        return frame[CALC + name].tolist()
+    return frame[name].tolist() if name in frame else blank
+
+
+def _band_word(typed: Any, config: Config) -> Any:
+    band = config.band_named(typed) if isinstance(typed, str) else None
+    return band.name if band else typed
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (not isinstance(value, str) and pd.isna(value))
 
 
 def _canonical_word(text: str, words: tuple[str, ...]) -> str:

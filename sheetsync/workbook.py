@@ -27,7 +27,7 @@ def open_workbook(path: Path) -> Workbook:
             # NOTE: openpyxl warns about parts it will drop; losses.py reports those itself.
             warnings.simplefilter("ignore")
             return openpyxl.load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm",
-                                          rich_text=True, keep_links=True)
+                                          rich_text=_has_rich_text(path), keep_links=True)
     except WorkbookUnreadable:
         raise
     except PermissionError:
@@ -139,3 +139,16 @@ def _recalculated_on_load(path: Path) -> bool:
         return True
     match = re.search(rb"<(?:\w+:)?calcPr\b[^>]*>", workbook_xml)
     return bool(match and re.search(rb'fullCalcOnLoad="(1|true)"', match.group(0)))
+
+
+def _has_rich_text(path: Path) -> bool:
+    """Whether any text has formatting runs (``<r>`` in the shared strings, where Excel keeps
+    them); only then is openpyxl's slower rich-text read needed to keep them."""
+    try:
+        with zipfile.ZipFile(path) as package:
+            names = {n.lower(): n for n in package.namelist()}
+            if "xl/sharedstrings.xml" not in names:
+                return True  # NOTE: inline strings only (not Excel's way): read carefully
+            return b"<r>" in package.read(names["xl/sharedstrings.xml"])
+    except (KeyError, OSError, zipfile.BadZipFile):
+        return True

@@ -1,0 +1,85 @@
+"""Wall time and peak memory of ``sheetsync validate`` against a bare openpyxl load-and-save.
+
+Generates a risk register of N rows (a few planted problems every 100 rows), then runs, each in
+its own process so peak memory is its own: (a) openpyxl load_workbook + save of the file, and
+(b) ``sheetsync validate`` on it. Prints both and their ratio. Not a test: nothing asserts.
+
+    python benchmarks/validate_speed.py [ROWS ...]      (default: 500 50000)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import xlsxwriter
+
+BARE = """
+import resource, sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+wb.save(sys.argv[2])
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+SHEETSYNC = """
+import resource, sys
+from pathlib import Path
+from sheetsync import Settings, validate_paths, write_reports
+import datetime as dt
+run = validate_paths([Path(sys.argv[1])], Path(sys.argv[2]), Settings.load(as_of=dt.date(2023, 3, 31)))
+write_reports(run)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def make_register(path: Path, rows: int) -> None:
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    ws = book.add_worksheet("Risk Register")
+    date = book.add_format({"num_format": "dd/mm/yyyy"})
+    ws.write_row(0, 0, ["Corporate risk register"])
+    header = ["Ref", "Risk description", "Risk owner", "Directorate", "Inherent likelihood",
+              "Inherent impact", "Inherent score", "Controls", "Residual likelihood",
+              "Residual impact", "Residual score", "Residual rating", "Review date"]
+    ws.write_row(2, 0, header)
+    for n in range(rows):
+        r = n + 3
+        il, ii = 1 + n % 5, 1 + (n // 5) % 5
+        rl, ri = max(1, il - 1), max(1, ii - 1)
+        score = rl * ri
+        rating = "Green" if score < 5 else "Amber" if score < 15 else "Red"
+        ws.write_row(r, 0, [f"R{n + 1}", f"Risk number {n + 1} to service delivery",
+                            f"Officer {n % 40}", f"Directorate {n % 7}", il, ii, il * ii,
+                            "Controls documented", rl, ri, score])
+        ws.write_string(r, 11, "Red" if n % 100 == 7 else rating)
+        ws.write_datetime(r, 12, dt.datetime(2023, 1, 1) + dt.timedelta(days=n % 60), date)
+    book.close()
+
+
+def timed(script: str, *args: str) -> tuple[float, float]:
+    start = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True,
+                         check=True).stdout
+    return time.perf_counter() - start, int(out.strip().splitlines()[-1]) / 1024
+
+
+def main() -> None:
+    sizes = [int(a) for a in sys.argv[1:]] or [500, 50000]
+    with tempfile.TemporaryDirectory() as tmp:
+        for rows in sizes:
+            source = Path(tmp) / f"register-{rows}.xlsx"
+            make_register(source, rows)
+            bare_time, bare_mib = timed(BARE, str(source), str(Path(tmp) / "saved.xlsx"))
+            ours_time, ours_mib = timed(SHEETSYNC, str(source), str(Path(tmp) / f"out-{rows}"))
+            findings = json.loads((Path(tmp) / f"out-{rows}" / "exceptions.json").read_text())
+            print(f"{rows:>6} rows: openpyxl load+save {bare_time:6.2f} s {bare_mib:6.0f} MiB | "
+                  f"sheetsync validate {ours_time:6.2f} s {ours_mib:6.0f} MiB | "
+                  f"ratio time {ours_time / bare_time:4.2f}x memory {ours_mib / bare_mib:4.2f}x | "
+                  f"{len(findings['findings'])} findings")
+
+
+if __name__ == "__main__":
+    main()
