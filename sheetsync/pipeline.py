@@ -109,7 +109,13 @@ def validate_paths(paths: list[Path], out_dir: Path, settings: Settings,
     (out_dir / OUTPUT_MARKER).write_text("sheetsync output folder; skipped when searching\n")
     run = RunResult(as_of=settings.as_of, out_dir=out_dir)
     for source in find_workbooks(paths, exclude=out_dir):
-        result = process_workbook(source, settings, out_dir / ANNOTATED_DIR / source.name)
+        try:
+            result = process_workbook(source, settings, out_dir / ANNOTATED_DIR / source.name)
+        except Exception as exc:  # noqa: BLE001  (one bad file must never stop a run)
+            reason = (f"sheetsync could not check it ({type(exc).__name__}: "
+                      f"{' '.join(str(exc).split())[:120]}); please report this")
+            result = WorkbookResult(source=source, status="error", message=reason, findings=[
+                _workbook_finding(source, "WB01", f"The workbook cannot be read: {reason}.")])
         run.workbooks.append(result)
         if progress is not None:
             progress(result)

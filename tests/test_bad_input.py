@@ -107,3 +107,20 @@ def test_permission_denied(tmp_path, monkeypatch) -> None:
     monkeypatch.setattr(Path, "open", refuse)
     assert outcome(tmp_path, bad) == ("error", "cannot be opened: permission denied (is it open or "
                                                "locked?)")
+
+
+def test_an_unexpected_problem_in_one_workbook_does_not_stop_the_run(tmp_path, monkeypatch) -> None:
+    import sheetsync.pipeline
+
+    real = sheetsync.pipeline._process_sheet
+
+    def fragile(ws, *args):
+        if ws.parent.properties.title == "fragile":
+            raise RuntimeError("unforeseen layout")
+        return real(ws, *args)
+
+    monkeypatch.setattr(sheetsync.pipeline, "_process_sheet", fragile)
+    bad = write_openpyxl(tmp_path / "in" / "odd.xlsx", {"Risks": GOOD_ROWS},
+                         lambda wb: setattr(wb.properties, "title", "fragile"))
+    assert outcome(tmp_path, bad) == ("error", "sheetsync could not check it (RuntimeError: "
+                                               "unforeseen layout); please report this")

@@ -70,3 +70,12 @@ def test_exceptions_xlsx_is_a_table_linked_to_annotated_cells(tmp_path) -> None:
     assert ws["C2"].hyperlink.location == "'Risk''s'!F3"
     assert ws["A3"].value == "junk.xlsx" and ws["C3"].hyperlink is None
     assert ws.freeze_panes == "A2"
+
+
+def test_values_of_date_cells_read_as_dates(tmp_path) -> None:
+    import datetime as dt
+
+    path = write_openpyxl(tmp_path / "in" / "dated.xlsx", {"Risks": [
+        HEADER, risk_row("R1", review=dt.datetime(2022, 6, 1))]})
+    run = run_sheetsync([path], tmp_path / "out")
+    assert [f.to_dict()["value"] for f in run.findings] == ["2022-06-01"]
