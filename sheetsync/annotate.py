@@ -28,6 +28,7 @@ from .findings import Finding, Severity
 
 LEDGER_SHEET = "_sheetsync"
 EXCEPTIONS_SHEET = "Exceptions"
+SUMMARY_SHEET = "Summary"
 COMMENT_AUTHOR = "sheetsync"
 MARK_FILLS = {
     Severity.ERROR: PatternFill("solid", fgColor="FFC7CE"),
@@ -65,7 +66,7 @@ def strip_annotations(wb: Workbook) -> bool:
     added_columns: dict[str, list[int]] = defaultdict(list)
     for row in ledger.iter_rows(min_row=2):
         kind, sheet_name, address, text, author, value = (c.value for c in row[:6])
-        if kind == "exceptions" and sheet_name in wb.sheetnames:
+        if kind == "sheet" and sheet_name in wb.sheetnames:
             del wb[sheet_name]
             continue
         if sheet_name not in wb.sheetnames:
@@ -86,14 +87,24 @@ def strip_annotations(wb: Workbook) -> bool:
     return True
 
 
-def write_annotated_copy(wb: Workbook, findings: list[Finding],
-                         sheets: list[SheetAnnotations], destination: Path) -> None:
-    """Annotate ``wb`` in memory and save it atomically to ``destination`` (never the input)."""
+def write_annotated_copy(wb: Workbook, findings: list[Finding], sheets: list[SheetAnnotations],
+                         destination: Path, summary: list[list[Any]] | None = None) -> None:
+    """Annotate ``wb`` in memory and save it atomically to ``destination`` (never the input).
+
+    ``summary`` rows (a header first), when given, go on an added ``Summary`` sheet.
+    """
+    added_sheets = []
+    if summary:
+        summary_sheet = wb.create_sheet(_free_name(wb, SUMMARY_SHEET))
+        _write_table(summary_sheet, summary, widths=(24, 40, 10, 8, 9))
+        added_sheets.append(summary_sheet.title)
     exceptions_name = _free_name(wb, EXCEPTIONS_SHEET)
     _write_exceptions_sheet(wb.create_sheet(exceptions_name), findings)
+    added_sheets.append(exceptions_name)
     ledger = wb.create_sheet(LEDGER_SHEET)
     ledger.append(["kind", "sheet", "cell", "comment", "author", "value", "original fill"])
-    ledger.append(["exceptions", exceptions_name])
+    for name in added_sheets:
+        ledger.append(["sheet", name])
     for sheet in sheets:
         _write_derived(wb[sheet.sheet], sheet, ledger)
     _mark_cells(wb, findings, ledger)
@@ -151,31 +162,34 @@ def _free_name(wb: Workbook, wanted: str) -> str:
     return name
 
 
-def _write_exceptions_sheet(ws: Worksheet, findings: list[Finding]) -> None:
-    headers = ["Sheet", "Cell", "Ref", "Column", "Value", "Rule", "Severity", "Message"]
-    ws.append(headers)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.fill = copy(_HEADER_FILL)
-    for finding in findings:
-        data = finding.to_dict()
-        row = [finding.sheet, finding.cell, finding.ref, finding.column,
-               "" if data["value"] is None else str(data["value"]), finding.rule,
-               finding.severity.label, finding.message]
-        ws.append([None] * len(row))
-        for column, value in enumerate(row, start=1):
+def _write_table(ws: Worksheet, rows: list[list[Any]], widths: tuple[int, ...]) -> None:
+    """Rows (a header first) as text and numbers, never formulas, with a bold header."""
+    for values in rows:
+        ws.append([None] * len(values))
+        for column, value in enumerate(values, start=1):
             cell = ws.cell(row=ws.max_row, column=column)
             cell.value = value
             if isinstance(value, str):
                 cell.data_type = "s"  # NOTE: text an officer typed never becomes a formula
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.fill = copy(_HEADER_FILL)
+    for column, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(column)].width = width
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(rows[0]))}{max(ws.max_row, 1)}"
+
+
+def _write_exceptions_sheet(ws: Worksheet, findings: list[Finding]) -> None:
+    headers = ["Sheet", "Cell", "Ref", "Column", "Value", "Rule", "Severity", "Message"]
+    rows = [[f.sheet, f.cell, f.ref, f.column,
+             "" if f.to_dict()["value"] is None else str(f.to_dict()["value"]), f.rule,
+             f.severity.label, f.message] for f in findings]
+    _write_table(ws, [headers, *rows], widths=(18, 8, 10, 24, 18, 7, 9, 90))
+    for number, finding in enumerate(findings, start=2):
         if finding.sheet and finding.cell:
-            link = ws.cell(row=ws.max_row, column=2)
+            link = ws.cell(row=number, column=2)
             quoted = finding.sheet.replace("'", "''")
             link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{quoted}'!{finding.cell}")
             link.font = Font(color="0563C1", underline="single")
-        severity = ws.cell(row=ws.max_row, column=7)
-        severity.fill = copy(MARK_FILLS[finding.severity])
-    for column, width in zip("ABCDEFGH", (18, 8, 10, 24, 18, 7, 9, 90), strict=True):
-        ws.column_dimensions[column].width = width
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:H{max(ws.max_row, 1)}"
+        ws.cell(row=number, column=7).fill = copy(MARK_FILLS[finding.severity])

@@ -181,3 +181,21 @@ def not_overdue(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -> B
         return None
     return BuiltCheck(pa.Check(lambda df: df[flag] != "Yes", name=key, ignore_na=False), None,
                       spec.column)
+
+
+@builder("flag")
+def flag(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -> BuiltCheck | None:
+    """Fails where a derivation raised the named flag (True, or "Yes" for a Yes/No column);
+    marked on ``column`` or its fallback."""
+    raised = CALC + str(spec.params["flag"])
+    if raised not in columns:
+        return None
+    target = next((c for c in [spec.column, *spec.params.get("cell_fallback", [])] if c in columns),
+                  None)
+    if target is None:
+        return None
+    expected = CALC + str(spec.params["expected"]) if "expected" in spec.params else None
+    def clear(df: pd.DataFrame) -> pd.Series:
+        return ~df[raised].map(lambda v: v is True or v == "Yes").astype(bool)
+
+    return BuiltCheck(pa.Check(clear, name=key, ignore_na=False), None, target, expected)

@@ -9,7 +9,9 @@ from typing import Any
 import pandas as pd
 
 from . import values
+from .derive import PLACEHOLDER
 from .findings import STRUCTURAL_RULES, Finding
+from .measures import read_measure
 from .read import RawSheet
 
 READERS: dict[str, Callable[[Any], values.Reading]] = {
@@ -30,6 +32,14 @@ def coerce_sheet(sheet: RawSheet, workbook: str) -> tuple[pd.DataFrame, list[Fin
     refs = sheet.raw.get("ref")
     for column in sheet.raw.columns:
         column_spec = spec.columns[column]
+        if column_spec.type == "measure":
+            # NOTE: a KPI value that cannot be read is judged by the KPI checks (a target that
+            # cannot be read is a warning, an actual an error), not here.
+            typed[column] = pd.Series(
+                [read_measure(v, sheet.formats.get((column, row)))
+                 for row, v in zip(sheet.raw.index, sheet.raw[column], strict=True)],
+                index=sheet.raw.index, dtype=object)
+            continue
         readings = read_column(sheet.raw[column].tolist(), column_spec.type)
         for row, value, reading in zip(sheet.raw.index, sheet.raw[column], readings, strict=True):
             if reading.problem is None:
@@ -42,6 +52,11 @@ def coerce_sheet(sheet: RawSheet, workbook: str) -> tuple[pd.DataFrame, list[Fin
                 severity=STRUCTURAL_RULES[reading.problem].severity,
                 message=_message(ref.header, value, expected, reading.detail)))
         typed[column] = _column(column_spec.type, [r.value for r in readings], sheet.raw.index)
+        if column_spec.type == "date":
+            # NOTE: "TBC" reads as no date; checks may still want to say it was written.
+            typed[PLACEHOLDER + column] = pd.Series(
+                [r.missing and not values.is_blank_cell(v) for r, v in
+                 zip(readings, sheet.raw[column], strict=True)], index=sheet.raw.index, dtype=bool)
     return pd.DataFrame(typed, index=sheet.raw.index), findings
 
 

@@ -30,6 +30,30 @@ class Band:
 
 
 @dataclass(frozen=True, slots=True)
+class Tolerance:
+    """How far a value may miss: ``relative`` (a share of the target) or ``absolute`` (units;
+    for percentages, percentage points)."""
+
+    kind: str
+    amount: float
+
+    def allowed(self, reference: float, unit: str) -> float:
+        if self.kind == "relative":
+            return self.amount * abs(reference)
+        return self.amount / 100 if unit == "%" else self.amount
+
+
+def parse_tolerance(text: object) -> Tolerance | None:
+    """``5%`` -> 5% of the target; ``2 points``, ``2pp`` or ``2`` -> 2 in the target's units."""
+    value = " ".join(str(text).casefold().split())
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*(%|pp|points?|percentage points?|pts?)?", value)
+    if not match:
+        return None
+    amount, unit = float(match.group(1)), match.group(2)
+    return Tolerance("relative", amount / 100) if unit == "%" else Tolerance("absolute", amount)
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """Everything that differs between councils, read from YAML."""
 
@@ -39,6 +63,12 @@ class Config:
     review_staleness_months: int
     vocabularies: dict[str, tuple[str, ...]]
     header_synonyms: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+    kpi_default_polarity: str = "higher"
+    kpi_tolerance: Tolerance = field(default_factory=lambda: Tolerance("relative", 0.05))
+    kpi_no_change: Tolerance = field(default_factory=lambda: Tolerance("relative", 0.0))
+    kpi_tolerances: dict[str, Tolerance] = field(default_factory=dict)
+    action_status: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    status_colours: dict[str, str] = field(default_factory=dict)
     source: str = CONFIG_FILE
 
     @property
@@ -110,7 +140,7 @@ def _build(data: dict[str, Any], source: str) -> Config:
         return ConfigError(source, problem)
 
     known = {"risk_matrix", "score_bands", "review_staleness_months", "vocabularies",
-             "header_synonyms"}
+             "header_synonyms", "kpi", "action_status", "status_colours"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise fail(f"unknown setting {unknown[0]!r} (known: {', '.join(sorted(known))})")
@@ -166,7 +196,40 @@ def _build(data: dict[str, Any], source: str) -> Config:
                 raise fail(f"header_synonyms.{kind}.{column} should be a list of header names")
             synonyms[str(kind)][str(column)] = tuple(str(n) for n in names)
 
+    kpi = data.get("kpi") or {}
+    polarity = str(kpi.get("default_polarity", "higher")).casefold()
+    if polarity not in ("higher", "lower"):
+        raise fail("kpi.default_polarity should be 'higher' or 'lower'")
+    tolerances = {}
+    for key, default in (("tolerance", "5%"), ("no_change_threshold", "0%")):
+        tolerance = parse_tolerance(kpi.get(key, default))
+        if tolerance is None:
+            raise fail(f"kpi.{key} should look like 5% or 2 points, not {kpi.get(key)!r}")
+        tolerances[key] = tolerance
+    per_kpi = {}
+    for name, text in (kpi.get("tolerances") or {}).items():
+        tolerance = parse_tolerance(text)
+        if tolerance is None:
+            raise fail(f"kpi.tolerances: {name!r} should look like 5% or 2 points, not {text!r}")
+        per_kpi[" ".join(str(name).casefold().split())] = tolerance
+    action_status = {}
+    for status, words in (data.get("action_status") or {}).items():
+        if not isinstance(words, list):
+            raise fail(f"action_status.{status} should be a list of words")
+        action_status[str(status)] = tuple(str(w) for w in words)
+    colours = {}
+    for name, colour in (data.get("status_colours") or {}).items():
+        if not _COLOUR.match(str(colour)):
+            raise fail(f"status_colours.{name}: {colour!r} should look like #FF0000")
+        colours[str(name)] = str(colour).lstrip("#").upper()
+
     return Config(
+        kpi_default_polarity=polarity,
+        kpi_tolerance=tolerances["tolerance"],
+        kpi_no_change=tolerances["no_change_threshold"],
+        kpi_tolerances=per_kpi,
+        action_status=action_status,
+        status_colours=colours,
         likelihood_labels=labels["likelihood"],
         impact_labels=labels["impact"],
         bands=tuple(bands),

@@ -12,11 +12,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .config import Config
+from .config import Config, Tolerance, parse_tolerance
+from .performance import AMBER, GREEN, NO_DATA, RED, action_status, direction, rate_kpi, stored_rag
 from .schemas import RegisterSpec
 
 CALC = "calc:"  #: Prefix of a recomputed column.
-EFFECTIVE = "effective:"  #: Prefix of the score used for comparisons: recomputed, else as typed.
+EFFECTIVE = "effective:"
+PLACEHOLDER = "placeholder:"  #: Same prefix as coerce's: a date cell that held TBC or the like.  #: Prefix of the score used for comparisons: recomputed, else as typed.
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +30,8 @@ class Context:
     as_of: dt.date
 
 
-Derivation = Callable[[pd.DataFrame, str, Context], pd.Series | None]
+#: A derivation gives one column, or several (a frame) that are all added with the prefix.
+Derivation = Callable[[pd.DataFrame, str, Context], pd.Series | pd.DataFrame | None]
 DERIVATIONS: dict[str, Derivation] = {}
 
 
@@ -50,6 +53,10 @@ def derive_frame(frame: pd.DataFrame, context: Context) -> pd.DataFrame:
     targets += [(name, compute) for name, (_label, compute) in spec.derived.items()]
     for column, compute in targets:
         values = DERIVATIONS[compute](derived, column, context)
+        if isinstance(values, pd.DataFrame):
+            for name in values.columns:
+                derived[CALC + name] = values[name]
+            continue
         if values is not None:
             derived[CALC + column] = values
             if spec.columns.get(column) is not None and spec.columns[column].measure == "score":
@@ -112,3 +119,74 @@ def issue_overdue(frame: pd.DataFrame, column: str, context: Context) -> pd.Seri
         is_open &= frame["resolution_date"].isna()
     overdue = frame["target_date"].notna() & (frame["target_date"] < pd.Timestamp(context.as_of))
     return (overdue & is_open).map({True: "Yes", False: "No"}).astype(object)
+
+
+@derivation("kpi_status")
+def kpi_status(frame: pd.DataFrame, column: str, context: Context) -> pd.DataFrame | None:
+    """Status against target, the values compared, and the flags the KPI checks look at."""
+    if "target" not in frame:
+        return None
+    config = context.config
+    rows = []
+    for index in frame.index:
+        row = frame.loc[index]
+        tolerance = _tolerance(row, config)
+        result = rate_kpi(row.get("target"), row.get("actual"), row.get("polarity"), tolerance,
+                          config)
+        typed_rag = row.get("rag")
+        disagrees = (result.status in (GREEN, AMBER, RED) and isinstance(typed_rag, str)
+                     and stored_rag(typed_rag) != result.status)
+        rows.append({
+            "status": result.status, "target_value": result.target_value, "unit": result.unit,
+            "polarity": result.polarity, "actual_value": result.actual_value,
+            "target_unclear": result.target_unclear, "actual_unreadable": result.actual_unreadable,
+            "units_differ": result.units_differ, "no_data": result.status == NO_DATA,
+            "rag_disagrees": disagrees,
+            "red_without_comment": result.status == RED and not isinstance(row.get("comment"), str),
+        })
+    return pd.DataFrame(rows, index=frame.index)
+
+
+def _tolerance(row: pd.Series, config: Config) -> Tolerance:
+    """The KPI's own Tolerance cell, else the config's tolerance for its name, else the default."""
+    typed = row.get("tolerance")
+    own = parse_tolerance(typed) if isinstance(typed, str) else None
+    name = " ".join(str(row.get("kpi") or "").casefold().split())
+    return own or config.kpi_tolerances.get(name) or config.kpi_tolerance
+
+
+@derivation("kpi_direction")
+def kpi_direction(frame: pd.DataFrame, column: str, context: Context) -> pd.Series | None:
+    """Improved / Worse / No change against the previous period's value, when the sheet has one."""
+    if "previous" not in frame or CALC + "actual_value" not in frame:
+        return None
+    return pd.Series([
+        direction(current if current is not None and not pd.isna(current) else None, previous,
+                  target, polarity, context.config.kpi_no_change)
+        for current, previous, target, polarity in zip(
+            frame[CALC + "actual_value"], frame["previous"], frame["target"],
+            frame[CALC + "polarity"], strict=True)], index=frame.index, dtype=object)
+
+
+@derivation("action_status")
+def action_status_code(frame: pd.DataFrame, column: str, context: Context) -> pd.DataFrame | None:
+    """G / A / R / B from the status words, and whether a typed status is not one of them."""
+    if "status" not in frame:
+        return None
+    codes = [action_status(s, context.config) for s in frame["status"]]
+    unknown = [code is None and isinstance(typed, str)
+               for code, typed in zip(codes, frame["status"], strict=True)]
+    return pd.DataFrame({"status_code": codes, "status_unknown": unknown}, index=frame.index)
+
+
+@derivation("action_overdue")
+def action_overdue(frame: pd.DataFrame, column: str, context: Context) -> pd.DataFrame | None:
+    """Overdue: the target date has passed and the action is not complete (B)."""
+    if "target_date" not in frame:
+        return None
+    complete = frame.get(CALC + "status_code", pd.Series(None, index=frame.index)) == "B"
+    passed = frame["target_date"].notna() & (frame["target_date"] < pd.Timestamp(context.as_of))
+    overdue = passed & ~complete
+    tbc = frame.get(PLACEHOLDER + "target_date", pd.Series(False, index=frame.index))
+    return pd.DataFrame({"overdue": overdue.map({True: "Yes", False: "No"}).astype(object),
+                         "date_to_be_confirmed": tbc.astype(bool)}, index=frame.index)

@@ -18,6 +18,9 @@ from .schemas import RegisterSpec
 
 SCAN_ROWS = 40  #: How far down a sheet a header row is looked for.
 _FILLER = ("risk ",)
+#: Periods in a header ("2019/20 Target", "Q1 Actual", "Quarter 2 outturn") that do not change
+#: what the column means.
+_PERIOD = re.compile(r"\b(q[1-4]|quarter( [1-4])?|\d{4}( \d{2,4})?|\d{2} \d{2}|fy|ytd|year to date)\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +95,9 @@ class _Vocabulary:
             return None
         if label in self.columns:
             return None, self.columns[label]
+        undated = _PERIOD.sub(" ", label).split()
+        if undated and " ".join(undated) in self.columns:
+            return None, self.columns[" ".join(undated)]  # "2019/20 Target", "Q1 Actual"
         if not self.measures:
             return None
         found = self.assessment_in(label)

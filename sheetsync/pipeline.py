@@ -24,7 +24,7 @@ from .errors import WorkbookUnreadable
 from .findings import STRUCTURAL_RULES, Finding, Severity
 from .locate import Layout, locate_register
 from .read import RawSheet, read_register
-from .records import build_records
+from .records import build_records, rollups
 from .schemas import RegisterSpec, default_schemas_dir, load_specs
 from .validate import header_findings, validate_frame
 from .workbook import cached_value_reader, open_workbook
@@ -73,6 +73,10 @@ class RunResult:
 
     def count(self, severity: Severity) -> int:
         return sum(wb.count(severity) for wb in self.workbooks)
+
+    def records(self, kind: str) -> list[dict[str, Any]]:
+        """Every record of one register kind, in workbook and sheet order."""
+        return [r for wb in self.workbooks for s in wb.sheets if s.kind == kind for r in s.records]
 
     def failed(self, fail_on: str) -> bool:
         """True when the run should exit 1 under ``--fail-on``."""
@@ -174,14 +178,16 @@ def _process_workbook(source: Source, settings: Settings, destination: Path) -> 
         annotations.append(sheet_annotations)
     if not result.sheets:
         result.status = "skipped"
-        kinds = " or ".join(spec.title.lower() for spec in settings.specs.values())
+        titles = [_in_sentence(spec.title) for spec in settings.specs.values()]
+        kinds = " or ".join([", ".join(titles[:-1]), titles[-1]] if len(titles) > 1 else titles)
         result.message = f"no {kinds} found (no sheet has a header row sheetsync recognises)"
         return result
     predicted = losses.predicted_losses(source.path)
     for loss in predicted:
         result.findings.append(_loss_finding(source, loss))
+    summary = _rollup_table([r for s in result.sheets if s.kind == "action_plan" for r in s.records])
     try:
-        write_annotated_copy(wb, result.findings, annotations, destination)
+        write_annotated_copy(wb, result.findings, annotations, destination, summary)
     except Exception as exc:  # noqa: BLE001  (one bad file must never stop a run)
         result.findings.append(_workbook_finding(
             source, "WB03", f"The annotated copy could not be written ({type(exc).__name__}: "
@@ -211,8 +217,8 @@ def _process_sheet(ws: Worksheet, layout: Layout, cached: Callable[[str], Any],
     findings.sort(key=lambda f: (f.row or 0, f.cell or ""))
     sheet = SheetResult(name=ws.title, kind=layout.kind, header_row=layout.header_row,
                         rows=len(frame), metadata=layout.metadata,
-                        records=build_records(derived, layout.spec, settings.config, workbook,
-                                              ws.title))
+                        records=build_records(derived, raw.raw, layout.spec, settings.config,
+                                              workbook, ws.title))
     return sheet, findings, _derived_annotations(raw, derived, settings.config)
 
 
@@ -255,13 +261,40 @@ def _derived_annotations(raw: RawSheet, derived: pd.DataFrame, config: Config) -
                 f"{letter}{row}": value for row, value in values.items()
                 if _empty(typed[row]) and (name, row) not in raw.formulas})
             continue
-        colours = {}
-        if spec.columns.get(name) is not None and spec.columns[name].measure == "rating":
-            colours = {row: band.colour for row, value in values.items()
-                       if (band := config.band_named(str(value))) is not None}
+        colours = {row: colour for row, value in values.items()
+                   if isinstance(value, str) and (colour := _status_colour(value, config))}
         annotations.added.append(AddedColumn(header=f"{label} (sheetsync)", values=values,
                                              colours=colours))
     return annotations
+
+
+_CODE_WORDS = {"G": "Green", "A": "Amber", "R": "Red", "B": "Blue"}
+
+
+def _rollup_table(action_records: list[dict[str, Any]]) -> list[list[Any]]:
+    """The action-plan rollup as rows for the annotated copy's Summary sheet (empty: none)."""
+    if not action_records:
+        return []
+    rows: list[list[Any]] = [["Sheet", "Workstream", "Status", "Actions", "% of rated"]]
+    for rollup in rollups(action_records):
+        status = rollup["status"]
+        rows.append([rollup["sheet"], rollup["group"],
+                     f"{status} ({_CODE_WORDS[status]})" if status in _CODE_WORDS else "Unrated",
+                     rollup["count"], rollup["percent"]])
+    return rows
+
+
+def _status_colour(word: str, config: Config) -> str | None:
+    """Fill for a rating or status cell: the band's colour, or the configured status colour."""
+    band = config.band_named(word)
+    if band is not None:
+        return band.colour
+    return config.status_colours.get(_CODE_WORDS.get(word, word))
+
+
+def _in_sentence(title: str) -> str:
+    """"Risk register" -> "risk register"; "KPI sheet" keeps its capitals."""
+    return title if title[:2].isupper() else title[:1].lower() + title[1:]
 
 
 def _empty(value: Any) -> bool:

@@ -32,6 +32,8 @@ class RawSheet:
     sheet: str
     raw: pd.DataFrame  #: Canonical columns, object dtype, values as typed (cached for formulas).
     formulas: dict[tuple[str, int], str] = field(default_factory=dict)  #: (column, row) -> formula
+    #: Number formats of "measure" cells, where 0.97 shown as 97% matters.
+    formats: dict[tuple[str, int], str] = field(default_factory=dict)
     uncalculated: set[tuple[str, int]] = field(default_factory=set)  #: formulas with no cached value
 
 
@@ -44,6 +46,8 @@ def read_register(ws: Worksheet, layout: Layout,
     records: list[list[Any]] = []
     index: list[int] = []
     formulas: dict[tuple[str, int], str] = {}
+    formats: dict[tuple[str, int], str] = {}
+    measured = {ref.name for ref in columns if layout.spec.columns[ref.name].type == "measure"}
     blank_run = 0
     for row_number, cells in enumerate(
         ws.iter_rows(min_row=layout.header_row + 1, max_row=ws.max_row, max_col=max_col),
@@ -62,6 +66,8 @@ def read_register(ws: Worksheet, layout: Layout,
                 value = str(value)
             if value is not None and (not isinstance(value, str) or value.strip()):
                 typed = True
+                if ref.name in measured:
+                    formats[(ref.name, row_number)] = cell.number_format
             values.append(value)
         if not typed:
             blank_run += 1
@@ -76,7 +82,7 @@ def read_register(ws: Worksheet, layout: Layout,
         index.append(row_number)
     raw = pd.DataFrame(records, index=pd.Index(index, name="row"),
                        columns=[ref.name for ref in columns], dtype=object)
-    sheet = RawSheet(layout=layout, sheet=ws.title, raw=raw)
+    sheet = RawSheet(layout=layout, sheet=ws.title, raw=raw, formats=formats)
     _fill_cached_values(sheet, {k: v for k, v in formulas.items() if k[1] in raw.index},
                         cached_values)
     return sheet

@@ -22,12 +22,23 @@ ISSUE_FIELDS = (
     "workbook", "sheet", "row", "ref", "description", "owner", "date_logged", "priority",
     "status", "target_date", "resolution_date", "age_days", "overdue",
 )
-FIELDS = {"risk_register": RISK_FIELDS, "issues_log": ISSUE_FIELDS}
-RECORD_FILES = {"risk_register": "risks.csv", "issues_log": "issues.csv"}
+KPI_FIELDS = (
+    "workbook", "sheet", "row", "kpi", "service", "service_area", "target", "target_value", "unit",
+    "polarity", "actual_value", "status", "direction",
+)
+ACTION_FIELDS = ("workbook", "sheet", "row", "ref", "group", "status", "target_date", "overdue")
+FIELDS = {"risk_register": RISK_FIELDS, "issues_log": ISSUE_FIELDS, "kpi_sheet": KPI_FIELDS,
+          "action_plan": ACTION_FIELDS}
+RECORD_FILES = {"risk_register": "risks.csv", "issues_log": "issues.csv", "kpi_sheet": "kpis.csv",
+                "action_plan": "actions.csv"}
+#: Record fields taken from another column than their own name.
+_SOURCES = {("action_plan", "status"): CALC + "status_code"}
+#: Record fields given as the officer typed them (a KPI's target, "<26 weeks").
+_AS_TYPED = {("kpi_sheet", "target")}
 
 
-def build_records(frame: pd.DataFrame, spec: RegisterSpec, config: Config, workbook: str,
-                  sheet: str) -> list[dict[str, Any]]:
+def build_records(frame: pd.DataFrame, raw: pd.DataFrame, spec: RegisterSpec, config: Config,
+                  workbook: str, sheet: str) -> list[dict[str, Any]]:
     """Records for every row of ``frame`` (the derived frame), with the kind's fields in order."""
     columns: dict[str, list[Any]] = {
         "workbook": [workbook] * len(frame), "sheet": [sheet] * len(frame),
@@ -35,7 +46,14 @@ def build_records(frame: pd.DataFrame, spec: RegisterSpec, config: Config, workb
     vocabularies = {"priority": config.vocabulary("issue_priority"),
                     "status": config.vocabulary("issue_status")} if spec.kind == "issues_log" else {}
     for name in FIELDS[spec.kind][3:]:
-        values = [_plain(v) for v in _column(frame, name, spec, config)]
+        if (spec.kind, name) in _AS_TYPED:
+            source = raw[name].tolist() if name in raw else [None] * len(frame)
+        elif (spec.kind, name) in _SOURCES:
+            source = frame[_SOURCES[(spec.kind, name)]].tolist() \
+                if _SOURCES[(spec.kind, name)] in frame else [None] * len(frame)
+        else:
+            source = _column(frame, name, spec, config)
+        values = [_plain(v) for v in source]
         if name in vocabularies:
             values = [_canonical_word(v, vocabularies[name]) if isinstance(v, str) else v
                       for v in values]
@@ -76,7 +94,7 @@ def _canonical_word(text: str, words: tuple[str, ...]) -> str:
 
 
 def _plain(value: Any) -> Any:
-    if value is None:
+    if value is None or value is pd.NaT:
         return None
     if isinstance(value, pd.Timestamp):
         return None if pd.isna(value) else value.date().isoformat()
@@ -89,3 +107,31 @@ def _plain(value: Any) -> Any:
     if value is pd.NA or value is pd.NaT:
         return None
     return value
+
+
+def rollups(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Counts and shares of actions by status, per group and overall, per sheet.
+
+    As committee tables show them ("on track: 13, 100%, G"): percentages are of the rated
+    actions; actions with no recognised status are counted separately as "unrated".
+    """
+    by_sheet: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for record in records:
+        by_sheet.setdefault((record["workbook"], record["sheet"]), []).append(record)
+    rows = []
+    for (workbook, sheet), sheet_records in by_sheet.items():
+        groups = sorted({str(r["group"]) for r in sheet_records if r.get("group")})
+        for group in [*groups, "All"]:
+            members = [r for r in sheet_records if group == "All" or str(r.get("group")) == group]
+            rated = [r for r in members if r["status"] in STATUS_ORDER]
+            for status in [*STATUS_ORDER, "unrated"]:
+                count = (sum(1 for r in rated if r["status"] == status) if status != "unrated"
+                         else len(members) - len(rated))
+                share = round(100 * count / len(rated), 1) if rated and status != "unrated" else None
+                rows.append({"workbook": workbook, "sheet": sheet, "group": group, "status": status,
+                             "count": count, "percent": share})
+    return rows
+
+
+STATUS_ORDER = ("G", "A", "R", "B")
+ROLLUP_FIELDS = ("workbook", "sheet", "group", "status", "count", "percent")

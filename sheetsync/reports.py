@@ -15,7 +15,7 @@ import xlsxwriter
 from .files import atomic_path, write_text_atomically
 from .findings import Severity
 from .pipeline import RunResult, WorkbookResult
-from .records import FIELDS, RECORD_FILES
+from .records import FIELDS, RECORD_FILES, ROLLUP_FIELDS, rollups
 
 FINDING_FIELDS = ("workbook", "sheet", "cell", "row", "column", "ref", "value", "rule",
                   "severity", "message")
@@ -29,9 +29,9 @@ def write_reports(run: RunResult) -> list[Path]:
                write_exceptions_csv(run, out / "exceptions.csv"),
                write_exceptions_xlsx(run, out / "exceptions.xlsx")]
     for kind, file_name in RECORD_FILES.items():
-        records = [r for wb in run.workbooks for s in wb.sheets if s.kind == kind
-                   for r in s.records]
-        written.append(_write_csv(out / "records" / file_name, FIELDS[kind], records))
+        written.append(_write_csv(out / "records" / file_name, FIELDS[kind], run.records(kind)))
+    written.append(_write_csv(out / "records" / "rollups.csv", ROLLUP_FIELDS,
+                              rollups(run.records("action_plan"))))
     return written
 
 

@@ -17,8 +17,8 @@ from .config import Config, read_yaml
 from .errors import ConfigError
 from .findings import Rule, Severity
 
-VALUE_TYPES = ("text", "number", "whole_number", "date")
-SCHEMA_FILES = ("risk_register.yaml", "issues_log.yaml")
+VALUE_TYPES = ("text", "number", "whole_number", "date", "measure")
+SCHEMA_FILES = ("risk_register.yaml", "issues_log.yaml", "kpi_sheet.yaml", "action_plan.yaml")
 
 
 @dataclass(frozen=True, slots=True)

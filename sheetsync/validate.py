@@ -18,9 +18,10 @@ from openpyxl.utils import get_column_letter
 
 from .checks import CHECK_BUILDERS, BuiltCheck
 from .coerce import row_reference
-from .derive import EFFECTIVE, Context
+from .derive import CALC, EFFECTIVE, Context
 from .findings import STRUCTURAL_RULES, Finding
 from .locate import Layout
+from .measures import Measure
 from .read import RawSheet
 from .schemas import CheckSpec
 
@@ -78,8 +79,9 @@ def _finding(spec: CheckSpec, made: BuiltCheck, frame: pd.DataFrame, sheet: RawS
     layout = sheet.layout
     column = layout.columns[made.target]
     raw_value = sheet.raw.at[row, made.target] if made.target in sheet.raw else None
+    typed_value = frame.at[row, made.target] if made.target == spec.column else raw_value
     fields = {
-        "value": _shown(frame.at[row, made.target] if made.target == spec.column else raw_value),
+        "value": _shown(raw_value if isinstance(typed_value, Measure) else typed_value),
         "expected": _shown(frame.at[row, made.expected]) if made.expected else "",
         "score": _shown(frame.at[row, EFFECTIVE + spec.column.replace("_rating", "_score")])
         if spec.column.endswith("_rating") else "",
@@ -90,7 +92,9 @@ def _finding(spec: CheckSpec, made: BuiltCheck, frame: pd.DataFrame, sheet: RawS
                    else context.config.impact_labels),
         "months": context.config.review_staleness_months,
         "as_of": _shown(context.as_of),
-        "allowed": ", ".join(context.config.vocabulary(str(spec.params.get("vocabulary", "")))),
+        "allowed": _allowed(str(spec.params.get("vocabulary", "")), context),
+        "detail": _shown(frame.at[row, CALC + spec.params["detail"]])
+        if "detail" in spec.params and CALC + spec.params["detail"] in frame else "",
     }
     if spec.column == made.target and fields["value"] == "":
         fields["value"] = _shown(raw_value)
@@ -101,6 +105,13 @@ def _finding(spec: CheckSpec, made: BuiltCheck, frame: pd.DataFrame, sheet: RawS
     return Finding(workbook=workbook, sheet=sheet.sheet, cell=f"{column.letter}{row}", row=row,
                    column=column.header, ref=row_reference(refs, row), value=raw_value,
                    rule=spec.rule, severity=spec.severity, message=message)
+
+
+def _allowed(vocabulary: str, context: Context) -> str:
+    """The words a vocabulary accepts, for messages."""
+    if vocabulary == "action_status":
+        return ", ".join(w for words in context.config.action_status.values() for w in words)
+    return ", ".join(context.config.vocabulary(vocabulary))
 
 
 def _shown(value: Any) -> str:

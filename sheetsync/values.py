@@ -55,6 +55,12 @@ def is_blank(value: Any) -> bool:
     return isinstance(value, str) and value.strip().casefold() in PLACEHOLDERS
 
 
+def is_blank_cell(value: Any) -> bool:
+    """True only for an empty cell (no placeholder text either)."""
+    return value is None or (isinstance(value, str) and not value.strip()) or (
+        isinstance(value, float) and math.isnan(value))
+
+
 def excel_error(value: Any) -> Reading | None:
     """A Reading for an Excel error literal (``#REF!``), or None if the value is not one."""
     if isinstance(value, str) and value.strip().casefold() in EXCEL_ERRORS:
