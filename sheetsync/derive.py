@@ -17,8 +17,8 @@ from .performance import AMBER, GREEN, NO_DATA, RED, action_status, direction, r
 from .schemas import RegisterSpec
 
 CALC = "calc:"  #: Prefix of a recomputed column.
-EFFECTIVE = "effective:"
-PLACEHOLDER = "placeholder:"  #: Same prefix as coerce's: a date cell that held TBC or the like.  #: Prefix of the score used for comparisons: recomputed, else as typed.
+EFFECTIVE = "effective:"  #: Prefix of the score used for comparisons: recomputed, else as typed.
+PLACEHOLDER = "placeholder:"  #: Prefix of a column saying a date cell held TBC or the like.
 
 
 @dataclass(frozen=True, slots=True)

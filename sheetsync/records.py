@@ -31,6 +31,8 @@ FIELDS = {"risk_register": RISK_FIELDS, "issues_log": ISSUE_FIELDS, "kpi_sheet":
           "action_plan": ACTION_FIELDS}
 RECORD_FILES = {"risk_register": "risks.csv", "issues_log": "issues.csv", "kpi_sheet": "kpis.csv",
                 "action_plan": "actions.csv"}
+STATUS_ORDER = ("G", "A", "R", "B")
+ROLLUP_FIELDS = ("workbook", "sheet", "group", "status", "count", "percent")
 #: Record fields taken from another column than their own name.
 _SOURCES = {("action_plan", "status"): CALC + "status_code"}
 #: Record fields given as the officer typed them (a KPI's target, "<26 weeks").
@@ -131,7 +133,3 @@ def rollups(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 rows.append({"workbook": workbook, "sheet": sheet, "group": group, "status": status,
                              "count": count, "percent": share})
     return rows
-
-
-STATUS_ORDER = ("G", "A", "R", "B")
-ROLLUP_FIELDS = ("workbook", "sheet", "group", "status", "count", "percent")
