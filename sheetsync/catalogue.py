@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .config import load_config
+from .finance import load_finance_spec
 from .findings import STRUCTURAL_RULES, Rule
 from .schemas import default_schemas_dir, load_specs
 
@@ -16,4 +17,5 @@ def rule_catalogue(schemas_dir: Path | None = None) -> list[Rule]:
     rules = dict(STRUCTURAL_RULES)
     for spec in specs.values():
         rules.update(spec.rules)
+    rules.update({rule.code: rule for rule in load_finance_spec(directory).rules.values()})
     return [rules[code] for code in sorted(rules)]

@@ -16,6 +16,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 PROGRAMME = "programme-risk-register.xlsx"
 CORPORATE = "corporate-risk-register.xlsx"
+PERFORMANCE = "quarterly-performance.xlsx"
 
 #: (workbook, sheet, cell, rule, severity) for every mistake the demo plants.
 PLANTED = (
@@ -34,13 +35,21 @@ PLANTED = (
     (CORPORATE, "Corporate Risks", "I7", "RR04", "error"),  # likelihood without impact
     (CORPORATE, "Corporate Risks", "N8", "RR08", "warning"),  # target above residual
     (CORPORATE, "Corporate Risks", "C9", "RR09", "error"),  # no owner
+    (PERFORMANCE, "Operational KPIs", "H6", "KP06", "error"),  # 90% of 97% rated Amber: it is Red
+    (PERFORMANCE, "Operational KPIs", "I6", "KP07", "warning"),  # Red without commentary
+    (PERFORMANCE, "Operational KPIs", "D8", "KP02", "warning"),  # two targets in one cell
+    (PERFORMANCE, "Operational KPIs", "E9", "KP05", "warning"),  # target but no actual
+    (PERFORMANCE, "Improvement Plan", "G6", "AP02", "warning"),  # overdue
+    (PERFORMANCE, "Improvement Plan", "H7", "AP01", "error"),  # status "Purple"
+    (PERFORMANCE, "Savings", "E8", "FN01", "error"),  # row total typed wrong
 )
 
 
 def write_demo_workbooks(folder: Path) -> list[Path]:
     """Write the example workbooks into ``folder`` and return their paths."""
     folder.mkdir(parents=True, exist_ok=True)
-    return [_programme_register(folder / PROGRAMME), _corporate_register(folder / CORPORATE)]
+    return [_programme_register(folder / PROGRAMME), _corporate_register(folder / CORPORATE),
+            _performance_report(folder / PERFORMANCE)]
 
 
 def _programme_register(path: Path) -> Path:
@@ -182,5 +191,80 @@ def _corporate_register(path: Path) -> Path:
     ws.set_column("G:G", 30)
     ws.set_column("O:O", 12)
     ws.freeze_panes(4, 2)
+    book.close()
+    return path
+
+
+def _performance_report(path: Path) -> Path:
+    """A quarterly pack: operational KPIs, an improvement-plan tracker and a savings table."""
+    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False})
+    bold = book.add_format({"bold": True, "text_wrap": True, "bg_color": "#DDEBF7", "border": 1})
+    title = book.add_format({"bold": True, "font_size": 14})
+    date = book.add_format({"num_format": "dd/mm/yyyy"})
+    kpis = book.add_worksheet("Operational KPIs")
+    kpis.write("A1", "Operational Indicators - Quarter 3 2022/23", title)
+    kpis.write_row("A3", ["Service", "Service Area", "KPI", "2022/23 Target", "Q3 Actual",
+                          "Last quarter", "Good performance is", "RAG", "Commentary"], bold)
+    rows = [
+        ["ICT", "ICT", "% of system availability", "99.50%", "99.7%", "99.2%", "High", "G", None],
+        ["HR", "HR&OD", "Average time taken for Job Evaluations", "5 days", "5 days", "6 days",
+         "Low", "G", None],
+        ["Exchequer", "Council Tax", "Percentage of Council Tax collected", "97.00%", "90%",
+         "93%", None, "Amber", None],
+        ["FM", "FM", "Service charge income forecast/actual", "TBD", "£12,000", None, None, None,
+         None],
+        ["Exchequer", "NNDR", "% of National Non-Domestic Rates collected",
+         "98.70% (LBH) 99.6% (LBN)", "98.9%", None, None, None, None],
+        ["Benefits", "Housing Benefits", "Average no. of days for new claims", "<20 days", None,
+         "21 days", None, None, None],
+        ["Transport", "Transport", "Gross external income", "£1.0m", "£0.97m", "£0.9m", None,
+         "A", "Two contracts delayed to July"],
+    ]
+    for offset, row in enumerate(rows):
+        kpis.write_row(3 + offset, 0, row)
+    kpis.set_column("C:C", 44)
+    kpis.set_column("I:I", 30)
+
+    plan = book.add_worksheet("Improvement Plan")
+    plan.write("A1", "Improvement Plan Monitoring - Quarter 3: October to December 2022", title)
+    plan.write_row("A3", ["IP Ref", "Partner", "Delivery Objectives", "Outcome", "Workstream",
+                          "Lead", "Target Date", "Status", "Progress Comments"], bold)
+    actions = [
+        ["IP18", "ALL", "Finance transformation", "Improved control", "Finance", "Director of Finance",
+         (2023, 6, 30), "G", "On track"],
+        ["IP19", "LBB", "Implement Oracle Cloud", "New systems", "Finance", "Director of Finance",
+         (2023, 12, 31), "A", "Awaiting decision"],
+        ["IP29", "LBH/LBN", "Review HR operating model", "Better HR service", "HROD",
+         "Director of HROD", (2023, 2, 28), "A", "Director appointed"],
+        ["IP30", "LBN", "People Strategy", "Strategy agreed", "HROD", "Director of HROD",
+         (2023, 10, 31), "Purple", None],
+        ["IP37", "LBH/LBN", "Restructure ICT", "Aligned service", "ICT", "Director of ICT",
+         (2023, 1, 31), "Completed", "Done"],
+    ]
+    for offset, row in enumerate(actions):
+        plan.write_row(3 + offset, 0, row[:6])
+        plan.write_datetime(3 + offset, 6, dt.datetime(*row[6]), date)
+        plan.write_row(3 + offset, 7, row[7:])
+    plan.set_column("C:C", 30)
+
+    savings = book.add_worksheet("Savings")
+    savings.write("A1", "Table 1: Shared 2022/23 savings per authority", title)
+    savings.write_row("A3", ["22/23 Savings", "Havering", "Newham", "Bexley", "Total"], bold)
+    lines = [["oneSource Reduction in oneSource support", -100000, -150000, None, -250000],
+             ["oneSource Investment in ICT and automations", -100000, -212000, None, -312000],
+             ["oneSource General Efficiency", -125000, -125000, None, -250000],
+             ["Sale of oneSource services", -64000, None, None, -64000],
+             ["Enforcement Income", -67000, None, None, -76000],
+             ["TOTAL", -456000, -487000, None, -943000],
+             ["%", "48%", "52%", "0%", None]]
+    money = book.add_format({"num_format": "#,##0;(#,##0)"})
+    for offset, line in enumerate(lines):
+        savings.write(3 + offset, 0, line[0])
+        for col, value in enumerate(line[1:], start=1):
+            if isinstance(value, int):
+                savings.write_number(3 + offset, col, value, money)
+            elif value is not None:
+                savings.write_string(3 + offset, col, value)
+    savings.set_column("A:A", 44)
     book.close()
     return path

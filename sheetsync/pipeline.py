@@ -21,6 +21,7 @@ from .config import Config, load_config
 from .derive import CALC, Context, derive_frame
 from .discover import OUTPUT_MARKER, Source, find_workbooks
 from .errors import WorkbookUnreadable
+from .finance import FinanceSpec, find_financial_table, load_finance_spec
 from .findings import STRUCTURAL_RULES, Finding, Severity
 from .locate import Layout, locate_register
 from .read import RawSheet, read_register
@@ -93,6 +94,7 @@ class Settings:
     """What a run needs besides the paths: loaded once, shared by every workbook."""
 
     specs: dict[str, RegisterSpec]
+    finance: FinanceSpec
     config: Config
     as_of: dt.date
 
@@ -102,8 +104,8 @@ class Settings:
         """Read the schema and config files; a mistake in them raises ConfigError."""
         directory = schemas_dir or default_schemas_dir()
         config = load_config(directory, config_file)
-        return cls(specs=load_specs(directory, config), config=config,
-                   as_of=as_of or dt.date.today())
+        return cls(specs=load_specs(directory, config), finance=load_finance_spec(directory),
+                   config=config, as_of=as_of or dt.date.today())
 
 
 def validate_paths(paths: list[Path], out_dir: Path, settings: Settings,
@@ -170,6 +172,12 @@ def _process_workbook(source: Source, settings: Settings, destination: Path) -> 
             continue
         layout = locate_register(ws, settings.specs)
         if layout is None:
+            table = find_financial_table(ws, settings.finance, source.name)
+            if table is not None:
+                result.sheets.append(SheetResult(name=ws.title, kind="financial_table",
+                                                 header_row=table.header_row, rows=table.rows,
+                                                 records=table.records))
+                result.findings.extend(table.findings)
             continue
         sheet_result, sheet_findings, sheet_annotations = _process_sheet(
             ws, layout, cached, settings, source.name)
@@ -179,6 +187,7 @@ def _process_workbook(source: Source, settings: Settings, destination: Path) -> 
     if not result.sheets:
         result.status = "skipped"
         titles = [_in_sentence(spec.title) for spec in settings.specs.values()]
+        titles.append("financial table")
         kinds = " or ".join([", ".join(titles[:-1]), titles[-1]] if len(titles) > 1 else titles)
         result.message = f"no {kinds} found (no sheet has a header row sheetsync recognises)"
         return result

@@ -27,10 +27,11 @@ KPI_FIELDS = (
     "polarity", "actual_value", "status", "direction",
 )
 ACTION_FIELDS = ("workbook", "sheet", "row", "ref", "group", "status", "target_date", "overdue")
+FINANCE_FIELDS = ("workbook", "sheet", "row", "cell", "line", "column", "amount")
 FIELDS = {"risk_register": RISK_FIELDS, "issues_log": ISSUE_FIELDS, "kpi_sheet": KPI_FIELDS,
-          "action_plan": ACTION_FIELDS}
+          "action_plan": ACTION_FIELDS, "financial_table": FINANCE_FIELDS}
 RECORD_FILES = {"risk_register": "risks.csv", "issues_log": "issues.csv", "kpi_sheet": "kpis.csv",
-                "action_plan": "actions.csv"}
+                "action_plan": "actions.csv", "financial_table": "finance.csv"}
 STATUS_ORDER = ("G", "A", "R", "B")
 ROLLUP_FIELDS = ("workbook", "sheet", "group", "status", "count", "percent")
 #: Record fields taken from another column than their own name.

@@ -40,7 +40,7 @@ def demo_outputs(tmp_path_factory) -> tuple[Path, Path]:
 def test_every_annotated_copy_and_the_exceptions_workbook_convert(demo_outputs, tmp_path) -> None:
     out, profile = demo_outputs
     outputs = sorted((out / "annotated").glob("*.xlsx")) + [out / "exceptions.xlsx"]
-    assert len(outputs) == 3
+    assert len(outputs) == 4
     for path in outputs:
         pdf = convert(path, "pdf", tmp_path, profile)
         assert pdf.read_bytes().startswith(b"%PDF")
