@@ -105,6 +105,48 @@ def demo(directory: Path, as_of: dt.date) -> None:
 
 
 @cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--out", "out_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The summary workbook to write (.xlsx).")
+@click.option("--quarter", metavar="LABEL",
+              help="The quarter, such as 'Q3 2022/23' (default: the one the as-of date is in).")
+@click.option("--previous", "previous_file", type=click.Path(exists=True, dir_okay=False,
+                                                             path_type=Path),
+              help="Last quarter's summary, for direction of travel and the heat-map comparison.")
+@settings_options
+def summary(paths: tuple[Path, ...], out_file: Path, quarter: str | None,
+            previous_file: Path | None, as_of: dt.date | None, config_file: Path | None,
+            schemas_dir: Path | None) -> None:
+    """Write the consolidated quarterly summary workbook for committee packs.
+
+    \b
+    Example:
+        sheetsync summary "Registers/" --out "Q3 summary.xlsx" --quarter "Q3 2022/23"
+    """
+    from .pipeline import Settings, validate_paths  # (keeps --help fast)
+    from .quarters import parse_quarter, quarter_of
+    from .summary import write_summary
+    from .summary_data import build_summary_data
+
+    try:
+        settings = Settings.load(as_of=as_of, config_file=config_file, schemas_dir=schemas_dir)
+        period = parse_quarter(quarter) if quarter else quarter_of(settings.as_of)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--quarter") from None
+    except SheetsyncError as exc:
+        raise CliError(str(exc)) from exc
+    run = validate_paths(list(paths), None, settings)
+    try:
+        data = build_summary_data(run, period, settings.config, previous_file)
+    except SheetsyncError as exc:
+        raise CliError(str(exc)) from exc
+    write_summary(data, out_file)
+    registers = sum(len(wb.sheets) for wb in run.workbooks)
+    click.echo(f"{period.label}: {len(run.workbooks)} workbooks, {registers} registers read; "
+               f"summary written to {out_file}")
+
+
+@cli.command()
 @click.option("--schemas", "schemas_dir", type=click.Path(exists=True, file_okay=False,
                                                           path_type=Path))
 def rules(schemas_dir: Path | None) -> None:

@@ -108,15 +108,18 @@ class Settings:
                    config=config, as_of=as_of or dt.date.today())
 
 
-def validate_paths(paths: list[Path], out_dir: Path, settings: Settings,
+def validate_paths(paths: list[Path], out_dir: Path | None, settings: Settings,
                    progress: Callable[[WorkbookResult], None] | None = None) -> RunResult:
-    """Validate every workbook under ``paths`` and write annotated copies into ``out_dir``."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / OUTPUT_MARKER).write_text("sheetsync output folder; skipped when searching\n")
-    run = RunResult(as_of=settings.as_of, out_dir=out_dir)
+    """Validate every workbook under ``paths`` and write annotated copies into ``out_dir``
+    (with ``out_dir`` None, check only: nothing is written)."""
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        (out_dir / OUTPUT_MARKER).write_text("sheetsync output folder; skipped when searching\n")
+    run = RunResult(as_of=settings.as_of, out_dir=out_dir or Path("."))
     for source in find_workbooks(paths, exclude=out_dir):
+        destination = out_dir / ANNOTATED_DIR / source.name if out_dir is not None else None
         try:
-            result = process_workbook(source, settings, out_dir / ANNOTATED_DIR / source.name)
+            result = process_workbook(source, settings, destination)
         except Exception as exc:  # noqa: BLE001  (one bad file must never stop a run)
             reason = (f"sheetsync could not check it ({type(exc).__name__}: "
                       f"{' '.join(str(exc).split())[:120]}); please report this")
@@ -144,8 +147,9 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def process_workbook(source: Source, settings: Settings, destination: Path) -> WorkbookResult:
-    """Check one workbook and write its annotated copy to ``destination``."""
+def process_workbook(source: Source, settings: Settings,
+                     destination: Path | None) -> WorkbookResult:
+    """Check one workbook and write its annotated copy to ``destination`` (None: check only)."""
     with _collector_paused():
         return _process_workbook(source, settings, destination)
 
@@ -157,7 +161,8 @@ def _release(wb: Any) -> None:
         archive.close()
 
 
-def _process_workbook(source: Source, settings: Settings, destination: Path) -> WorkbookResult:
+def _process_workbook(source: Source, settings: Settings,
+                      destination: Path | None) -> WorkbookResult:
     try:
         wb = open_workbook(source.path)
     except WorkbookUnreadable as exc:
@@ -190,6 +195,9 @@ def _process_workbook(source: Source, settings: Settings, destination: Path) -> 
         titles.append("financial table")
         kinds = " or ".join([", ".join(titles[:-1]), titles[-1]] if len(titles) > 1 else titles)
         result.message = f"no {kinds} found (no sheet has a header row sheetsync recognises)"
+        return result
+    if destination is None:
+        _release(wb)
         return result
     predicted = losses.predicted_losses(source.path)
     for loss in predicted:

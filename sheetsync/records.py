@@ -24,9 +24,10 @@ ISSUE_FIELDS = (
 )
 KPI_FIELDS = (
     "workbook", "sheet", "row", "kpi", "service", "service_area", "target", "target_value", "unit",
-    "polarity", "actual_value", "status", "direction",
+    "polarity", "actual_value", "status", "direction", "comment",
 )
-ACTION_FIELDS = ("workbook", "sheet", "row", "ref", "group", "status", "target_date", "overdue")
+ACTION_FIELDS = ("workbook", "sheet", "row", "ref", "group", "status", "target_date", "overdue",
+                 "action", "lead")
 FINANCE_FIELDS = ("workbook", "sheet", "row", "cell", "line", "column", "amount")
 FIELDS = {"risk_register": RISK_FIELDS, "issues_log": ISSUE_FIELDS, "kpi_sheet": KPI_FIELDS,
           "action_plan": ACTION_FIELDS, "financial_table": FINANCE_FIELDS}

@@ -134,7 +134,7 @@ def test_records_and_annotated_status_column(tmp_path) -> None:
     assert (ws["K2"].value, ws["K2"].fill.fgColor.rgb) == ("Amber", "00FFC000")
     assert (tmp_path / "out" / "records" / "kpis.csv").read_text(encoding="utf-8-sig").splitlines()[0] \
         == ("workbook,sheet,row,kpi,service,service_area,target,target_value,unit,polarity,"
-            "actual_value,status,direction")
+            "actual_value,status,direction,comment")
 
 
 def test_percent_formatted_cells(tmp_path) -> None:
