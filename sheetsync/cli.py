@@ -147,6 +147,35 @@ def summary(paths: tuple[Path, ...], out_file: Path, quarter: str | None,
 
 
 @cli.command()
+@click.argument("kind", type=click.Choice(["risk_register", "issues_log", "kpi_sheet",
+                                           "action_plan"]))
+@click.argument("out_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False,
+                                                         path_type=Path),
+              help="Organisation settings file: its matrix, bands and lists go into the template.")
+@click.option("--schemas", "schemas_dir", type=click.Path(exists=True, file_okay=False,
+                                                          path_type=Path),
+              help="Folder of schema files to use instead of the built-in ones.")
+def template(kind: str, out_file: Path, config_file: Path | None,
+             schemas_dir: Path | None) -> None:
+    """Write a blank KIND workbook that guides officers to entries sheetsync accepts.
+
+    \b
+    Example:
+        sheetsync template risk_register my-register.xlsx
+    """
+    from .pipeline import Settings  # (keeps --help fast)
+    from .templates import write_template
+
+    try:
+        settings = Settings.load(config_file=config_file, schemas_dir=schemas_dir)
+    except SheetsyncError as exc:
+        raise CliError(str(exc)) from exc
+    write_template(kind, out_file, settings.specs[kind], settings.config)
+    click.echo(f"Wrote the {settings.specs[kind].title} template to {out_file}")
+
+
+@cli.command()
 @click.option("--schemas", "schemas_dir", type=click.Path(exists=True, file_okay=False,
                                                           path_type=Path))
 def rules(schemas_dir: Path | None) -> None:

@@ -18,6 +18,9 @@ def atomic_path(path: Path) -> Iterator[Path]:
     temporary = Path(name)
     try:
         yield temporary
+        # NOTE: mkstemp makes files only their owner can read; colleagues on a shared drive
+        # must be able to open the outputs, so they get the usual permissions.
+        os.chmod(temporary, 0o666 & ~_umask())
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
@@ -27,3 +30,9 @@ def write_text_atomically(path: Path, text: str, encoding: str = "utf-8") -> Pat
     with atomic_path(path) as temporary:
         temporary.write_text(text, encoding=encoding, newline="")
     return path
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

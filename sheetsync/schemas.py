@@ -32,6 +32,7 @@ class ColumnSpec:
     assessment: str | None = None  #: For risk measures: inherent / residual / target.
     measure: str | None = None  #: likelihood / impact / score / rating.
     derived: str | None = None  #: Name of the derivation that recomputes it.
+    description: str = ""  #: What the column means, for a template's Guidance sheet.
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +121,8 @@ def _load_spec(path: Path, data: dict[str, Any], config: Config, check_names: se
                        "\"no\" or \"yes\" in quotes")
         synonyms = [str(s) for s in synonyms] + list(extra_synonyms.get(name, ()))
         return ColumnSpec(name=name, label=str(raw.get("label", name)),
-                          synonyms=tuple(synonyms), type=value_type, derived=derived, **extra)
+                          synonyms=tuple(synonyms), type=value_type, derived=derived,
+                          description=str(raw.get("description", "")), **extra)
 
     columns = {name: column_spec(name, raw) for name, raw in (data.get("columns") or {}).items()}
     if not columns:
@@ -141,7 +143,8 @@ def _load_spec(path: Path, data: dict[str, Any], config: Config, check_names: se
             columns[name] = ColumnSpec(
                 name=name, label=f"{assessments[assessment][0]} {template.label.lower()}",
                 synonyms=(), type=template.type, assessment=assessment, measure=measure,
-                derived=template.derived)
+                derived=template.derived,
+                description=f"{assessments[assessment][0]} risk: {template.description}".rstrip(": "))
     single = data.get("single_assessment")
     if single is not None and single not in assessments:
         raise fail(f"single_assessment {single!r} is not one of the assessments")
