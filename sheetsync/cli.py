@@ -6,13 +6,14 @@ import datetime as dt
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from . import __version__
 from .errors import SheetsyncError
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
 
 
 class CliError(click.ClickException):
@@ -144,6 +145,108 @@ def summary(paths: tuple[Path, ...], out_file: Path, quarter: str | None,
     registers = sum(len(wb.sheets) for wb in run.workbooks)
     click.echo(f"{period.label}: {len(run.workbooks)} workbooks, {registers} registers read; "
                f"summary written to {out_file}")
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the outputs and the run history (or run.out in --config).")
+@click.option("--jobs", type=click.IntRange(min=1), help="Workbooks checked at once (default: "
+              "the number of cores).")
+@click.option("--force", is_flag=True, default=None, help="Check every workbook again, even "
+              "those unchanged since the last run.")
+@click.option("--quarter", metavar="LABEL", help="The quarter of the summary, such as "
+              "'Q3 2022/23' (default: the one the as-of date is in).")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "never"]), default="error",
+              show_default=True, help="Exit 1 when findings of this severity (or worse) are found.")
+@settings_options
+def run(inputs: tuple[Path, ...], out_dir: Path | None, jobs: int | None, force: bool | None,
+        quarter: str | None, fail_on: str, as_of: dt.date | None, config_file: Path | None,
+        schemas_dir: Path | None) -> None:
+    """The weekly unattended job: validate, summarise and keep a history of every run.
+
+    Every option may also be set in the config file's ``run:`` section; the command line wins.
+    Exit codes: 0 clean, 1 errors found, 2 usage or config mistake, 3 another run in progress.
+
+    \b
+    Example (weekly, from Task Scheduler or cron):
+        sheetsync run "S:/Risk/Registers" --out "S:/Risk/Checked" --config "S:/Risk/sheetsync.yaml"
+    """
+    from .job import run_job  # (keeps --help fast)
+    from .lock import RunInProgress
+    from .pipeline import Settings
+    from .quarters import parse_quarter, quarter_of
+
+    try:
+        settings = Settings.load(as_of=as_of, config_file=config_file, schemas_dir=schemas_dir)
+    except SheetsyncError as exc:
+        raise CliError(str(exc)) from exc
+    options = settings.config.run
+    paths = list(inputs) or [Path(p) for p in options.get("inputs", [])]
+    out = out_dir or (Path(options["out"]) if options.get("out") else None)
+    if not paths or out is None:
+        raise click.UsageError("give the workbooks or folders to check and --out (on the "
+                               "command line or in the config file's run: section)")
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise click.UsageError(f"not found: {', '.join(missing)}")
+    try:
+        label = quarter or options.get("quarter")
+        period = parse_quarter(str(label)) if label else quarter_of(settings.as_of)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--quarter") from None
+    count = jobs or int(options.get("jobs") or os.cpu_count() or 1)
+    redo = bool(force if force is not None else options.get("force", False))
+    bars: list[Any] = []
+
+    def progress(result: Any, done: int, total: int) -> None:
+        """A progress bar on a terminal; plain lines for a scheduler's log otherwise."""
+        if not sys.stdout.isatty():
+            click.echo(f"[{done}/{total}] {result.source.name}: {result.status}")
+            return
+        if not bars:
+            bars.append(click.progressbar(length=total, label="Checking workbooks"))
+            bars[0].__enter__()
+        bars[0].update(1)
+        if done == total:
+            bars[0].__exit__(None, None, None)
+
+    try:
+        result = run_job(paths, out, settings, period, jobs=count, force=redo,
+                         include=options.get("include"), exclude=options.get("exclude"),
+                         schemas_dir=schemas_dir, progress=progress)
+    except RunInProgress as exc:
+        click.echo(f"sheetsync: {exc}", err=True)
+        sys.exit(EXIT_BUSY)
+    except SheetsyncError as exc:
+        raise CliError(str(exc)) from exc
+    from .reports import summary_lines
+
+    for line in summary_lines(result.run):
+        click.echo(line)
+    changes = result.changes
+    click.echo(f"Run {result.run_id} ({period.label}): {len(changes.reused)} unchanged workbooks "
+               f"reused, {len(changes.stale)} kept stale, {len(changes.new)} new findings, "
+               f"{len(changes.resolved)} resolved. Outputs, summary.xlsx and owners/ in {out}")
+    sys.exit(EXIT_FINDINGS if result.run.failed(fail_on) else EXIT_OK)
+
+
+@cli.command(name="history")
+@click.argument("out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def history_command(out_dir: Path) -> None:
+    """List the runs recorded in an output folder, with their counts."""
+    from .job import history_rows
+
+    rows = history_rows(out_dir)
+    if not rows:
+        click.echo(f"No runs recorded in {out_dir}")
+        return
+    click.echo("run  started              as of       quarter     workbooks reused errors "
+               "warnings new resolved")
+    for r in rows:
+        click.echo(f"{r['id']:<4} {r['started']:<20} {r['as_of']:<11} {r['quarter']:<11} "
+                   f"{r['workbooks']:>9} {r['reused']:>6} {r['errors']:>6} {r['warnings']:>8} "
+                   f"{r['new']:>3} {r['resolved']:>8}")
 
 
 @cli.command()

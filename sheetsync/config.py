@@ -69,6 +69,8 @@ class Config:
     kpi_tolerances: dict[str, Tolerance] = field(default_factory=dict)
     action_status: dict[str, tuple[str, ...]] = field(default_factory=dict)
     status_colours: dict[str, str] = field(default_factory=dict)
+    #: Settings of ``sheetsync run`` (inputs, out, jobs, include, exclude, quarter, force).
+    run: dict[str, Any] = field(default_factory=dict)
     source: str = CONFIG_FILE
 
     @property
@@ -140,7 +142,7 @@ def _build(data: dict[str, Any], source: str) -> Config:
         return ConfigError(source, problem)
 
     known = {"risk_matrix", "score_bands", "review_staleness_months", "vocabularies",
-             "header_synonyms", "kpi", "action_status", "status_colours"}
+             "header_synonyms", "kpi", "action_status", "status_colours", "run"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise fail(f"unknown setting {unknown[0]!r} (known: {', '.join(sorted(known))})")
@@ -223,7 +225,17 @@ def _build(data: dict[str, Any], source: str) -> Config:
             raise fail(f"status_colours.{name}: {colour!r} should look like #FF0000")
         colours[str(name)] = str(colour).lstrip("#").upper()
 
+    run = data.get("run") or {}
+    run_keys = {"inputs", "out", "jobs", "include", "exclude", "quarter", "force", "as_of"}
+    if not isinstance(run, dict) or set(run) - run_keys:
+        extra = sorted(set(run) - run_keys) if isinstance(run, dict) else ["(not a mapping)"]
+        raise fail(f"run: unknown setting {extra[0]!r} (known: {', '.join(sorted(run_keys))})")
+    for key in ("inputs", "include", "exclude"):
+        if key in run and not isinstance(run[key], list):
+            raise fail(f"run.{key} should be a list")
+
     return Config(
+        run=run,
         kpi_default_polarity=polarity,
         kpi_tolerance=tolerances["tolerance"],
         kpi_no_change=tolerances["no_change_threshold"],

@@ -7,6 +7,7 @@ Score columns. Column order is free and headers vary ("Revised Impact", "Risk Ow
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -60,7 +61,12 @@ class Layout:
 
 def normalise(text: Any) -> str:
     """Header text reduced for matching: case, punctuation, ``(1-5)`` and line breaks ignored."""
-    value = str(text).casefold().replace("&", " and ").replace("×", " x ")
+    return _normalised(str(text))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _normalised(text: str) -> str:
+    value = text.casefold().replace("&", " and ").replace("×", " x ")
     value = re.sub(r"\([^)]*\d[^)]*\)", " ", value)
     value = re.sub(r"[^a-z0-9]+", " ", value)
     return " ".join(value.split())
@@ -77,20 +83,30 @@ class _Vocabulary:
                     self.columns.setdefault(normalise(synonym), column.name)
         self.measures = {normalise(s): name for name, m in spec.measures.items()
                          for s in (name, m.label, *m.synonyms)}
-        words = [(normalise(s), name) for name, (label, synonyms) in spec.assessments.items()
-                 for s in (name, label, *synonyms)]
-        self.assessments = sorted(set(words), key=lambda pair: -len(pair[0]))
+        words = {normalise(s): name for name, (label, synonyms) in spec.assessments.items()
+                 for s in (name, label, *synonyms)}
+        self.assessments = words
+        # NOTE: longest words first, so "post mitigation" wins over "mitigation".
+        alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True) if w)
+        self._assessment_word = re.compile(rf"\b({alternatives})\b") if alternatives else None
+        self._meanings: dict[tuple[str, str], tuple[str | None, str] | None] = {}
 
     def assessment_in(self, text: str) -> tuple[str, str] | None:
         """(assessment, text without its word) when ``text`` names an assessment."""
-        for word, name in self.assessments:
-            if re.search(rf"\b{re.escape(word)}\b", text):
-                rest = " ".join(re.sub(rf"\b{re.escape(word)}\b", " ", text, count=1).split())
-                return name, rest
-        return None
+        match = self._assessment_word.search(text) if self._assessment_word else None
+        if match is None:
+            return None
+        rest = " ".join((text[:match.start()] + " " + text[match.end():]).split())
+        return self.assessments[match.group(1)], rest
 
     def meaning(self, label: str, group: str) -> tuple[str | None, str] | None:
         """(assessment or None, measure) for a measure, (None, column) for a column, or None."""
+        key = (label, group)
+        if key not in self._meanings:
+            self._meanings[key] = self._meaning(label, group)
+        return self._meanings[key]
+
+    def _meaning(self, label: str, group: str) -> tuple[str | None, str] | None:
         if not label:
             return None
         if label in self.columns:
@@ -123,7 +139,7 @@ def locate_register(ws: Worksheet, specs: dict[str, RegisterSpec]) -> Layout | N
     merged_top_left = _merged_cells(ws, len(rows))
     best: tuple[int, int, Layout] | None = None
     for spec in specs.values():
-        vocabulary = _Vocabulary(spec)
+        vocabulary = _vocabulary(spec)
         for row_number in range(1, len(rows) + 1):
             layout = _layout_for_row(rows, merged_top_left, row_number, spec, vocabulary)
             if layout is None:
@@ -136,6 +152,18 @@ def locate_register(ws: Worksheet, specs: dict[str, RegisterSpec]) -> Layout | N
     layout = best[2]
     layout.metadata = _title_block(rows[: layout.first_header_row - 1])
     return layout
+
+
+_VOCABULARIES: dict[int, tuple[RegisterSpec, _Vocabulary]] = {}
+
+
+def _vocabulary(spec: RegisterSpec) -> _Vocabulary:
+    """One vocabulary per spec for the whole run: headers repeat across sheets and workbooks."""
+    cached = _VOCABULARIES.get(id(spec))
+    if cached is None or cached[0] is not spec:
+        cached = (spec, _Vocabulary(spec))
+        _VOCABULARIES[id(spec)] = cached
+    return cached[1]
 
 
 def _merged_cells(ws: Worksheet, max_row: int) -> dict[tuple[int, int], tuple[int, int]]:

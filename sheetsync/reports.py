@@ -7,13 +7,14 @@ import io
 import json
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import xlsxwriter
 
 from .files import atomic_path, write_text_atomically
-from .findings import Severity
+from .findings import Finding, Severity
 from .pipeline import RunResult, WorkbookResult
 from .records import FIELDS, RECORD_FILES, ROLLUP_FIELDS, rollups
 
@@ -22,12 +23,26 @@ FINDING_FIELDS = ("workbook", "sheet", "cell", "row", "column", "ref", "value", 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def write_reports(run: RunResult) -> list[Path]:
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """What changed since the last run, for ``sheetsync run``'s reports."""
+
+    new: set[tuple[Any, ...]]  #: Keys (workbook, sheet, cell, rule) of findings not seen before.
+    resolved: list[dict[str, Any]]  #: Findings of the last run that are gone.
+    reused: set[str]  #: Workbooks whose previous results were reused (unchanged files).
+    stale: set[str]  #: Workbooks in use or unreadable now, whose previous results were kept.
+
+    def is_new(self, finding: Finding) -> bool:
+        data = finding.to_dict()
+        return (data["workbook"], data["sheet"], data["cell"], data["rule"]) in self.new
+
+
+def write_reports(run: RunResult, changes: Changes | None = None) -> list[Path]:
     """Write ``exceptions.{xlsx,csv,json}`` and ``records/*.csv`` into the run's folder."""
     out = run.out_dir
-    written = [write_exceptions_json(run, out / "exceptions.json"),
-               write_exceptions_csv(run, out / "exceptions.csv"),
-               write_exceptions_xlsx(run, out / "exceptions.xlsx")]
+    written = [write_exceptions_json(run, out / "exceptions.json", changes),
+               write_exceptions_csv(run, out / "exceptions.csv", changes),
+               write_exceptions_xlsx(run, out / "exceptions.xlsx", changes)]
     for kind, file_name in RECORD_FILES.items():
         written.append(_write_csv(out / "records" / file_name, FIELDS[kind], run.records(kind)))
     written.append(_write_csv(out / "records" / "rollups.csv", ROLLUP_FIELDS,
@@ -35,13 +50,26 @@ def write_reports(run: RunResult) -> list[Path]:
     return written
 
 
-def exceptions_document(run: RunResult) -> dict[str, Any]:
+def exceptions_document(run: RunResult, changes: Changes | None = None) -> dict[str, Any]:
     """The ``exceptions.json`` document (paths relative to the output folder)."""
-    return {
+    document = {
         "as_of": run.as_of.isoformat(),
         "workbooks": [_workbook_entry(run, wb) for wb in run.workbooks],
-        "findings": [f.to_dict() for f in run.findings],
+        "findings": [_finding_entry(f, changes) for f in run.findings],
     }
+    if changes is not None:
+        for entry in document["workbooks"]:
+            entry["reused"] = entry["path"] in changes.reused
+            entry["stale"] = entry["path"] in changes.stale
+        document["resolved"] = changes.resolved
+    return document
+
+
+def _finding_entry(finding: Finding, changes: Changes | None) -> dict[str, Any]:
+    data = finding.to_dict()
+    if changes is not None:
+        data["new"] = changes.is_new(finding)
+    return data
 
 
 def _workbook_entry(run: RunResult, wb: WorkbookResult) -> dict[str, Any]:
@@ -57,16 +85,17 @@ def _workbook_entry(run: RunResult, wb: WorkbookResult) -> dict[str, Any]:
     }
 
 
-def write_exceptions_json(run: RunResult, path: Path) -> Path:
-    text = json.dumps(exceptions_document(run), indent=2, ensure_ascii=False, default=str)
+def write_exceptions_json(run: RunResult, path: Path, changes: Changes | None = None) -> Path:
+    text = json.dumps(exceptions_document(run, changes), indent=2, ensure_ascii=False, default=str)
     return write_text_atomically(path, text + "\n")
 
 
-def write_exceptions_csv(run: RunResult, path: Path) -> Path:
-    return _write_csv(path, FINDING_FIELDS, [f.to_dict() for f in run.findings])
+def write_exceptions_csv(run: RunResult, path: Path, changes: Changes | None = None) -> Path:
+    fields = FINDING_FIELDS + (("new",) if changes is not None else ())
+    return _write_csv(path, fields, [_finding_entry(f, changes) for f in run.findings])
 
 
-def write_exceptions_xlsx(run: RunResult, path: Path) -> Path:
+def write_exceptions_xlsx(run: RunResult, path: Path, changes: Changes | None = None) -> Path:
     """One Excel table of every finding, each row linked to its cell in the annotated copy."""
     links = {wb.source.name: wb.annotated for wb in run.workbooks}
     with atomic_path(path) as temporary:
@@ -78,11 +107,14 @@ def write_exceptions_xlsx(run: RunResult, path: Path) -> Path:
         fills = {Severity.ERROR: book.add_format({"bg_color": "#FFC7CE"}),
                  Severity.WARNING: book.add_format({"bg_color": "#FFEB9C"})}
         headers = ["Workbook", "Sheet", "Cell", "Row", "Column", "Ref", "Value", "Rule",
-                   "Severity", "Message"]
+                   "Severity", "Message"] + (["New"] if changes is not None else [])
+        fields = FINDING_FIELDS + (("new",) if changes is not None else ())
         findings = run.findings
         for row_number, finding in enumerate(findings, start=1):
-            data = finding.to_dict()
-            for col, name in enumerate(FINDING_FIELDS):
+            data = _finding_entry(finding, changes)
+            if changes is not None:
+                data["new"] = "Yes" if data["new"] else "No"
+            for col, name in enumerate(fields):
                 value = data[name]
                 if value is None:
                     sheet.write_blank(row_number, col, None)

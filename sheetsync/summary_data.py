@@ -45,9 +45,12 @@ class SummaryData:
 
 
 def build_summary_data(run: RunResult, quarter: Quarter, config: Config,
-                       previous_path: Path | None = None) -> SummaryData:
-    """Records of every kind, with direction of travel against the previous summary if given."""
-    previous = read_previous(previous_path) if previous_path is not None else None
+                       previous_path: Path | None = None,
+                       previous: Previous | None = None) -> SummaryData:
+    """Records of every kind, with direction of travel against the previous summary (a file)
+    or the previous quarter's records (from the run history), if given."""
+    if previous_path is not None:
+        previous = read_previous(previous_path)
     records = {kind: [dict(r) for r in run.records(kind)] for kind in FIELDS}
     for risk in records["risk_register"]:
         risk["direction_vs_previous"] = risk_direction(risk, previous)
@@ -80,6 +83,12 @@ def read_previous(path: Path) -> Previous:
         return previous
     finally:
         wb.close()
+
+
+def previous_from_records(risks: list[dict[str, Any]], kpis: list[dict[str, Any]]) -> Previous:
+    """Last quarter as the run history kept it."""
+    return Previous(risks={risk_key(r): r for r in risks}, kpis={kpi_key(k): k for k in kpis},
+                    heat_map=heat_map(risks, "residual"))
 
 
 def risk_key(record: dict[str, Any]) -> tuple[str, str]:

@@ -1,0 +1,215 @@
+"""The weekly unattended run: reuse, what changed, crash safety, one run at a time, files in use,
+odd paths, parallel workers, per-owner lists and the history."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from conftest import write_openpyxl
+
+import sheetsync.job
+from sheetsync.cli import cli
+from sheetsync.lock import LOCK_FILE, run_lock
+
+HEADER = ["Ref", "Risk", "Owner", "Likelihood", "Impact", "Score", "Review date"]
+
+
+def register(path: Path, *rows: list[object]) -> Path:
+    return write_openpyxl(path, {"Risks": [HEADER, *rows]})
+
+
+def shared_drive(root: Path) -> Path:
+    register(root / "Adults" / "risks.xlsx", ["R1", "Budget", "Jo Smith", 2, 3, 6, "01/03/2023"],
+             ["R2", "Cyber", "Sam Patel", 4, 4, 12, "01/03/2023"])
+    register(root / "Children" / "Looked after" / "Placements 2023 – Siân's.xlsx",
+             ["C1", "Placements", "Sam Patel", 5, 5, 25, "01/01/2022"])
+    return root
+
+
+def run(*args: str) -> tuple[int, str, dict[str, object]]:
+    result = CliRunner().invoke(cli, ["run", *args, "--as-of", "2023-03-31", "--jobs", "1"],
+                                catch_exceptions=False)
+    out = Path(args[args.index("--out") + 1])
+    document = json.loads((out / "exceptions.json").read_text()) if (out / "exceptions.json").exists() else {}
+    return result.exit_code, result.stdout, document
+
+
+@pytest.fixture(autouse=True)
+def quick_retries(monkeypatch) -> None:
+    monkeypatch.setattr(sheetsync.job, "IN_USE_WAIT", 0.0)
+
+
+def test_two_runs_in_a_row_reuse_everything(tmp_path) -> None:
+    drive = shared_drive(tmp_path / "S drive")
+    out = tmp_path / "Checked"
+    code, stdout, first = run(str(drive), "--out", str(out))
+    assert code == 1  # R2's score 12 is wrong (4 x 4 = 16); C1's review is stale
+    assert [(f["rule"], f["cell"], f["new"]) for f in first["findings"]] == [
+        ("RR05", "F3", True), ("RR11", "G2", True)]
+    assert [w["reused"] for w in first["workbooks"]] == [False, False]
+    assert first["resolved"] == []
+    for name in ("summary.xlsx", "exceptions.xlsx", "records/risks.csv", "history.sqlite",
+                 "logs/run-00001.log", "owners/Sam Patel.xlsx"):
+        assert (out / name).is_file(), name
+    code, stdout, second = run(str(drive), "--out", str(out))
+    assert [w["reused"] for w in second["workbooks"]] == [True, True]
+    assert [f["new"] for f in second["findings"]] == [False, False]
+    assert "Run 2 (Q4 2022/23): 2 unchanged workbooks reused" in stdout
+    forced = CliRunner().invoke(cli, ["run", str(drive), "--out", str(out), "--as-of",
+                                      "2023-03-31", "--force", "--jobs", "1"])
+    assert "0 unchanged workbooks reused" in forced.stdout
+
+
+def test_a_fixed_finding_is_resolved_and_a_new_one_is_new(tmp_path) -> None:
+    drive = shared_drive(tmp_path / "drive")
+    out = tmp_path / "out"
+    run(str(drive), "--out", str(out))
+    register(drive / "Adults" / "risks.xlsx", ["R1", "Budget", None, 2, 3, 6, "01/03/2023"],
+             ["R2", "Cyber", "Sam Patel", 4, 4, 16, "01/03/2023"])
+    _code, _stdout, document = run(str(drive), "--out", str(out))
+    assert [(r["rule"], r["cell"]) for r in document["resolved"]] == [("RR05", "F3")]
+    assert [(f["rule"], f["cell"], f["new"]) for f in document["findings"]] == [
+        ("RR09", "C2", True), ("RR11", "G2", False)]
+    assert [w["reused"] for w in document["workbooks"]] == [False, True]
+
+
+def test_a_run_killed_part_way_leaves_the_last_outputs_and_the_next_run_works(tmp_path) -> None:
+    drive = shared_drive(tmp_path / "drive")
+    out = tmp_path / "out"
+    run(str(drive), "--out", str(out))
+    before = (out / "exceptions.json").read_bytes()
+    register(drive / "Adults" / "risks.xlsx", ["R1", "Budget", None, 2, 3, 6, "01/03/2023"])
+    killer = (
+        "import os, sys, datetime as dt\n"
+        "from pathlib import Path\n"
+        "from sheetsync.job import run_job\n"
+        "from sheetsync.pipeline import Settings\n"
+        "from sheetsync.quarters import quarter_of\n"
+        "settings = Settings.load(as_of=dt.date(2023, 3, 31))\n"
+        "def die(result, done, total): os._exit(9)\n"
+        f"run_job([Path({str(drive)!r})], Path({str(out)!r}), settings, quarter_of(settings.as_of),"
+        " progress=die)\n")
+    completed = subprocess.run([sys.executable, "-c", killer], capture_output=True, timeout=120,
+                               check=False, cwd=Path(__file__).resolve().parents[1])
+    assert completed.returncode == 9, completed.stderr.decode()
+    assert (out / LOCK_FILE).exists(), "the killed run left its lock"
+    assert (out / "exceptions.json").read_bytes() == before
+    openpyxl.load_workbook(out / "summary.xlsx")
+    code, stdout, document = run(str(drive), "--out", str(out))
+    assert "Run 2 " in stdout and not (out / LOCK_FILE).exists()
+    assert [(f["rule"], f["cell"]) for f in document["findings"]] == [("RR09", "C2"),
+                                                                      ("RR11", "G2")]
+    assert not list(out.rglob(".sheetsync-*"))
+
+
+def test_a_second_run_at_the_same_time_exits_3(tmp_path) -> None:
+    drive = shared_drive(tmp_path / "drive")
+    out = tmp_path / "out"
+    out.mkdir()
+    with run_lock(out):
+        result = CliRunner().invoke(cli, ["run", str(drive), "--out", str(out), "--as-of",
+                                          "2023-03-31"])
+    assert result.exit_code == 3
+    assert "another sheetsync run is using" in result.stderr
+    assert f"process {os.getpid()}" in result.stderr
+
+
+def test_a_file_open_in_excel_is_skipped_and_its_last_results_kept(tmp_path) -> None:
+    drive = shared_drive(tmp_path / "drive")
+    out = tmp_path / "out"
+    run(str(drive), "--out", str(out))
+    owner_file = drive / "Adults" / "~$risks.xlsx"
+    owner_file.write_bytes(b"owner")
+    register(drive / "Adults" / "risks.xlsx", ["R1", "Budget", None, 2, 3, 6, "01/03/2023"])
+    _code, _stdout, document = run(str(drive), "--out", str(out))
+    adults = document["workbooks"][0]
+    assert (adults["path"], adults["stale"], adults["reused"]) == ("Adults/risks.xlsx", True, False)
+    assert adults["message"] == ("open in Excel by someone (a ~$ owner file is beside it); results "
+                                 "of the last run kept (stale)")
+    assert ("RR05", "F3") in [(f["rule"], f["cell"]) for f in document["findings"]]
+
+
+def test_a_file_open_with_no_earlier_results_is_an_error(tmp_path) -> None:
+    drive = shared_drive(tmp_path / "drive")
+    (drive / "Adults" / "~$risks.xlsx").write_bytes(b"owner")
+    code, _stdout, document = run(str(drive), "--out", str(tmp_path / "out"))
+    assert code == 1
+    assert document["workbooks"][0]["status"] == "error"
+
+
+def test_odd_paths_and_parallel_workers_agree(tmp_path) -> None:
+    drive = shared_drive(tmp_path / "S drive" / "Risk & Performance" / "2023")
+    deep = drive / "a" / "b" / "c" / "d" / "e"
+    register(deep / "Überprüfung register.xlsx", ["D1", "Deep", "Jo Smith", 1, 1, 1, "01/03/2023"])
+    one = CliRunner().invoke(cli, ["run", str(drive), "--out", str(tmp_path / "one"), "--as-of",
+                                   "2023-03-31", "--jobs", "1"])
+    two = CliRunner().invoke(cli, ["run", str(drive), "--out", str(tmp_path / "two"), "--as-of",
+                                   "2023-03-31", "--jobs", "2"])
+    first = json.loads((tmp_path / "one" / "exceptions.json").read_text())
+    second = json.loads((tmp_path / "two" / "exceptions.json").read_text())
+    assert first["findings"] == second["findings"]
+    assert [w["path"] for w in second["workbooks"]] == [
+        "Adults/risks.xlsx", "Children/Looked after/Placements 2023 – Siân's.xlsx",
+        "a/b/c/d/e/Überprüfung register.xlsx"]
+    assert (tmp_path / "two" / "annotated" / "a" / "b" / "c" / "d" / "e" /
+            "Überprüfung register.xlsx").is_file()
+    assert one.exit_code == two.exit_code == 1
+
+
+def test_owner_lists(tmp_path) -> None:
+    drive = shared_drive(tmp_path / "drive")
+    run(str(drive), "--out", str(tmp_path / "out"))
+    wb = openpyxl.load_workbook(tmp_path / "out" / "owners" / "Sam Patel.xlsx")
+    findings = [r for r in wb["Open findings"].iter_rows(min_row=4, values_only=True)]
+    reviews = [r for r in wb["Overdue reviews"].iter_rows(min_row=4, values_only=True)]
+    assert [(r[0], r[2], r[4]) for r in findings] == [("Adults/risks.xlsx", "F3", "RR05")]
+    assert [(r[2], r[3]) for r in reviews] == [("G2", "C1")]
+    assert not (tmp_path / "out" / "owners" / "Jo Smith.xlsx").exists()
+
+
+def test_history_lists_the_runs(tmp_path) -> None:
+    drive = shared_drive(tmp_path / "drive")
+    out = tmp_path / "out"
+    run(str(drive), "--out", str(out))
+    run(str(drive), "--out", str(out))
+    result = CliRunner().invoke(cli, ["history", str(out)])
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["run", "started", "as", "of", "quarter", "workbooks", "reused",
+                                "errors", "warnings", "new", "resolved"]
+    assert lines[1].split()[2:] == ["2023-03-31", "Q4", "2022/23", "2", "0", "1", "1", "2", "0"]
+    assert lines[2].split()[2:] == ["2023-03-31", "Q4", "2022/23", "2", "2", "1", "1", "0", "0"]
+
+
+def test_options_from_the_config_file(tmp_path) -> None:
+    drive = shared_drive(tmp_path / "drive")
+    config = tmp_path / "sheetsync.yaml"
+    config.write_text(f"run:\n  inputs: [{json.dumps(str(drive))}]\n  out: "
+                      f"{json.dumps(str(tmp_path / 'out'))}\n  jobs: 1\n  exclude: ['Children/*']\n",
+                      encoding="utf-8")
+    result = CliRunner().invoke(cli, ["run", "--config", str(config), "--as-of", "2023-03-31"])
+    document = json.loads((tmp_path / "out" / "exceptions.json").read_text())
+    assert [w["path"] for w in document["workbooks"]] == ["Adults/risks.xlsx"]
+    assert result.exit_code == 1
+
+
+def test_summary_direction_comes_from_last_quarter_in_the_history(tmp_path) -> None:
+    drive = shared_drive(tmp_path / "drive")
+    out = tmp_path / "out"
+    CliRunner().invoke(cli, ["run", str(drive), "--out", str(out), "--as-of", "2022-12-31",
+                             "--jobs", "1"])
+    register(drive / "Adults" / "risks.xlsx", ["R1", "Budget", "Jo Smith", 4, 3, 12, "01/03/2023"],
+             ["R2", "Cyber", "Sam Patel", 4, 4, 16, "01/03/2023"])
+    CliRunner().invoke(cli, ["run", str(drive), "--out", str(out), "--as-of", "2023-03-31",
+                             "--jobs", "1"])
+    wb = openpyxl.load_workbook(out / "summary.xlsx", data_only=True)
+    header = [c.value for c in wb["Risk data"][1]]
+    directions = {row[header.index("ref")]: row[header.index("direction_vs_previous")]
+                  for row in wb["Risk data"].iter_rows(min_row=2, values_only=True)}
+    assert directions == {"R1": "Up", "R2": "Same", "C1": "Same"}
