@@ -129,8 +129,8 @@ def _write(ws: Worksheet, row: int, col: int, value: Any, fmt: Any = None) -> No
 
 
 def _table(ws: Worksheet, row: int, headers: list[str], rows: list[list[Any]], formats: _Formats,
-           status_cols: tuple[int, ...] = (), name: str | None = None) -> int:
-    """A bordered table with an autofilter; returns the next free row."""
+           status_cols: tuple[int, ...] = (), autofilter: bool = False) -> int:
+    """A bordered table (with the sheet's one autofilter, if asked); returns the next free row."""
     for col, header in enumerate(headers):
         ws.write_string(row, col, header, formats.header)
     for offset, values in enumerate(rows, start=1):
@@ -140,7 +140,7 @@ def _table(ws: Worksheet, row: int, headers: list[str], rows: list[list[Any]], f
     if not rows:
         ws.write_string(row + 1, 0, "None", formats.note)
     last = row + max(len(rows), 1)
-    if name is None:
+    if autofilter:
         ws.autofilter(row, 0, last, len(headers) - 1)
     return last + 2
 
@@ -230,7 +230,7 @@ def _overview(book: xlsxwriter.Workbook, ws: Worksheet, data: SummaryData,
     card = scorecard(run)
     _table(ws, row + 1, ["Workbook", "Status", "Registers", "Rows", "Errors", "Warnings"],
            [[c["workbook"], c["status"], c["registers"], c["rows"], c["errors"], c["warnings"]]
-            for c in card], formats)
+            for c in card], formats, autofilter=True)
     ws.set_column(0, 0, 34)
     ws.set_column(1, 1, 10)
     ws.set_column(2, 2, 40)
@@ -246,7 +246,8 @@ def _heat_map_sheet(ws: Worksheet, data: SummaryData, formats: _Formats) -> None
     row = 3
     for assessment in ("residual", "inherent"):
         counts_now = heat_map(risks, assessment)
-        previous = data.previous.heat_map if data.previous and assessment == "residual" else None
+        previous = (heat_map(list(data.previous.risks.values()), assessment)
+                    if data.previous is not None else None)
         ws.write_string(row, 0, f"{assessment.capitalize()} risk", formats.subtitle)
         if previous is not None:
             ws.write_string(row, len(config.impact_labels) + 3, "Previous quarter",
@@ -282,7 +283,8 @@ def _heat_map_sheet(ws: Worksheet, data: SummaryData, formats: _Formats) -> None
              r.get("residual_score"), r.get("residual_rating"), r.get("direction_vs_previous"),
              _source(r)] for r in top_risks(data)]
     row = _table(ws, row + 1, ["Ref", "Risk", "Owner", "Workstream", "Score", "Rating",
-                               "Direction", "Source"], rows, formats, status_cols=(5,))
+                               "Direction", "Source"], rows, formats, status_cols=(5,),
+                 autofilter=True)
     if data.previous is not None:
         ws.write_string(row, 0, "Closed since the previous quarter", formats.subtitle)
         _table(ws, row + 1, ["Ref", "Risk", "Owner", "Source workbook"],
@@ -310,7 +312,7 @@ def _performance(ws: Worksheet, data: SummaryData, formats: _Formats) -> None:
     rows = [[r.get("service"), r.get("service_area"), r.get("kpi"), r.get("target"),
              _kpi_value(r, "actual_value"), r.get("status"),
              r.get("direction") or r.get("direction_vs_previous"), _source(r)] for r in kpis]
-    row = _table(ws, 2, headers, rows, formats, status_cols=(5,))
+    row = _table(ws, 2, headers, rows, formats, status_cols=(5,), autofilter=True)
     ws.write_string(row, 0, "By exception: Red and no-data indicators", formats.subtitle)
     exceptions = [[r.get("service"), r.get("kpi"), r.get("target"), _kpi_value(r, "actual_value"),
                    r.get("status"), r.get("comment"), _source(r)] for r in kpis
@@ -350,7 +352,7 @@ def _actions(ws: Worksheet, data: SummaryData, formats: _Formats) -> None:
     overdue = [[r.get("ref"), r.get("action"), r.get("lead"), r.get("group"), r.get("target_date"),
                 r.get("status"), _source(r)] for r in actions if r.get("overdue") == "Yes"]
     _table(ws, row + 1, ["Ref", "Action", "Lead", "Workstream", "Target date", "Status", "Source"],
-           overdue, formats, status_cols=(5,))
+           overdue, formats, status_cols=(5,), autofilter=True)
     ws.set_column(0, 0, 22)
     ws.set_column(1, 1, 40)
     ws.set_column(2, 10, 12)
@@ -369,7 +371,7 @@ def _issues(ws: Worksheet, data: SummaryData, formats: _Formats) -> None:
     _table(ws, row + 1, ["Ref", "Issue", "Priority", "Owner", "Target date", "Age (days)", "Source"],
            [[r.get("ref"), r.get("description"), r.get("priority"), r.get("owner"),
              r.get("target_date"), r.get("age_days"), _source(r)]
-            for r in issues if r.get("overdue") == "Yes"], formats)
+            for r in issues if r.get("overdue") == "Yes"], formats, autofilter=True)
     ws.set_column(0, 0, 16)
     ws.set_column(1, 1, 40)
     ws.set_column(2, 6, 14)
@@ -381,7 +383,8 @@ def _exceptions(ws: Worksheet, data: SummaryData, formats: _Formats) -> None:
     findings = data.run.findings
     rows = [[f.workbook, f.sheet, f.cell, f.ref, f.rule, f.severity.label, f.message]
             for f in findings]
-    _table(ws, 2, ["Workbook", "Sheet", "Cell", "Ref", "Rule", "Severity", "Message"], rows, formats)
+    _table(ws, 2, ["Workbook", "Sheet", "Cell", "Ref", "Rule", "Severity", "Message"], rows, formats,
+           autofilter=True)
     for col, width in enumerate((30, 18, 7, 10, 6, 9, 90)):
         ws.set_column(col, col, width)
     _print_setup(ws, data, header_row=2)

@@ -29,7 +29,6 @@ class Previous:
 
     risks: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     kpis: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
-    heat_map: Counter[tuple[int, int]] = field(default_factory=Counter)
 
 
 @dataclass(slots=True)
@@ -79,7 +78,6 @@ def read_previous(path: Path) -> Previous:
             for values in rows:
                 record = dict(zip(header, values, strict=False))
                 target[risk_key(record) if kind == "risk_register" else kpi_key(record)] = record
-        previous.heat_map = heat_map(list(previous.risks.values()), "residual")
         return previous
     finally:
         wb.close()
@@ -87,8 +85,7 @@ def read_previous(path: Path) -> Previous:
 
 def previous_from_records(risks: list[dict[str, Any]], kpis: list[dict[str, Any]]) -> Previous:
     """Last quarter as the run history kept it."""
-    return Previous(risks={risk_key(r): r for r in risks}, kpis={kpi_key(k): k for k in kpis},
-                    heat_map=heat_map(risks, "residual"))
+    return Previous(risks={risk_key(r): r for r in risks}, kpis={kpi_key(k): k for k in kpis})
 
 
 def risk_key(record: dict[str, Any]) -> tuple[str, str]:
