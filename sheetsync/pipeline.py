@@ -168,6 +168,18 @@ def _process_workbook(source: Source, settings: Settings,
     except WorkbookUnreadable as exc:
         return WorkbookResult(source=source, status="error", message=exc.reason, findings=[
             _workbook_finding(source, "WB01", f"The workbook cannot be read: {exc.reason}.")])
+    try:
+        result, annotations = _check_workbook(wb, source, settings)
+        if result.status == "ok" and destination is not None:
+            _write_copy(wb, result, annotations, destination)
+        return result
+    finally:
+        _release(wb)
+
+
+def _check_workbook(wb: Any, source: Source,
+                    settings: Settings) -> tuple[WorkbookResult, list[SheetAnnotations]]:
+    """Every register and financial table of ``wb`` checked; what to write on each sheet."""
     strip_annotations(wb)
     cached = cached_value_reader(source.path)
     result = WorkbookResult(source=source, status="ok")
@@ -195,10 +207,13 @@ def _process_workbook(source: Source, settings: Settings,
         titles.append("financial table")
         kinds = " or ".join([", ".join(titles[:-1]), titles[-1]] if len(titles) > 1 else titles)
         result.message = f"no {kinds} found (no sheet has a header row sheetsync recognises)"
-        return result
-    if destination is None:
-        _release(wb)
-        return result
+    return result, annotations
+
+
+def _write_copy(wb: Any, result: WorkbookResult, annotations: list[SheetAnnotations],
+                destination: Path) -> None:
+    """The annotated copy, with what the writer cannot keep reported as WB02 findings."""
+    source = result.source
     predicted = losses.predicted_losses(source.path)
     for loss in predicted:
         result.findings.append(_loss_finding(source, loss))
@@ -209,13 +224,10 @@ def _process_workbook(source: Source, settings: Settings,
         result.findings.append(_workbook_finding(
             source, "WB03", f"The annotated copy could not be written ({type(exc).__name__}: "
                             f"{' '.join(str(exc).split())[:120]})."))
-        return result
-    finally:
-        _release(wb)
+        return
     result.annotated = destination
     for part in losses.unexplained_losses(source.path, destination, predicted):
         result.findings.append(_loss_finding(source, f"the package part {part}"))
-    return result
 
 
 def _process_sheet(ws: Worksheet, layout: Layout, cached: Callable[[str], Any],

@@ -85,3 +85,10 @@ def test_money_written_as_text(tmp_path) -> None:
 def test_a_sheet_of_prose_is_not_a_financial_table(tmp_path) -> None:
     run = check(tmp_path, {"Notes": [["Minutes"], ["Total attendance was good"], ["Item", "Owner"]]})
     assert run.workbooks[0].status == "skipped"
+
+
+def test_formula_totals_are_excels_own_and_left_alone(tmp_path) -> None:
+    table = [["Line", "Budget", "Spent", "Remaining"], ["Staff", 100, 60, 40], ["Venue", 50, 20, 33],
+             ["Total", "=SUM(B2:B3)", "=AVERAGE(C2:C3)", "=SUM(D2:D3)"]]
+    run = check(tmp_path, {"Budget": table})
+    assert keys(run) == [("FN02", "Budget", "D3")]
