@@ -47,7 +47,8 @@ def settings_options(command: click.decorators.FC) -> click.decorators.FC:
 @click.group()
 @click.version_option(__version__, prog_name="sheetsync")
 def cli() -> None:
-    """Check the risk registers and issues logs kept in Excel, and annotate copies of them."""
+    """Check the risk registers, issues logs, KPI sheets, action plans and financial tables kept
+    in Excel; annotate copies of them; write quarterly summaries and templates."""
 
 
 @cli.command()
@@ -165,7 +166,7 @@ def run(inputs: tuple[Path, ...], out_dir: Path | None, jobs: int | None, force:
         schemas_dir: Path | None) -> None:
     """The weekly unattended job: validate, summarise and keep a history of every run.
 
-    Every option may also be set in the config file's ``run:`` section; the command line wins.
+    Every option may also be set in the config file's 'run:' section; the command line wins.
     Exit codes: 0 clean, 1 errors found, 2 usage or config mistake, 3 another run in progress.
 
     \b
