@@ -64,14 +64,17 @@ def check_package(path: Path) -> None:
     try:
         with zipfile.ZipFile(path) as package:
             names = set(package.namelist())
-            bad = package.testzip()
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
         raise WorkbookUnreadable("the file is damaged or truncated (incomplete zip package)") from None
     if "xl/workbook.xml" not in names and not any(n.endswith("workbook.xml") for n in names):
         raise WorkbookUnreadable("this is a zip file but not an Excel workbook")
-    if bad is not None:
-        raise WorkbookUnreadable(f"the file is damaged: part {bad} is corrupt")
-    if _declares_entities(path, names):
+    # NOTE: a corrupt part is found when openpyxl reads it (zlib.error, BadZipFile: "damaged");
+    # checking every part's CRC first would read a large workbook twice.
+    try:
+        refused = _declares_entities(path, names)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
+        raise WorkbookUnreadable("the file is damaged or truncated (incomplete zip package)") from None
+    if refused:
         raise WorkbookUnreadable(_ENTITIES_REFUSED)
 
 

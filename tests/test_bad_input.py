@@ -124,3 +124,18 @@ def test_an_unexpected_problem_in_one_workbook_does_not_stop_the_run(tmp_path, m
                          lambda wb: setattr(wb.properties, "title", "fragile"))
     assert outcome(tmp_path, bad) == ("error", "sheetsync could not check it (RuntimeError: "
                                                "unforeseen layout); please report this")
+
+
+def test_a_corrupt_part_is_damaged(tmp_path) -> None:
+    whole = good(tmp_path / "whole")
+    data = bytearray(whole.read_bytes())
+    with zipfile.ZipFile(whole) as package:
+        info = package.getinfo("xl/worksheets/sheet1.xml")
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    for offset in range(start + 5, start + 25):
+        data[offset] ^= 0xFF
+    bad = tmp_path / "in" / "corrupt.xlsx"
+    bad.parent.mkdir()
+    bad.write_bytes(bytes(data))
+    assert outcome(tmp_path, bad) == ("error", "the file is damaged or truncated (incomplete zip "
+                                             "package)")
