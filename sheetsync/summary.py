@@ -8,6 +8,7 @@ A RAG cell always carries its word as well as its colour, for greyscale printing
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ from .summary_data import (
 
 ACTION_CODES = {"G": "Green", "A": "Amber", "R": "Red", "B": "Blue"}
 KPI_STATUSES = ["Green", "Amber", "Red", "No target", "No data"]
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TABLE_NAMES = {"risk_register": "Risks", "kpi_sheet": "KPIs", "action_plan": "Actions",
                 "issues_log": "Issues", "financial_table": "Finance"}
 
@@ -46,10 +48,13 @@ class _Formats:
         self.subtitle = book.add_format({"bold": True, "font_size": 12})
         self.header = book.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1,
                                        "text_wrap": True, "valign": "top"})
-        self.cell = book.add_format({"border": 1, "valign": "top", "text_wrap": True})
+        # NOTE: no wrapping: spreadsheets do not grow row heights for it, so wrapped text would
+        # run over the next row when printed; long text is cut at the column's edge instead.
+        self.cell = book.add_format({"border": 1, "valign": "top"})
         self.number = book.add_format({"border": 1, "valign": "top"})
         self.percent = book.add_format({"border": 1, "num_format": "0%"})
-        self.date = book.add_format({"border": 1, "num_format": "dd/mm/yyyy"})
+        self.date = book.add_format({"border": 1, "num_format": "dd/mm/yyyy", "align": "left"})
+        self.plain_date = book.add_format({"num_format": "dd/mm/yyyy"})
         self.note = book.add_format({"italic": True, "font_color": "#595959"})
         self._status: dict[str, Any] = {}
         colours = dict(data.config.status_colours)
@@ -116,10 +121,13 @@ def _print_setup(ws: Worksheet, data: SummaryData, header_row: int | None = None
     ws.set_footer(f"&L{data.quarter.label}&CPage &P of &N&RGenerated {dt.date.today():%d/%m/%Y}")
 
 
-def _write(ws: Worksheet, row: int, col: int, value: Any, fmt: Any = None) -> None:
+def _write(ws: Worksheet, row: int, col: int, value: Any, fmt: Any = None,
+           date_fmt: Any = None) -> None:
     """Text as text (never a formula), numbers as numbers, dates as dates, None as blank."""
     if value is None or value == "":
         ws.write_blank(row, col, None, fmt)
+    elif date_fmt is not None and isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        ws.write_datetime(row, col, dt.datetime.fromisoformat(value), date_fmt)
     elif isinstance(value, bool):
         ws.write_string(row, col, "Yes" if value else "No", fmt)
     elif isinstance(value, (int, float)):
@@ -136,7 +144,7 @@ def _table(ws: Worksheet, row: int, headers: list[str], rows: list[list[Any]], f
     for offset, values in enumerate(rows, start=1):
         for col, value in enumerate(values):
             fmt = formats.status(value) if col in status_cols and value else formats.cell
-            _write(ws, row + offset, col, value, fmt)
+            _write(ws, row + offset, col, value, fmt, formats.date)
     if not rows:
         ws.write_string(row + 1, 0, "None", formats.note)
     last = row + max(len(rows), 1)
@@ -154,7 +162,7 @@ def _data_sheet(ws: Worksheet, kind: str, records: list[dict[str, Any]], formats
     columns = DATA_COLUMNS[kind]
     for row, record in enumerate(records, start=1):
         for col, field in enumerate(columns):
-            _write(ws, row, col, record.get(field))
+            _write(ws, row, col, record.get(field), None, formats.plain_date)
     ws.add_table(0, 0, max(len(records), 1), len(columns) - 1, {
         "name": _TABLE_NAMES[kind], "style": "Table Style Light 9",
         "columns": [{"header": field} for field in columns]})
@@ -293,7 +301,7 @@ def _heat_map_sheet(ws: Worksheet, data: SummaryData, formats: _Formats) -> None
     ws.set_column(0, 0, 22)
     ws.set_column(1, 1, 36)
     ws.set_column(2, 6, 13)
-    ws.set_column(7, 7, 40)
+    ws.set_column(7, 7, 52)
     _print_setup(ws, data)
 
 
@@ -314,12 +322,12 @@ def _performance(ws: Worksheet, data: SummaryData, formats: _Formats) -> None:
              r.get("direction") or r.get("direction_vs_previous"), _source(r)] for r in kpis]
     row = _table(ws, 2, headers, rows, formats, status_cols=(5,), autofilter=True)
     ws.write_string(row, 0, "By exception: Red and no-data indicators", formats.subtitle)
-    exceptions = [[r.get("service"), r.get("kpi"), r.get("target"), _kpi_value(r, "actual_value"),
-                   r.get("status"), r.get("comment"), _source(r)] for r in kpis
-                  if r.get("status") in ("Red", "No data")]
-    _table(ws, row + 1, ["Service", "KPI", "Target", "Actual", "Status", "Commentary", "Source"],
-           exceptions, formats, status_cols=(4,))
-    for col, width in enumerate((16, 18, 44, 14, 12, 11, 40, 34)):
+    exceptions = [[r.get("service"), r.get("service_area"), r.get("kpi"), r.get("target"),
+                   _kpi_value(r, "actual_value"), r.get("status"), r.get("comment"), _source(r)]
+                  for r in kpis if r.get("status") in ("Red", "No data")]
+    _table(ws, row + 1, ["Service", "Service area", "KPI", "Target", "Actual", "Status",
+                         "Commentary", "Source"], exceptions, formats, status_cols=(5,))
+    for col, width in enumerate((14, 16, 44, 14, 12, 11, 36, 52)):
         ws.set_column(col, col, width)
     _print_setup(ws, data, header_row=2)
 
@@ -353,9 +361,11 @@ def _actions(ws: Worksheet, data: SummaryData, formats: _Formats) -> None:
                 r.get("status"), _source(r)] for r in actions if r.get("overdue") == "Yes"]
     _table(ws, row + 1, ["Ref", "Action", "Lead", "Workstream", "Target date", "Status", "Source"],
            overdue, formats, status_cols=(5,), autofilter=True)
-    ws.set_column(0, 0, 22)
-    ws.set_column(1, 1, 40)
-    ws.set_column(2, 10, 12)
+    ws.set_column(0, 0, 20)
+    ws.set_column(1, 1, 36)
+    ws.set_column(2, 5, 14)
+    ws.set_column(6, 6, 48)
+    ws.set_column(7, 10, 9)
     _print_setup(ws, data, header_row=2)
 
 
@@ -374,7 +384,8 @@ def _issues(ws: Worksheet, data: SummaryData, formats: _Formats) -> None:
             for r in issues if r.get("overdue") == "Yes"], formats, autofilter=True)
     ws.set_column(0, 0, 16)
     ws.set_column(1, 1, 40)
-    ws.set_column(2, 6, 14)
+    ws.set_column(2, 5, 14)
+    ws.set_column(6, 6, 52)
     _print_setup(ws, data)
 
 
