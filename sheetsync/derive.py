@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .config import Config, Tolerance, parse_tolerance
+from .config import Config, Tolerance
+from .measures import Measure
 from .performance import AMBER, GREEN, NO_DATA, RED, action_status, direction, rate_kpi, stored_rag
 from .schemas import RegisterSpec
 
@@ -150,7 +151,10 @@ def kpi_status(frame: pd.DataFrame, column: str, context: Context) -> pd.DataFra
 def _tolerance(row: pd.Series, config: Config) -> Tolerance:
     """The KPI's own Tolerance cell, else the config's tolerance for its name, else the default."""
     typed = row.get("tolerance")
-    own = parse_tolerance(typed) if isinstance(typed, str) else None
+    own = None
+    if isinstance(typed, Measure) and typed.usable and typed.value is not None:
+        # NOTE: 5% (typed, or 0.05 in a %-formatted cell) is relative; 2 or "2 points" absolute.
+        own = Tolerance("relative" if typed.unit == "%" else "absolute", typed.value)
     name = " ".join(str(row.get("kpi") or "").casefold().split())
     return own or config.kpi_tolerances.get(name) or config.kpi_tolerance
 

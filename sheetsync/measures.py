@@ -17,11 +17,14 @@ from .values import EXCEL_ERRORS, is_blank
 
 UNITS = {"%": "%", "£": "£", "day": "days", "days": "days", "week": "weeks", "weeks": "weeks",
          "month": "months", "months": "months", "hour": "hours", "hours": "hours", "hrs": "hours",
-         "mins": "minutes", "minutes": "minutes", "working days": "days"}
+         "mins": "minutes", "minutes": "minutes", "working days": "days", "points": "points",
+         "point": "points", "pp": "points", "pts": "points", "percentage points": "points",
+         "percentage point": "points"}
 _SCALES = {"k": 1e3, "m": 1e6, "bn": 1e9, "million": 1e6, "billion": 1e9}
 _COMPARATOR = r"(<=|>=|≤|≥|<|>)?"
 _AMOUNT = r"(-)?\(?\s*(£)?\s*(\d[\d,]*\.?\d*|\.\d+)\s*(k|m|bn|million|billion)?\)?"
-_UNIT = r"\s*(%|working days|days?|weeks?|months?|hours?|hrs|mins|minutes)?"
+_UNIT = (r"\s*(%|working days|days?|weeks?|months?|hours?|hrs|mins|minutes|percentage points?|"
+         r"points?|pp|pts)?")
 _MEASURE = re.compile(rf"^{_COMPARATOR}\s*{_AMOUNT}{_UNIT}$", re.IGNORECASE)
 _BAND = re.compile(r"^(?:between\s+)?(.+?)\s*(?:and|to|-|–)\s*(.+)$", re.IGNORECASE)
 YES_NO = {"compliant": True, "yes": True, "achieved": True, "met": True,

@@ -148,3 +148,14 @@ def test_percent_formatted_cells(tmp_path) -> None:
     run = run_sheetsync([path], tmp_path / "out", as_of=AS_OF, reports=False)
     record = run.workbooks[0].sheets[0].records[0]
     assert (record["unit"], record["target_value"], record["status"]) == ("%", 0.97, "Amber")
+
+
+def test_tolerance_typed_in_a_percent_formatted_cell(tmp_path) -> None:
+    def percent(book, ws):
+        fmt = book.add_format({"num_format": "0%"})
+        ws.write_number("H2", 0.10, fmt)  # 10%: relative, like "10%" typed as text
+
+    path = write_xlsxwriter(tmp_path / "in" / "tol.xlsx", {S: [HEADER, kpi("Rate", "90%", "82%")]},
+                            percent)
+    run = run_sheetsync([path], tmp_path / "out", as_of=AS_OF, reports=False)
+    assert run.workbooks[0].sheets[0].records[0]["status"] == "Amber"
