@@ -115,19 +115,23 @@ def _overview(book: xlsxwriter.Workbook, ws: Worksheet, data: SummaryData,
             (str(word), None, count) for word, count in counts(
                 open_issues(data), "priority", list(data.config.vocabulary("issue_priority")))]),
     ]
-    row = 5
-    for title, rows in blocks:
+    row, breaks = 5, []
+    for number, (title, rows) in enumerate(blocks):
+        if number == 3:
+            breaks.append(row)  # NOTE: three count blocks and their charts fill a landscape page
         first, _last = count_block(ws, row, title, rows, formats)
         add_chart(book, ws, first, [label for label, _f, _v in rows], title, formats, row)
         row = max(first + len(rows) + 2, row + 13)
+    ws.set_h_pagebreaks(breaks)
     ws.write_string(row, 0, "Data quality by workbook", formats.subtitle)
     card = scorecard(run)
     write_table(ws, row + 1, ["Workbook", "Status", "Registers", "Rows", "Errors", "Warnings"],
-           [[c["workbook"], c["status"], c["registers"], c["rows"], c["errors"], c["warnings"]]
-            for c in card], formats, autofilter=True)
+                [[c["workbook"], c["status"], c["registers"], c["rows"], c["errors"], c["warnings"]]
+                 for c in card], formats, autofilter=True)
     ws.set_column(0, 0, 34)
     ws.set_column(1, 1, 10)
-    ws.set_column(2, 2, 40)
+    ws.set_column(2, 2, 70)
+    ws.set_column(3, 5, 10)
     print_setup(ws, data)
 
 
