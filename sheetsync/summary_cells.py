@@ -131,4 +131,4 @@ def add_chart(book: xlsxwriter.Workbook, ws: Worksheet, first: int, labels: list
     chart.set_title({"name": title, "name_font": {"size": 11}})
     chart.set_legend({"none": True})
     chart.set_size({"width": 420, "height": 220})
-    ws.insert_chart(anchor_row, 3, chart)
+    ws.insert_chart(anchor_row, 2, chart, {"x_offset": 20})
