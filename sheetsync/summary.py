@@ -231,18 +231,18 @@ def _actions(ws: Worksheet, data: SummaryData, formats: Formats) -> None:
     for group in [*groups, "All"]:
         members = [r for r in actions if group == "All" or str(r.get("group")) == group]
         rated = [r for r in members if r.get("status") in ACTION_CODES]
-        row: list[Any] = [group]
+        line: list[Any] = [group]
         for code in ACTION_CODES:
             count = sum(1 for r in rated if r.get("status") == code)
-            row += [count, round(count / len(rated), 3) if rated else None]
-        rows.append([*row, len(members) - len(rated), len(members)])
+            line += [count, round(count / len(rated), 3) if rated else None]
+        rows.append([*line, len(members) - len(rated), len(members)])
     for col, header in enumerate(headers):
         ws.write_string(2, col, header, formats.status(header) if header in ACTION_CODES
                         else formats.header)
     for offset, values in enumerate(rows, start=3):
         for col, value in enumerate(values):
-            write_value(ws, offset, col, value, formats.percent if headers[col].startswith("%")
-                   else formats.cell)
+            write_value(ws, offset, col, value,
+                        formats.percent if headers[col].startswith("%") else formats.cell)
     ws.write_string(3 + len(rows), 0, "Percentages are of rated actions; unrated actions have a "
                                       "blank or unknown status.", formats.note)
     row = 5 + len(rows)
