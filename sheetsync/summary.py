@@ -22,6 +22,7 @@ from .summary_cells import (
     add_chart,
     count_block,
     print_setup,
+    set_widths,
     source_of,
     write_table,
     write_value,
@@ -128,10 +129,7 @@ def _overview(book: xlsxwriter.Workbook, ws: Worksheet, data: SummaryData,
     write_table(ws, row + 1, ["Workbook", "Status", "Registers", "Rows", "Errors", "Warnings"],
                 [[c["workbook"], c["status"], c["registers"], c["rows"], c["errors"], c["warnings"]]
                  for c in card], formats, autofilter=True)
-    ws.set_column(0, 0, 34)
-    ws.set_column(1, 1, 10)
-    ws.set_column(2, 2, 70)
-    ws.set_column(3, 5, 10)
+    set_widths(ws, (34, 10, 70, 10, 10, 10))
     print_setup(ws, data)
 
 
@@ -181,17 +179,14 @@ def _heat_map_sheet(ws: Worksheet, data: SummaryData, formats: Formats) -> None:
              r.get("residual_score"), r.get("residual_rating"), r.get("direction_vs_previous"),
              source_of(r)] for r in top_risks(data)]
     row = write_table(ws, row + 1, ["Ref", "Risk", "Owner", "Workstream", "Score", "Rating",
-                               "Direction", "Source"], rows, formats, status_cols=(5,),
-                 autofilter=True)
+                                    "Direction", "Source"], rows, formats, status_cols=(5,),
+                      autofilter=True)
     if data.previous is not None:
         ws.write_string(row, 0, "Closed since the previous quarter", formats.subtitle)
         write_table(ws, row + 1, ["Ref", "Risk", "Owner", "Source workbook"],
-               [[r.get("ref"), r.get("description"), r.get("owner"), r.get("workbook")]
-                for r in closed_risks(data)], formats)
-    ws.set_column(0, 0, 22)
-    ws.set_column(1, 1, 36)
-    ws.set_column(2, 6, 13)
-    ws.set_column(7, 7, 52)
+                    [[r.get("ref"), r.get("description"), r.get("owner"), r.get("workbook")]
+                     for r in closed_risks(data)], formats)
+    set_widths(ws, (22, 36, 13, 13, 13, 13, 13, 52))
     print_setup(ws, data)
 
 
@@ -216,9 +211,8 @@ def _performance(ws: Worksheet, data: SummaryData, formats: Formats) -> None:
                    _kpi_value(r, "actual_value"), r.get("status"), r.get("comment"), source_of(r)]
                   for r in kpis if r.get("status") in ("Red", "No data")]
     write_table(ws, row + 1, ["Service", "Service area", "KPI", "Target", "Actual", "Status",
-                         "Commentary", "Source"], exceptions, formats, status_cols=(5,))
-    for col, width in enumerate((14, 16, 44, 14, 12, 11, 36, 52)):
-        ws.set_column(col, col, width)
+                              "Commentary", "Source"], exceptions, formats, status_cols=(5,))
+    set_widths(ws, (14, 16, 44, 14, 12, 11, 36, 52))
     print_setup(ws, data, header_row=2)
 
 
@@ -249,13 +243,9 @@ def _actions(ws: Worksheet, data: SummaryData, formats: Formats) -> None:
     ws.write_string(row, 0, "Overdue actions", formats.subtitle)
     overdue = [[r.get("ref"), r.get("action"), r.get("lead"), r.get("group"), r.get("target_date"),
                 r.get("status"), source_of(r)] for r in actions if r.get("overdue") == "Yes"]
-    write_table(ws, row + 1, ["Ref", "Action", "Lead", "Workstream", "Target date", "Status", "Source"],
-           overdue, formats, status_cols=(5,), autofilter=True)
-    ws.set_column(0, 0, 20)
-    ws.set_column(1, 1, 36)
-    ws.set_column(2, 5, 14)
-    ws.set_column(6, 6, 48)
-    ws.set_column(7, 10, 9)
+    write_table(ws, row + 1, ["Ref", "Action", "Lead", "Workstream", "Target date", "Status",
+                              "Source"], overdue, formats, status_cols=(5,), autofilter=True)
+    set_widths(ws, (20, 36, 14, 14, 14, 14, 48, 9, 9, 9, 9))
     print_setup(ws, data, header_row=2)
 
 
@@ -266,16 +256,15 @@ def _issues(ws: Worksheet, data: SummaryData, formats: Formats) -> None:
     row = write_table(ws, 2, ["Priority", "Open issues"], [[p, c] for p, c in by_priority], formats)
     bands = [dict(r, band=age_band(r.get("age_days"))) for r in issues]
     row = write_table(ws, row, ["Age", "Open issues"],
-                 [[band, sum(1 for r in bands if r["band"] == band)] for band in AGE_BANDS], formats)
+                      [[band, sum(1 for r in bands if r["band"] == band)] for band in AGE_BANDS],
+                      formats)
     ws.write_string(row, 0, "Overdue issues", formats.subtitle)
-    write_table(ws, row + 1, ["Ref", "Issue", "Priority", "Owner", "Target date", "Age (days)", "Source"],
-           [[r.get("ref"), r.get("description"), r.get("priority"), r.get("owner"),
-             r.get("target_date"), r.get("age_days"), source_of(r)]
-            for r in issues if r.get("overdue") == "Yes"], formats, autofilter=True)
-    ws.set_column(0, 0, 16)
-    ws.set_column(1, 1, 40)
-    ws.set_column(2, 5, 14)
-    ws.set_column(6, 6, 52)
+    overdue = [[r.get("ref"), r.get("description"), r.get("priority"), r.get("owner"),
+                r.get("target_date"), r.get("age_days"), source_of(r)]
+               for r in issues if r.get("overdue") == "Yes"]
+    write_table(ws, row + 1, ["Ref", "Issue", "Priority", "Owner", "Target date", "Age (days)",
+                              "Source"], overdue, formats, autofilter=True)
+    set_widths(ws, (16, 40, 14, 14, 14, 14, 52))
     print_setup(ws, data)
 
 
@@ -284,8 +273,7 @@ def _exceptions(ws: Worksheet, data: SummaryData, formats: Formats) -> None:
     findings = data.run.findings
     rows = [[f.workbook, f.sheet, f.cell, f.ref, f.rule, f.severity.label, f.message]
             for f in findings]
-    write_table(ws, 2, ["Workbook", "Sheet", "Cell", "Ref", "Rule", "Severity", "Message"], rows, formats,
-           autofilter=True)
-    for col, width in enumerate((30, 18, 7, 10, 6, 9, 90)):
-        ws.set_column(col, col, width)
+    write_table(ws, 2, ["Workbook", "Sheet", "Cell", "Ref", "Rule", "Severity", "Message"], rows,
+                formats, autofilter=True)
+    set_widths(ws, (30, 18, 7, 10, 6, 9, 90))
     print_setup(ws, data, header_row=2)

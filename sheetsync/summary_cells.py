@@ -57,6 +57,12 @@ class Formats:
         return self._status[key]
 
 
+def set_widths(ws: Worksheet, widths: tuple[int, ...]) -> None:
+    """Column widths from the first column on, in characters."""
+    for col, width in enumerate(widths):
+        ws.set_column(col, col, width)
+
+
 def print_setup(ws: Worksheet, data: SummaryData, header_row: int | None = None) -> None:
     ws.set_landscape()
     ws.set_paper(9)  # A4
