@@ -9,6 +9,8 @@ from .config import Config, Tolerance
 from .measures import Measure
 
 GREEN, AMBER, RED, NO_TARGET, NO_DATA = "Green", "Amber", "Red", "No target", "No data"
+#: An action's normalised status code and the colour word it stands for.
+ACTION_CODES = {"G": "Green", "A": "Amber", "R": "Red", "B": "Blue"}
 _HIGHER = ("higher", "high", "bigger", "larger", "maximise", "maximize", "increase", "more", "up",
            "max")
 _LOWER = ("lower", "low", "smaller", "minimise", "minimize", "decrease", "reduce", "less", "down",

@@ -24,10 +24,12 @@ from .errors import WorkbookUnreadable
 from .finance import FinanceSpec, find_financial_table, load_finance_spec
 from .findings import STRUCTURAL_RULES, Finding, Severity
 from .locate import Layout, locate_register
+from .performance import ACTION_CODES
 from .read import RawSheet, read_register
 from .records import build_records, rollups
 from .schemas import RegisterSpec, default_schemas_dir, load_specs
 from .validate import header_findings, validate_frame
+from .values import is_blank_cell, is_missing
 from .workbook import cached_value_reader, open_workbook
 
 ANNOTATED_DIR = "annotated"
@@ -282,13 +284,13 @@ def _derived_annotations(raw: RawSheet, derived: pd.DataFrame, config: Config) -
         calc = CALC + name
         if calc not in derived or derived[calc].isna().all():
             continue
-        values = {int(row): _cell_value(v) for row, v in derived[calc].items() if not _missing(v)}
+        values = {int(row): _cell_value(v) for row, v in derived[calc].items() if not is_missing(v)}
         if name in layout.columns:
             letter = layout.columns[name].letter
             typed = dict(zip(raw.raw.index, raw.raw[name], strict=True))
             annotations.filled.update({
                 f"{letter}{row}": value for row, value in values.items()
-                if _empty(typed[row]) and (name, row) not in raw.formulas})
+                if is_blank_cell(typed[row]) and (name, row) not in raw.formulas})
             continue
         colours = {row: colour for row, value in values.items()
                    if isinstance(value, str) and (colour := _status_colour(value, config))}
@@ -297,7 +299,6 @@ def _derived_annotations(raw: RawSheet, derived: pd.DataFrame, config: Config) -
     return annotations
 
 
-_CODE_WORDS = {"G": "Green", "A": "Amber", "R": "Red", "B": "Blue"}
 
 
 def _rollup_table(action_records: list[dict[str, Any]]) -> list[list[Any]]:
@@ -308,7 +309,7 @@ def _rollup_table(action_records: list[dict[str, Any]]) -> list[list[Any]]:
     for rollup in rollups(action_records):
         status = rollup["status"]
         rows.append([rollup["sheet"], rollup["group"],
-                     f"{status} ({_CODE_WORDS[status]})" if status in _CODE_WORDS else "Unrated",
+                     f"{status} ({ACTION_CODES[status]})" if status in ACTION_CODES else "Unrated",
                      rollup["count"], rollup["percent"]])
     return rows
 
@@ -318,21 +319,12 @@ def _status_colour(word: str, config: Config) -> str | None:
     band = config.band_named(word)
     if band is not None:
         return band.colour
-    return config.status_colours.get(_CODE_WORDS.get(word, word))
+    return config.status_colours.get(ACTION_CODES.get(word, word))
 
 
 def _in_sentence(title: str) -> str:
     """"Risk register" -> "risk register"; "KPI sheet" keeps its capitals."""
     return title if title[:2].isupper() else title[:1].lower() + title[1:]
-
-
-def _empty(value: Any) -> bool:
-    """Nothing typed at all (a placeholder such as n/a is the officer's and is kept)."""
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _missing(value: Any) -> bool:
-    return value is None or (not isinstance(value, str) and pd.isna(value))
 
 
 def _cell_value(value: Any) -> Any:

@@ -9,7 +9,9 @@ import pandas as pd
 
 from .config import Config
 from .derive import CALC, EFFECTIVE
+from .performance import ACTION_CODES
 from .schemas import RegisterSpec
+from .values import is_missing
 
 RISK_FIELDS = (
     "workbook", "sheet", "row", "ref", "description", "owner", "workstream", "status",
@@ -33,7 +35,7 @@ FIELDS = {"risk_register": RISK_FIELDS, "issues_log": ISSUE_FIELDS, "kpi_sheet":
           "action_plan": ACTION_FIELDS, "financial_table": FINANCE_FIELDS}
 RECORD_FILES = {"risk_register": "risks.csv", "issues_log": "issues.csv", "kpi_sheet": "kpis.csv",
                 "action_plan": "actions.csv", "financial_table": "finance.csv"}
-STATUS_ORDER = ("G", "A", "R", "B")
+STATUS_ORDER = tuple(ACTION_CODES)
 ROLLUP_FIELDS = ("workbook", "sheet", "group", "status", "count", "percent")
 #: Record fields taken from another column than their own name.
 _SOURCES = {("action_plan", "status"): CALC + "status_code"}
@@ -75,7 +77,7 @@ def _column(frame: pd.DataFrame, name: str, spec: RegisterSpec, config: Config) 
     if column is not None and column.measure == "rating":
         computed = frame[CALC + name].tolist() if CALC + name in frame else blank
         typed = frame[name].tolist() if name in frame else blank
-        return [c if not _missing(c) else _band_word(t, config) for c, t in zip(computed, typed,
+        return [c if not is_missing(c) else _band_word(t, config) for c, t in zip(computed, typed,
                                                                                   strict=True)]
     if CALC + name in frame:
         return frame[CALC + name].tolist()
@@ -85,10 +87,6 @@ def _column(frame: pd.DataFrame, name: str, spec: RegisterSpec, config: Config) 
 def _band_word(typed: Any, config: Config) -> Any:
     band = config.band_named(typed) if isinstance(typed, str) else None
     return band.name if band else typed
-
-
-def _missing(value: Any) -> bool:
-    return value is None or (not isinstance(value, str) and pd.isna(value))
 
 
 def _canonical_word(text: str, words: tuple[str, ...]) -> str:

@@ -16,8 +16,8 @@ from xlsxwriter.worksheet import Worksheet
 
 from .files import atomic_path
 from .measures import format_measure
+from .performance import ACTION_CODES
 from .summary_cells import (
-    ACTION_CODES,
     Formats,
     add_chart,
     count_block,

@@ -9,9 +9,9 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
+from .performance import ACTION_CODES
 from .summary_data import SummaryData
 
-ACTION_CODES = {"G": "Green", "A": "Amber", "R": "Red", "B": "Blue"}
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 class Formats:

@@ -55,6 +55,16 @@ def is_blank(value: Any) -> bool:
     return isinstance(value, str) and value.strip().casefold() in PLACEHOLDERS
 
 
+def is_missing(value: Any) -> bool:
+    """No value at all: None, or a NaN / NaT that pandas put in for one."""
+    if value is None or isinstance(value, str):
+        return value is None
+    try:
+        return bool(value != value)  # NOTE: NaN and NaT are the values not equal to themselves
+    except TypeError:
+        return True  # NOTE: pandas' NA refuses to be a truth value
+
+
 def is_blank_cell(value: Any) -> bool:
     """True only for an empty cell (no placeholder text either)."""
     return value is None or (isinstance(value, str) and not value.strip()) or (
