@@ -17,11 +17,11 @@ import pandas as pd
 import pandera.errors
 import pandera.pandas as pa
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from .config import read_yaml
 from .errors import ConfigError
 from .findings import Finding, Rule, Severity
+from .grid import SheetGrid
 from .locate import normalise
 from .measures import format_measure, money_scale, read_money
 
@@ -95,15 +95,14 @@ def load_finance_spec(schemas_dir: Path) -> FinanceSpec:
                        messages=messages)
 
 
-def find_financial_table(ws: Worksheet, spec: FinanceSpec, workbook: str) -> FinanceTable | None:
-    """The financial table on ``ws`` checked, or None when the sheet holds none."""
-    if ws.max_row > SCAN_ROWS:
+def find_financial_table(sheet: SheetGrid, spec: FinanceSpec, workbook: str) -> FinanceTable | None:
+    """The financial table on ``sheet`` checked, or None when the sheet holds none."""
+    if sheet.max_row > SCAN_ROWS:
         return None
-    grid = [list(r) for r in ws.iter_rows(min_row=1, max_row=ws.max_row, values_only=True)]
-    shape = _shape(grid, spec)
+    shape = _shape(sheet.rows, spec)
     if shape is None:
         return None
-    return _check(ws.title, grid, shape, spec, workbook)
+    return _check(sheet.title, sheet.rows, shape, spec, workbook)
 
 
 @dataclass(slots=True)

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
+from .grid import SheetGrid
 from .schemas import RegisterSpec
 
 SCAN_ROWS = 40  #: How far down a sheet a header row is looked for.
@@ -130,13 +130,12 @@ class _Vocabulary:
         return None
 
 
-def locate_register(ws: Worksheet, specs: dict[str, RegisterSpec]) -> Layout | None:
-    """The best-matching register on ``ws``, or None when no header row is recognised."""
-    rows = [list(row) for row in ws.iter_rows(min_row=1, max_row=min(ws.max_row, SCAN_ROWS),
-                                              values_only=True)]
+def locate_register(sheet: SheetGrid, specs: dict[str, RegisterSpec]) -> Layout | None:
+    """The best-matching register on ``sheet``, or None when no header row is recognised."""
+    rows = sheet.rows[:SCAN_ROWS]
     if not rows:
         return None
-    merged_top_left = _merged_cells(ws, len(rows))
+    merged_top_left = _merged_cells(sheet, len(rows))
     best: tuple[int, int, Layout] | None = None
     for spec in specs.values():
         vocabulary = _vocabulary(spec)
@@ -166,15 +165,15 @@ def _vocabulary(spec: RegisterSpec) -> _Vocabulary:
     return cached[1]
 
 
-def _merged_cells(ws: Worksheet, max_row: int) -> dict[tuple[int, int], tuple[int, int]]:
+def _merged_cells(sheet: SheetGrid, max_row: int) -> dict[tuple[int, int], tuple[int, int]]:
     """Every cell inside a merged range (in the scanned rows) -> its top-left cell."""
     cells = {}
-    for merged in ws.merged_cells.ranges:
-        if merged.min_row > max_row:
+    for min_row, min_col, max_row_merged, max_col in sheet.merged:
+        if min_row > max_row:
             continue
-        for row in range(merged.min_row, min(merged.max_row, max_row) + 1):
-            for col in range(merged.min_col, merged.max_col + 1):
-                cells[(row, col)] = (merged.min_row, merged.min_col)
+        for row in range(min_row, min(max_row_merged, max_row) + 1):
+            for col in range(min_col, max_col + 1):
+                cells[(row, col)] = (min_row, min_col)
     return cells
 
 

@@ -31,6 +31,7 @@ _PART_FEATURES: tuple[tuple[str, str], ...] = (
     (r"\.(emf|wmf)$", "EMF/WMF pictures"),
     (r"^xl/chartsheets/", "chart sheets"),
     (r"^xl/embeddings/|^xl/activeX/", "embedded objects and ActiveX controls"),
+    (r"^_xmlsignatures/", "its digital signature"),
 )
 _SHEET_FEATURES: tuple[tuple[bytes, str], ...] = (
     (b"<legacyDrawingHF", "pictures in headers or footers"),

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from openpyxl.worksheet.worksheet import Worksheet
 
 from . import losses
 from .annotate import AddedColumn, SheetAnnotations, strip_annotations, write_annotated_copy
@@ -23,14 +22,17 @@ from .discover import OUTPUT_MARKER, Source, find_workbooks
 from .errors import WorkbookUnreadable
 from .finance import FinanceSpec, find_financial_table, load_finance_spec
 from .findings import STRUCTURAL_RULES, Finding, Severity
+from .grid import SheetGrid, WorkbookGrid
 from .locate import Layout, locate_register
+from .package import Package
+from .patch import PatchUnsupported, unpatchable_reason, write_patched_copy
 from .performance import ACTION_CODES
 from .read import RawSheet, read_register
 from .records import build_records, rollups
 from .schemas import RegisterSpec, default_schemas_dir, load_specs
 from .validate import header_findings, validate_frame
 from .values import is_blank_cell, is_missing
-from .workbook import cached_value_reader, open_workbook
+from .workbook import open_workbook, read_workbook
 
 ANNOTATED_DIR = "annotated"
 
@@ -153,7 +155,16 @@ def process_workbook(source: Source, settings: Settings,
                      destination: Path | None) -> WorkbookResult:
     """Check one workbook and write its annotated copy to ``destination`` (None: check only)."""
     with _collector_paused():
-        return _process_workbook(source, settings, destination)
+        try:
+            package, grid = read_workbook(source.path)
+        except WorkbookUnreadable as exc:
+            return WorkbookResult(source=source, status="error", message=exc.reason, findings=[
+                _workbook_finding(source, "WB01", f"The workbook cannot be read: {exc.reason}.")])
+        with package:
+            result, annotations = _check_workbook(grid, source, settings)
+            if result.status == "ok" and destination is not None:
+                _write_copy(package, grid, result, annotations, destination)
+            return result
 
 
 def _release(wb: Any) -> None:
@@ -163,43 +174,23 @@ def _release(wb: Any) -> None:
         archive.close()
 
 
-def _process_workbook(source: Source, settings: Settings,
-                      destination: Path | None) -> WorkbookResult:
-    try:
-        wb = open_workbook(source.path)
-    except WorkbookUnreadable as exc:
-        return WorkbookResult(source=source, status="error", message=exc.reason, findings=[
-            _workbook_finding(source, "WB01", f"The workbook cannot be read: {exc.reason}.")])
-    try:
-        result, annotations = _check_workbook(wb, source, settings)
-        if result.status == "ok" and destination is not None:
-            _write_copy(wb, result, annotations, destination)
-        return result
-    finally:
-        _release(wb)
-
-
-def _check_workbook(wb: Any, source: Source,
+def _check_workbook(grid: WorkbookGrid, source: Source,
                     settings: Settings) -> tuple[WorkbookResult, list[SheetAnnotations]]:
-    """Every register and financial table of ``wb`` checked; what to write on each sheet."""
-    strip_annotations(wb)
-    cached = cached_value_reader(source.path)
+    """Every register and financial table of ``grid`` checked; what to write on each sheet."""
     result = WorkbookResult(source=source, status="ok")
     annotations = []
-    for ws in wb.worksheets:
-        if not isinstance(ws, Worksheet):
-            continue
-        layout = locate_register(ws, settings.specs)
+    for sheet in grid.sheets:
+        layout = locate_register(sheet, settings.specs)
         if layout is None:
-            table = find_financial_table(ws, settings.finance, source.name)
+            table = find_financial_table(sheet, settings.finance, source.name)
             if table is not None:
-                result.sheets.append(SheetResult(name=ws.title, kind="financial_table",
+                result.sheets.append(SheetResult(name=sheet.title, kind="financial_table",
                                                  header_row=table.header_row, rows=table.rows,
                                                  records=table.records))
                 result.findings.extend(table.findings)
             continue
         sheet_result, sheet_findings, sheet_annotations = _process_sheet(
-            ws, layout, cached, settings, source.name)
+            sheet, layout, settings, source.name)
         result.sheets.append(sheet_result)
         result.findings.extend(sheet_findings)
         annotations.append(sheet_annotations)
@@ -212,16 +203,38 @@ def _check_workbook(wb: Any, source: Source,
     return result, annotations
 
 
-def _write_copy(wb: Any, result: WorkbookResult, annotations: list[SheetAnnotations],
-                destination: Path) -> None:
-    """The annotated copy, with what the writer cannot keep reported as WB02 findings."""
+def _write_copy(package: Package, grid: WorkbookGrid, result: WorkbookResult,
+                annotations: list[SheetAnnotations], destination: Path) -> None:
+    """The annotated copy: patched where the package allows, else through openpyxl with what
+    that cannot keep reported as WB02 findings."""
+    summary = _rollup_table([r for s in result.sheets if s.kind == "action_plan" for r in s.records])
+    reason = unpatchable_reason(package, grid)
+    if reason is None:
+        try:
+            write_patched_copy(package, grid, result.findings, annotations, destination, summary)
+        except PatchUnsupported as exc:
+            reason = str(exc)
+        except Exception as exc:  # noqa: BLE001  (one bad file must never stop a run)
+            reason = f"{type(exc).__name__}: {' '.join(str(exc).split())[:120]}"
+        else:
+            result.annotated = destination
+            return
+    _write_with_openpyxl(result, annotations, destination, summary, reason)
+
+
+def _write_with_openpyxl(result: WorkbookResult, annotations: list[SheetAnnotations],
+                         destination: Path, summary: list[list[Any]], reason: str) -> None:
     source = result.source
     predicted = losses.predicted_losses(source.path)
     for loss in predicted:
-        result.findings.append(_loss_finding(source, loss))
-    summary = _rollup_table([r for s in result.sheets if s.kind == "action_plan" for r in s.records])
+        result.findings.append(_loss_finding(source, loss, reason))
     try:
-        write_annotated_copy(wb, result.findings, annotations, destination, summary)
+        wb = open_workbook(source.path)
+        try:
+            strip_annotations(wb)
+            write_annotated_copy(wb, result.findings, annotations, destination, summary)
+        finally:
+            _release(wb)
     except Exception as exc:  # noqa: BLE001  (one bad file must never stop a run)
         result.findings.append(_workbook_finding(
             source, "WB03", f"The annotated copy could not be written ({type(exc).__name__}: "
@@ -229,13 +242,12 @@ def _write_copy(wb: Any, result: WorkbookResult, annotations: list[SheetAnnotati
         return
     result.annotated = destination
     for part in losses.unexplained_losses(source.path, destination, predicted):
-        result.findings.append(_loss_finding(source, f"the package part {part}"))
+        result.findings.append(_loss_finding(source, f"the package part {part}", reason))
 
 
-def _process_sheet(ws: Worksheet, layout: Layout, cached: Callable[[str], Any],
-                   settings: Settings, workbook: str
+def _process_sheet(sheet: SheetGrid, layout: Layout, settings: Settings, workbook: str
                    ) -> tuple[SheetResult, list[Finding], SheetAnnotations]:
-    raw = read_register(ws, layout, cached)
+    raw = read_register(sheet, layout)
     frame, type_findings = coerce_sheet(raw, workbook)
     context = Context(spec=layout.spec, config=settings.config, as_of=settings.as_of)
     derived = derive_frame(frame, context)
@@ -243,14 +255,14 @@ def _process_sheet(ws: Worksheet, layout: Layout, cached: Callable[[str], Any],
         derived = _trust_product_formulas(raw, derived, context)
     check_findings = validate_frame(derived, raw, context, workbook)
     unreadable = {f.cell for f in type_findings}
-    findings = header_findings(layout, workbook, ws.title) + type_findings + [
+    findings = header_findings(layout, workbook, sheet.title) + type_findings + [
         f for f in check_findings if f.cell not in unreadable]
     findings.sort(key=lambda f: (f.row or 0, f.cell or ""))
-    sheet = SheetResult(name=ws.title, kind=layout.kind, header_row=layout.header_row,
-                        rows=len(frame), metadata=layout.metadata,
-                        records=build_records(derived, raw.raw, layout.spec, settings.config,
-                                              workbook, ws.title))
-    return sheet, findings, _derived_annotations(raw, derived, settings.config)
+    result = SheetResult(name=sheet.title, kind=layout.kind, header_row=layout.header_row,
+                         rows=len(frame), metadata=layout.metadata,
+                         records=build_records(derived, raw.raw, layout.spec, settings.config,
+                                               workbook, sheet.title))
+    return result, findings, _derived_annotations(raw, derived, settings.config)
 
 
 def _trust_product_formulas(raw: RawSheet, derived: pd.DataFrame, context: Context) -> pd.DataFrame:
@@ -338,7 +350,8 @@ def _workbook_finding(source: Source, rule: str, message: str) -> Finding:
                    value=None, rule=rule, severity=STRUCTURAL_RULES[rule].severity, message=message)
 
 
-def _loss_finding(source: Source, what: str) -> Finding:
+def _loss_finding(source: Source, what: str, reason: str) -> Finding:
     return _workbook_finding(
-        source, "WB02", f"The annotated copy cannot keep {what} from this workbook; the original "
-                        "is unchanged, so use the annotated copy only to read the findings.")
+        source, "WB02", f"The annotated copy cannot keep {what} from this workbook (it could not "
+                        f"be patched in place: {reason}); the original is unchanged, so use the "
+                        "annotated copy only to read the findings.")

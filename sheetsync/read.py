@@ -1,21 +1,18 @@
 """Read a located register's rows as typed, with each value's cell and formula state.
 
-Values come from openpyxl's full load (which is also what the annotated copy is written from);
-for formula cells the value Excel last calculated comes from the package itself, and a formula
-never calculated counts as unknown rather than blank, so it cannot cause a false finding.
+Values come from the sheet grid (``grid.py``); for formula cells the value Excel last
+calculated is used, and a formula never calculated counts as unknown rather than blank, so it
+cannot cause a false finding.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-from openpyxl.cell.rich_text import CellRichText
-from openpyxl.worksheet.formula import ArrayFormula
-from openpyxl.worksheet.worksheet import Worksheet
 
+from .grid import SheetGrid
 from .locate import Layout, normalise
 
 #: A row after a blank row whose first cell says one of these starts a legend, not a risk.
@@ -37,69 +34,57 @@ class RawSheet:
     uncalculated: set[tuple[str, int]] = field(default_factory=set)  #: formulas with no cached value
 
 
-def read_register(ws: Worksheet, layout: Layout,
-                  cached_values: Callable[[str], list[list[Any]] | None]) -> RawSheet:
+def read_register(sheet: SheetGrid, layout: Layout) -> RawSheet:
     """Collect the register's data rows below ``layout.header_row``, ending at the table's end."""
     columns = list(layout.columns.values())
-    max_col = max(ref.index for ref in columns)
-    first_col = min(ref.index for ref in columns)
+    positions = [ref.index - 1 for ref in columns]
+    names = [ref.name for ref in columns]
+    first_col = min(positions)
     records: list[list[Any]] = []
     index: list[int] = []
     formulas: dict[tuple[str, int], str] = {}
-    formats: dict[tuple[str, int], str] = {}
     measured = {ref.name for ref in columns if layout.spec.columns[ref.name].type == "measure"}
     blank_run = 0
-    for row_number, cells in enumerate(
-        ws.iter_rows(min_row=layout.header_row + 1, max_row=ws.max_row, max_col=max_col),
-        start=layout.header_row + 1,
-    ):
-        values = []
+    for row_number in range(layout.header_row + 1, sheet.max_row + 1):
+        cells = sheet.rows[row_number - 1]
+        width = len(cells)
+        values = [cells[p] if p < width else None for p in positions]
         typed = False
-        for ref in columns:
-            cell = cells[ref.index - 1]
-            value = cell.value
-            if cell.data_type == "f" or isinstance(value, ArrayFormula):
-                formulas[(ref.name, row_number)] = value.text if isinstance(
-                    value, ArrayFormula) else str(value)
-                value = None
-            elif isinstance(value, CellRichText):
-                value = str(value)
-            if value is not None and (not isinstance(value, str) or value.strip()):
+        for position, value in enumerate(values):
+            if isinstance(value, str):
+                if value.startswith("=") and (row_number, positions[position] + 1) in sheet.formulas:
+                    formulas[(names[position], row_number)] = value
+                    values[position] = None
+                elif value.strip():
+                    typed = True
+            elif value is not None:
                 typed = True
-                if ref.name in measured:
-                    formats[(ref.name, row_number)] = cell.number_format
-            values.append(value)
         if not typed:
             blank_run += 1
             if blank_run >= BLANK_ROWS_END_TABLE and records:
                 break
             continue
-        first = cells[first_col - 1].value
+        first = cells[first_col] if first_col < width else None
         if blank_run and records and isinstance(first, str) and normalise(first) in STOP_WORDS:
             break
         blank_run = 0
         records.append(values)
         index.append(row_number)
-    raw = pd.DataFrame(records, index=pd.Index(index, name="row"),
-                       columns=[ref.name for ref in columns], dtype=object)
-    sheet = RawSheet(layout=layout, sheet=ws.title, raw=raw, formats=formats)
-    _fill_cached_values(sheet, {k: v for k, v in formulas.items() if k[1] in raw.index},
-                        cached_values)
-    return sheet
+    raw = pd.DataFrame(records, index=pd.Index(index, name="row"), columns=names, dtype=object)
+    formats = {(name, row): sheet.number_format(row, layout.columns[name].index)
+               for name in measured for row, value in zip(index, raw[name], strict=True)
+               if value is not None}
+    result = RawSheet(layout=layout, sheet=sheet.title, raw=raw, formats=formats)
+    _fill_cached_values(result, sheet, {k: v for k, v in formulas.items() if k[1] in raw.index})
+    return result
 
 
-def _fill_cached_values(sheet: RawSheet, formulas: dict[tuple[str, int], str],
-                        cached_values: Callable[[str], list[list[Any]] | None]) -> None:
-    sheet.formulas = formulas
-    if not formulas:
-        return
-    grid = cached_values(sheet.sheet)
+def _fill_cached_values(result: RawSheet, sheet: SheetGrid,
+                        formulas: dict[tuple[str, int], str]) -> None:
+    result.formulas = formulas
     for column, row in formulas:
-        col = sheet.layout.columns[column].index
-        value = None
-        if grid is not None and row - 1 < len(grid) and col - 1 < len(grid[row - 1]):
-            value = grid[row - 1][col - 1]
+        value = sheet.cached.get((row, result.layout.columns[column].index))
         if value is None or value == "":
-            sheet.uncalculated.add((column, row))
+            result.uncalculated.add((column, row))
         else:
-            sheet.raw.at[row, column] = value
+            result.raw.at[row, column] = value

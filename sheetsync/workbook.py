@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import re
 import warnings
 import zipfile
 import zlib
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import openpyxl
 from openpyxl.workbook import Workbook
 
 from .errors import WorkbookUnreadable
+from .grid import WorkbookGrid, read_grid
+from .package import Package
 
 _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_SIGNATURE = b"PK\x03\x04"
@@ -102,46 +101,22 @@ def _is_encrypted(path: Path) -> bool:
     return "EncryptedPackage".encode("utf-16-le") in data
 
 
-def cached_value_reader(path: Path) -> Callable[[str], list[list[Any]] | None]:
-    """Values Excel last calculated, per sheet, for formula cells (openpyxl keeps only formulas).
-
-    Read lazily with python-calamine, only for sheets that hold formulas; ``None`` when the
-    package cannot be read that way, in which case formula cells count as not yet calculated.
-    So do they when the workbook asks to be recalculated on load (``fullCalcOnLoad``): tools
-    that never calculate (xlsxwriter, openpyxl) say so and store 0 or nothing as the result.
-    """
-    cache: dict[str, list[list[Any]] | None] = {}
-    book: list[Any] = []
-    stale: list[bool] = []
-
-    def values(sheet_name: str) -> list[list[Any]] | None:
-        if not stale:
-            stale.append(_recalculated_on_load(path))
-        if stale[0]:
-            return None
-        if sheet_name not in cache:
-            try:
-                if not book:
-                    import python_calamine  # (only needed for formula sheets)
-
-                    book.append(python_calamine.CalamineWorkbook.from_path(str(path)))
-                cache[sheet_name] = book[0].get_sheet_by_name(sheet_name).to_python(
-                    skip_empty_area=False)
-            except Exception:  # noqa: BLE001  (fall back to "not calculated")
-                cache[sheet_name] = None
-        return cache[sheet_name]
-
-    return values
-
-
-def _recalculated_on_load(path: Path) -> bool:
+def read_workbook(path: Path) -> tuple[Package, WorkbookGrid]:
+    """The package and every worksheet's cells (``grid.py``), or raise WorkbookUnreadable."""
+    check_package(path)
     try:
-        with zipfile.ZipFile(path) as package:
-            workbook_xml = package.read("xl/workbook.xml")
-    except (KeyError, OSError, zipfile.BadZipFile):
-        return True
-    match = re.search(rb"<(?:\w+:)?calcPr\b[^>]*>", workbook_xml)
-    return bool(match and re.search(rb'fullCalcOnLoad="(1|true)"', match.group(0)))
+        package = Package.open(path)
+    except (zipfile.BadZipFile, zlib.error, EOFError, KeyError):
+        raise WorkbookUnreadable("the file is damaged or truncated (incomplete zip package)") from None
+    try:
+        return package, read_grid(package)
+    except Exception as exc:  # noqa: BLE001  (one bad file must never stop a run)
+        package.close()
+        if isinstance(exc, (zipfile.BadZipFile, zlib.error, EOFError)) or "zip" in str(exc).lower():
+            raise WorkbookUnreadable("the file is damaged or truncated (incomplete zip package)") from None
+        text = " ".join(str(exc).split())[:160]
+        raise WorkbookUnreadable(f"cannot be read as an Excel workbook ({type(exc).__name__}: "
+                                 f"{text})") from None
 
 
 def _has_rich_text(path: Path) -> bool:

@@ -14,7 +14,7 @@ from openpyxl.comments import Comment
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
-from zipsheet import add_register_sheet
+from zipsheet import add_register_sheet, add_signature_part
 
 from sheetsync.annotate import LEDGER_SHEET
 
@@ -71,9 +71,9 @@ def test_marks_comments_and_exceptions_sheet(annotated) -> None:
     _source, _run, copy = annotated
     wb = openpyxl.load_workbook(copy)
     ws = wb["Risks"]
-    assert ws["D5"].fill.fgColor.rgb == "00FFC7CE"  # error: red
-    assert ws["F6"].fill.fgColor.rgb == "00FFEB9C"  # warning: amber
-    assert ws["C5"].fill.fgColor.rgb == "00FFC7CE"
+    assert ws["D5"].fill.fgColor.rgb == "FFFFC7CE"  # error: red
+    assert ws["F6"].fill.fgColor.rgb == "FFFFEB9C"  # warning: amber
+    assert ws["C5"].fill.fgColor.rgb == "FFFFC7CE"
     assert ws["D4"].fill.fgColor.rgb == "00000000"  # a clean cell is untouched
     assert ws["D5"].comment.text.startswith("Checked with the service lead\n\n— sheetsync —\nERROR RR03:")
     assert "whole number from 1 to 5" in ws["D5"].comment.text
@@ -94,7 +94,7 @@ def test_derived_columns_added_after_the_table(annotated) -> None:
                                                  "Residual rating (sheetsync)")
     assert [ws[f"G{r}"].value for r in (4, 5, 6)] == [6, None, 4]
     assert [ws[f"H{r}"].value for r in (4, 5, 6)] == ["Amber", None, "Green"]
-    assert ws["H4"].fill.fgColor.rgb == "00FFC000"
+    assert ws["H4"].fill.fgColor.rgb == "FFFFC000"
 
 
 def test_everything_else_is_kept(annotated) -> None:
@@ -176,14 +176,29 @@ def test_text_in_findings_never_becomes_a_formula(tmp_path) -> None:
     assert exceptions["E2"].data_type == "s"
 
 
-def test_a_lost_part_is_reported_never_silent(tmp_path) -> None:
-    rows = [["Ref", "Risk", "Owner", "Likelihood", "Impact"], ["R1", "Budget", "CFO", 2, 2]]
+def test_a_text_box_survives_the_patching_writer(tmp_path) -> None:
+    rows = [["Ref", "Risk", "Owner", "Likelihood", "Impact"], ["R1", "Budget", "CFO", 2, 9]]
     path = write_xlsxwriter(tmp_path / "in" / "shapes.xlsx", {"Risks": rows},
                             lambda book, ws: ws.insert_textbox("H2", "Officer's note"))
     run = run_sheetsync([path], tmp_path / "out")
-    assert keys(run) == [("WB02", None, None)]
-    assert run.findings[0].severity.label == "warning"
-    assert "shapes and text boxes" in run.findings[0].message
+    assert keys(run) == [("RR03", "Risks", "E2")]
+    with zipfile.ZipFile(path) as before, zipfile.ZipFile(run.workbooks[0].annotated) as after:
+        assert after.read("xl/drawings/drawing1.xml") == before.read("xl/drawings/drawing1.xml")
+
+
+def test_a_signed_workbook_goes_through_openpyxl_and_its_losses_are_reported(tmp_path) -> None:
+    rows = [["Ref", "Risk", "Owner", "Likelihood", "Impact"], ["R1", "Budget", "CFO", 2, 2]]
+    path = add_signature_part(write_xlsxwriter(
+        tmp_path / "in" / "shapes.xlsx", {"Risks": rows},
+        lambda book, ws: ws.insert_textbox("H2", "Officer's note")))
+    run = run_sheetsync([path], tmp_path / "out")
+    assert [k[0] for k in keys(run)] == ["WB02", "WB02"]
+    assert {f.severity.label for f in run.findings} == {"warning"}
+    messages = " ".join(f.message for f in run.findings)
+    assert "shapes and text boxes" in messages and "its digital signature" in messages
+    assert "it is digitally signed" in messages
+    with zipfile.ZipFile(run.workbooks[0].annotated) as after:
+        assert "_xmlsignatures/origin.sigs" not in after.namelist()
 
 
 @needs_corpus()
@@ -252,11 +267,13 @@ def test_no_part_of_an_excel_workbook_is_lost_silently(tmp_path, name) -> None:
     ("table02.xlsx", None),
 ])
 def test_known_losses_are_named(tmp_path, name, words) -> None:
-    workbook = add_register_sheet(CORPUS / name, tmp_path / "in" / name, REGISTER_ROWS)
+    """Where the openpyxl writer must be used (here: a signed package), what it drops is named."""
+    workbook = add_signature_part(add_register_sheet(CORPUS / name, tmp_path / "in" / name,
+                                                     REGISTER_ROWS))
     run = run_sheetsync([workbook], tmp_path / "out")
     messages = [f.message for f in run.workbooks[0].findings if f.rule == "WB02"]
     if words is None:
-        assert messages == []
+        assert [m for m in messages if "digital signature" not in m] == []
     else:
         assert any(words in m for m in messages), messages
 

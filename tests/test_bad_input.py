@@ -114,14 +114,13 @@ def test_an_unexpected_problem_in_one_workbook_does_not_stop_the_run(tmp_path, m
 
     real = sheetsync.pipeline._process_sheet
 
-    def fragile(ws, *args):
-        if ws.parent.properties.title == "fragile":
+    def fragile(sheet, *args):
+        if sheet.title == "Fragile":
             raise RuntimeError("unforeseen layout")
-        return real(ws, *args)
+        return real(sheet, *args)
 
     monkeypatch.setattr(sheetsync.pipeline, "_process_sheet", fragile)
-    bad = write_openpyxl(tmp_path / "in" / "odd.xlsx", {"Risks": GOOD_ROWS},
-                         lambda wb: setattr(wb.properties, "title", "fragile"))
+    bad = write_openpyxl(tmp_path / "in" / "odd.xlsx", {"Fragile": GOOD_ROWS})
     assert outcome(tmp_path, bad) == ("error", "sheetsync could not check it (RuntimeError: "
                                                "unforeseen layout); please report this")
 

@@ -131,7 +131,7 @@ def test_records_and_annotated_status_column(tmp_path) -> None:
     ws = openpyxl.load_workbook(run.workbooks[0].annotated)[S]
     assert (ws["K1"].value, ws["L1"].value) == ("Status (sheetsync)",
                                                  "Direction of travel (sheetsync)")
-    assert (ws["K2"].value, ws["K2"].fill.fgColor.rgb) == ("Amber", "00FFC000")
+    assert (ws["K2"].value, ws["K2"].fill.fgColor.rgb) == ("Amber", "FFFFC000")
     assert (tmp_path / "out" / "records" / "kpis.csv").read_text(encoding="utf-8-sig").splitlines()[0] \
         == ("workbook,sheet,row,kpi,service,service_area,target,target_value,unit,polarity,"
             "actual_value,status,direction,comment")

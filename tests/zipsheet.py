@@ -73,3 +73,18 @@ def _sheet_xml(rows: list[list[Any]]) -> bytes:
     return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
             f'<sheetData>{"".join(body)}</sheetData></worksheet>').encode()
+
+
+def add_signature_part(source: Path) -> Path:
+    """Give ``source`` the part a digitally signed package has, so it must not be patched."""
+    with zipfile.ZipFile(source) as package:
+        parts = {info.filename: package.read(info.filename) for info in package.infolist()}
+    types = parts["[Content_Types].xml"].decode("utf-8").replace("</Types>", (
+        '<Default Extension="sigs" ContentType="application/vnd.openxmlformats-package.'
+        'digital-signature-origin"/></Types>'))
+    parts["[Content_Types].xml"] = types.encode("utf-8")
+    parts["_xmlsignatures/origin.sigs"] = b""
+    with zipfile.ZipFile(source, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, data in parts.items():
+            package.writestr(name, data)
+    return source

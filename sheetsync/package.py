@@ -1,0 +1,166 @@
+"""The workbook as a zip package of parts: which part holds which sheet, and its relationships.
+
+Both the fast reader (``grid.py``) and the patching writer (``patch.py``) work on parts, not on
+openpyxl's model, so that every part sheetsync has no reason to change is left as it was.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.sax.saxutils import escape, unescape
+
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+STRICT_NS = "http://purl.oclc.org/ooxml/spreadsheetml/main"
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+REL_TYPE = REL_NS + "/"
+WORKSHEET_TYPE = REL_TYPE + "worksheet"
+WORKSHEET_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+_ENTITIES = {"&quot;": '"', "&apos;": "'"}
+
+
+def xml_text(raw: bytes | str) -> str:
+    """Text of an XML attribute or element as written (entities resolved)."""
+    text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+    return unescape(text, _ENTITIES)
+
+
+def xml_attr(value: str) -> str:
+    return escape(value, {'"': "&quot;"})
+
+
+def attribute(tag: bytes, name: bytes) -> bytes | None:
+    """One attribute of a start tag (``<c r="A1" s="3">``), as written."""
+    found = re.search(rb"\s" + name + rb'="([^"]*)"', tag)
+    return found.group(1) if found else None
+
+
+def set_attribute(tag: bytes, name: bytes, value: bytes | None) -> bytes:
+    """The start tag with ``name`` set to ``value`` (None: removed), other attributes as written."""
+    pattern = re.compile(rb"\s" + name + rb'="[^"]*"')
+    if value is None:
+        return pattern.sub(b"", tag, count=1)
+    if pattern.search(tag):
+        return pattern.sub(b" " + name + b'="' + value + b'"', tag, count=1)
+    end = len(tag) - (2 if tag.endswith(b"/>") else 1)
+    return tag[:end] + b" " + name + b'="' + value + b'"' + tag[end:]
+
+
+@dataclass(frozen=True, slots=True)
+class Relationship:
+    id: str
+    type: str
+    target: str  #: Part name inside the package ("xl/comments1.xml"), or the URL if external.
+    external: bool = False
+
+
+@dataclass(slots=True)
+class SheetEntry:
+    """One ``<sheet>`` of workbook.xml."""
+
+    name: str
+    sheet_id: int
+    rel_id: str
+    state: str  #: "visible", "hidden" or "veryHidden".
+    part: str | None  #: "xl/worksheets/sheet1.xml"; None for a missing part.
+    is_worksheet: bool  #: False for chart sheets, dialog and macro sheets.
+
+
+@dataclass(slots=True)
+class Package:
+    """The parts of an open package, read on demand."""
+
+    path: Path
+    archive: zipfile.ZipFile
+    names: list[str]
+    workbook_part: str
+    sheets: list[SheetEntry] = field(default_factory=list)
+
+    @classmethod
+    def open(cls, path: Path) -> Package:
+        archive = zipfile.ZipFile(path)
+        names = [n for n in archive.namelist() if not n.endswith("/")]
+        package = cls(path=path, archive=archive, names=names, workbook_part=_workbook_part(archive))
+        package.sheets = package._sheet_entries()
+        return package
+
+    def close(self) -> None:
+        self.archive.close()
+
+    def __enter__(self) -> Package:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def read(self, name: str) -> bytes:
+        return self.archive.read(name)
+
+    def has(self, name: str) -> bool:
+        return name in self.archive.NameToInfo
+
+    def relationships(self, part: str) -> list[Relationship]:
+        """The relationships of ``part`` (empty when it has none)."""
+        rels = rels_part(part)
+        if not self.has(rels):
+            return []
+        return parse_relationships(self.read(rels), part)
+
+    def sheet(self, name: str) -> SheetEntry | None:
+        return next((s for s in self.sheets if s.name == name), None)
+
+    def _sheet_entries(self) -> list[SheetEntry]:
+        workbook = self.read(self.workbook_part)
+        targets = {r.id: r for r in self.relationships(self.workbook_part)}
+        entries = []
+        for tag in re.findall(rb"<(?:\w+:)?sheet\s[^>]*>", workbook):
+            rel_id = xml_text(re.search(rb'\s(?:\w+:)?id="([^"]*)"', tag).group(1))
+            relationship = targets.get(rel_id)
+            part = relationship.target if relationship and self.has(relationship.target) else None
+            entries.append(SheetEntry(
+                name=xml_text(attribute(tag, b"name") or b""),
+                sheet_id=int(attribute(tag, b"sheetId") or 0), rel_id=rel_id,
+                state=xml_text(attribute(tag, b"state") or b"visible"), part=part,
+                is_worksheet=relationship is not None and relationship.type == WORKSHEET_TYPE))
+        return entries
+
+
+def rels_part(part: str) -> str:
+    """"xl/worksheets/sheet1.xml" -> "xl/worksheets/_rels/sheet1.xml.rels"."""
+    folder, name = posixpath.split(part)
+    return posixpath.join(folder, "_rels", name + ".rels")
+
+
+def relative_target(source_part: str, target_part: str) -> str:
+    """The Target a relationship of ``source_part`` uses to reach ``target_part``."""
+    return posixpath.relpath(target_part, posixpath.dirname(source_part))
+
+
+def parse_relationships(xml: bytes, source_part: str) -> list[Relationship]:
+    found = []
+    for tag in re.findall(rb"<(?:\w+:)?Relationship\s[^>]*>", xml):
+        target = xml_text(attribute(tag, b"Target") or b"")
+        external = (attribute(tag, b"TargetMode") or b"") == b"External"
+        if not external:
+            if target.startswith("/"):
+                target = target.lstrip("/")
+            else:
+                target = posixpath.normpath(posixpath.join(posixpath.dirname(source_part), target))
+        found.append(Relationship(id=xml_text(attribute(tag, b"Id") or b""),
+                                  type=xml_text(attribute(tag, b"Type") or b""),
+                                  target=target, external=external))
+    return found
+
+
+def _workbook_part(archive: zipfile.ZipFile) -> str:
+    """The workbook part the package's own relationships name (almost always xl/workbook.xml)."""
+    try:
+        for relationship in parse_relationships(archive.read("_rels/.rels"), ""):
+            if relationship.type.endswith("/officeDocument"):
+                return relationship.target
+    except KeyError:
+        pass
+    return "xl/workbook.xml"

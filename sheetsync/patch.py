@@ -1,0 +1,189 @@
+"""Write the annotated copy by patching the original package: nothing in it is lost.
+
+Every part sheetsync has no reason to change is copied as it is. Only these are rewritten:
+the annotated sheets (fills, filled-in values, added columns), the styles part (formats
+appended), those sheets' comments and legacy drawings, and the workbook part, its
+relationships and the content types for the added Exceptions / Summary / ledger sheets.
+
+The ledger is the same very hidden ``_sheetsync`` sheet the openpyxl writer keeps, with one
+more column: the cell format each marked cell had, so a re-run can give it back exactly.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .annotate import EXCEPTIONS_SHEET, MARK_FILLS, SUMMARY_SHEET, SheetAnnotations
+from .files import atomic_path
+from .findings import Finding, Severity
+from .grid import LEDGER_SHEET, WorkbookGrid
+from .newsheet import Table, table_xml
+from .package import STRICT_NS, WORKSHEET_CONTENT_TYPE, Package
+from .patchsheet import SheetPatch, patch_one_sheet
+from .stylesxml import Styles, StylesUnsupported
+from .workbookxml import WorkbookEdits, edit_package_parts
+
+LEDGER_HEADER = ["kind", "sheet", "cell", "comment", "author", "value", "original fill",
+                 "original style", "original fill xml"]
+_HEADER_FILL = "D9D9D9"
+
+
+class PatchUnsupported(Exception):
+    """This package cannot be patched safely; the caller falls back to the openpyxl writer."""
+
+
+def unpatchable_reason(package: Package, grid: WorkbookGrid) -> str | None:
+    """Why ``package`` must go through the openpyxl writer instead (None: it can be patched)."""
+    if any(n.startswith("_xmlsignatures/") for n in package.names):
+        return "it is digitally signed, and any change would break the signature"
+    if STRICT_NS.encode() in package.read(package.workbook_part)[:4096]:
+        return "it is saved as Strict Open XML"
+    if grid.ledger.present and not grid.ledger.patchable:
+        return "it was annotated by an earlier sheetsync version"
+    if _styles_part(package) is None:
+        return "it has no styles part"
+    return None
+
+
+@dataclass(slots=True)
+class _Written:
+    parts: dict[str, bytes | list[bytes]] = field(default_factory=dict)  #: New or replaced parts.
+    content_types: dict[str, str] = field(default_factory=dict)  #: Part -> content type to add.
+    ledger: list[list[Any]] = field(default_factory=list)
+
+
+def write_patched_copy(package: Package, grid: WorkbookGrid, findings: list[Finding],
+                       sheets: list[SheetAnnotations], destination: Path,
+                       summary: list[list[Any]] | None = None) -> None:
+    """The annotated copy of ``package`` at ``destination`` (raises PatchUnsupported)."""
+    styles_name = _styles_part(package)
+    try:
+        styles = Styles(package.read(styles_name))
+    except StylesUnsupported as exc:
+        raise PatchUnsupported(str(exc)) from None
+    written = _Written()
+    removed = grid.ledger.added_sheets() | {LEDGER_SHEET}
+    edits = WorkbookEdits(removed_sheets=[s for s in package.sheets if s.name in removed])
+    by_sheet: dict[str, dict[str, list[Finding]]] = defaultdict(lambda: defaultdict(list))
+    for finding in findings:
+        if finding.sheet and finding.cell:
+            by_sheet[finding.sheet][finding.cell].append(finding)
+    annotations = {a.sheet: a for a in sheets}
+    ledger = grid.ledger
+    cleared = {s.title: s.cleared for s in grid.sheets}
+    names = set(by_sheet) | set(annotations) | {r[1] for r in ledger.rows if r[0] != "sheet"}
+    for entry in package.sheets:
+        if entry.name not in names or entry.part is None or not entry.is_worksheet:
+            continue
+        if entry.name in removed:
+            continue
+        patch = SheetPatch(entry=entry, marks=dict(by_sheet.get(entry.name, {})),
+                           annotations=annotations.get(entry.name),
+                           ledger=ledger, cleared=cleared.get(entry.name, set()))
+        try:
+            result = patch_one_sheet(package, patch, styles, _mark_style_fills(styles), edits)
+        except ValueError as exc:
+            raise PatchUnsupported(f"sheet {entry.name!r}: {exc}") from None
+        written.parts.update(result.parts)
+        written.content_types.update(result.content_types)
+        written.ledger.extend(result.ledger)
+    _add_sheets(package, edits, styles, findings, summary, written)
+    if styles.changed():
+        written.parts[styles_name] = styles.xml()
+    written.parts.update(edit_package_parts(package, edits, written.content_types))
+    _write_package(package, written.parts, edits.removed_parts, destination)
+
+
+def _mark_style_fills(styles: Styles) -> dict[Severity, int]:
+    return {severity: styles.fill(fill.fgColor.rgb[-6:]) for severity, fill in MARK_FILLS.items()}
+
+
+def _add_sheets(package: Package, edits: WorkbookEdits, styles: Styles, findings: list[Finding],
+                summary: list[list[Any]] | None, written: _Written) -> None:
+    """The Summary, Exceptions and ledger sheets (the earlier run's are taken away)."""
+    removed = {s.name for s in edits.removed_sheets}
+    taken = {s.name.casefold() for s in package.sheets if s.name not in removed}
+    header = styles.cell_format(0, fill=styles.fill(_HEADER_FILL), font=styles.font(bold=True))
+    tables: list[tuple[str, Table, str]] = []
+    if summary:
+        styles_of = {(1, c): header for c in range(1, len(summary[0]) + 1)}
+        tables.append((_free_name(SUMMARY_SHEET, taken), Table(
+            rows=summary, widths=(24, 40, 10, 8, 9), styles=styles_of), "visible"))
+    tables.append((_free_name(EXCEPTIONS_SHEET, taken), _exceptions_table(styles, header, findings),
+                   "visible"))
+    ledger_rows = [LEDGER_HEADER] + [["sheet", name] for name, _t, _s in tables] + written.ledger
+    tables.append((LEDGER_SHEET, Table(rows=ledger_rows, header=False), "veryHidden"))
+    for name, table, state in tables:
+        part = edits.add_sheet(package, name, state)
+        written.parts[part] = table_xml(table)
+        written.content_types[part] = WORKSHEET_CONTENT_TYPE
+
+
+def _exceptions_table(styles: Styles, header: int, findings: list[Finding]) -> Table:
+    columns = ["Sheet", "Cell", "Ref", "Column", "Value", "Rule", "Severity", "Message"]
+    rows: list[list[Any]] = [columns]
+    table = Table(rows=rows, widths=(18, 8, 10, 24, 18, 7, 9, 90),
+                  styles={(1, c): header for c in range(1, len(columns) + 1)})
+    link = styles.cell_format(0, font=styles.font(rgb="0563C1", underline=True))
+    severity_styles = {s: styles.cell_format(0, fill=styles.fill(f.fgColor.rgb[-6:]))
+                       for s, f in MARK_FILLS.items()}
+    for number, f in enumerate(findings, start=2):
+        value = f.to_dict()["value"]
+        rows.append([f.sheet, f.cell, f.ref, f.column, "" if value is None else str(value), f.rule,
+                     f.severity.label, f.message])
+        table.styles[(number, 7)] = severity_styles[f.severity]
+        if f.sheet and f.cell:
+            quoted = f.sheet.replace("'", "''")
+            table.links[(number, 2)] = f"'{quoted}'!{f.cell}"
+            table.styles[(number, 2)] = link
+    return table
+
+
+def _free_name(wanted: str, taken: set[str]) -> str:
+    name, number = wanted, 2
+    while name.casefold() in taken:
+        name = f"{wanted} ({number})" if number > 2 else f"sheetsync {wanted}"
+        number += 1
+    taken.add(name.casefold())
+    return name
+
+
+def _styles_part(package: Package) -> str | None:
+    for relationship in package.relationships(package.workbook_part):
+        if relationship.type.endswith("/styles") and package.has(relationship.target):
+            return relationship.target
+    return None
+
+
+def _write_package(package: Package, parts: dict[str, bytes | list[bytes]], removed: set[str],
+                   destination: Path) -> None:
+    """Every original part in its place (replaced where patched), then the new ones."""
+    with atomic_path(destination) as temporary, \
+            zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in package.archive.infolist():
+            name = info.filename
+            if name in removed:
+                continue
+            copy = zipfile.ZipInfo(name, date_time=info.date_time)
+            copy.compress_type = info.compress_type
+            copy.external_attr = info.external_attr
+            data = parts.pop(name, None)
+            if data is None:
+                out.writestr(copy, package.read(name))
+            else:
+                _write_part(out, copy, data)
+        for name, data in parts.items():
+            _write_part(out, zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data)
+
+
+def _write_part(out: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes | list[bytes]) -> None:
+    info.compress_type = zipfile.ZIP_DEFLATED
+    pieces = [data] if isinstance(data, bytes) else data
+    with out.open(info, "w", force_zip64=sum(len(p) for p in pieces) > 2**31 - 2**20) as stream:
+        for piece in pieces:
+            stream.write(piece)
+

@@ -1,0 +1,273 @@
+"""Patch one worksheet part row by row: restyle, fill, clear or add cells; leave the rest as is.
+
+The sheet XML is never parsed into a tree. Rows nobody touches are copied as written; a row
+with edits is split into its cells, which are copied too except the ones edited. Added cells
+go in column order, added rows in row order, as Excel requires.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from xml.sax.saxutils import escape
+
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import column_index_from_string
+from openpyxl.utils.datetime import to_excel
+
+from .package import REL_NS, attribute, set_attribute
+
+
+class SheetUnsupported(Exception):
+    """The sheet's XML is not laid out as Excel writes it; the openpyxl writer is used instead."""
+
+
+_ROW = re.compile(rb"<row\b[^>]*?(?:/>|>.*?</row>)", re.DOTALL)
+_CELL = re.compile(rb"<c\b[^>]*?(?:/>|>.*?</c>)", re.DOTALL)
+_START_TAG = re.compile(rb"<[^>]*>")
+_CELL_REF = re.compile(rb'\sr="([A-Z]+)(\d+)"')
+_ANY_TAG = re.compile(rb"<(/?)([\w:.-]+)[^>]*?(/?)>")
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+#: Elements that come after <legacyDrawing> in a worksheet (ECMA-376 CT_Worksheet order).
+_AFTER_LEGACY_DRAWING = (b"legacyDrawingHF", b"drawingHF", b"picture", b"oleObjects", b"controls",
+                         b"webPublishItems", b"tableParts", b"extLst")
+KEEP = object()  #: A cell edit's value meaning "leave the value as it is".
+
+
+@dataclass(slots=True)
+class CellEdit:
+    style: int | None | object = KEEP  #: New ``s`` (None: no attribute), or KEEP.
+    value: Any = KEEP  #: New value (None: cleared), or KEEP.
+
+
+@dataclass(slots=True)
+class SheetEdits:
+    """What to change on one sheet; cells keyed by (row, col), 1-based."""
+
+    cells: dict[tuple[int, int], CellEdit] = field(default_factory=dict)
+    drop_columns: set[int] = field(default_factory=set)  #: Cells in these columns are removed.
+    widths: dict[int, float] = field(default_factory=dict)  #: Column -> width, where none is set.
+    legacy_drawing: str | None = None  #: r:id of a legacy drawing to refer to, if not yet.
+
+    def cell(self, row: int, col: int) -> CellEdit:
+        return self.cells.setdefault((row, col), CellEdit())
+
+    def is_empty(self) -> bool:
+        return not (self.cells or self.drop_columns or self.widths or self.legacy_drawing)
+
+
+def cell_styles(xml: bytes, cells: set[tuple[int, int]]) -> dict[tuple[int, int], int | None]:
+    """The ``s`` attribute of each of ``cells`` that exists (None where it has none)."""
+    rows = {row for row, _col in cells}
+    found: dict[tuple[int, int], int | None] = {}
+    for row_match in _ROW.finditer(xml):
+        number = _row_number(row_match.group(0))
+        if number not in rows:
+            continue
+        for cell in _CELL.finditer(row_match.group(0)):
+            row, col = _cell_position(cell.group(0))
+            if (row, col) in cells:
+                style = attribute(_START_TAG.match(cell.group(0)).group(0), b"s")
+                found[(row, col)] = int(style) if style is not None else None
+    return found
+
+
+def patch_sheet(xml: bytes, edits: SheetEdits) -> list[bytes]:
+    """The sheet part with ``edits`` made, as a list of pieces to write one after another."""
+    start, end = _sheet_data(xml)
+    head, body, tail = xml[:start], xml[start:end], xml[end:]
+    head = _with_widths(head, edits.widths)
+    if edits.legacy_drawing and b"<legacyDrawing " not in tail:
+        head, prefix = with_namespace(head, b"worksheet", REL_NS.encode(), b"r")
+        tail = _with_legacy_drawing(tail, prefix, edits.legacy_drawing)
+    by_row: dict[int, dict[int, CellEdit]] = {}
+    for (row, col), edit in edits.cells.items():
+        by_row.setdefault(row, {})[col] = edit
+    if body.endswith(b"/>"):  # <sheetData/>
+        body = body[:-2] + b"></sheetData>"
+    written = body.index(b">") + 1
+    pieces = [_with_dimension(head, edits), body[:written]]
+    pending = sorted(by_row)
+    every_row = bool(edits.drop_columns)
+    for row_match in _ROW.finditer(body):
+        number = _row_number(row_match.group(0))
+        if pending and pending[0] < number:
+            pieces.append(body[written:row_match.start()])
+            written = row_match.start()
+            while pending and pending[0] < number:
+                new = pending.pop(0)
+                pieces.append(_new_row(new, by_row[new]))
+        edited = bool(pending) and pending[0] == number
+        if edited:
+            pending.pop(0)
+        if not (edited or every_row):
+            continue
+        pieces.append(body[written:row_match.start()])
+        pieces.append(_patch_row(row_match.group(0), by_row.get(number, {}), edits.drop_columns))
+        written = row_match.end()
+    closing = body.rindex(b"</")
+    pieces.append(body[written:closing])
+    pieces.extend(_new_row(new, by_row[new]) for new in pending)
+    pieces.append(body[closing:])
+    pieces.append(tail)
+    return pieces
+
+
+def _row_number(row: bytes) -> int:
+    number = attribute(_START_TAG.match(row).group(0), b"r")
+    if number is None:
+        raise SheetUnsupported("a row without its number")
+    return int(number)
+
+
+def _cell_position(cell: bytes) -> tuple[int, int]:
+    found = _CELL_REF.search(_START_TAG.match(cell).group(0))
+    if found is None:
+        raise SheetUnsupported("a cell without its address")
+    return int(found.group(2)), column_index_from_string(found.group(1).decode())
+
+
+def _patch_row(row: bytes, edits: dict[int, CellEdit], drop_columns: set[int]) -> bytes:
+    start_tag = _START_TAG.match(row).group(0)
+    number = _row_number(row)
+    cells: list[tuple[int, bytes]] = []
+    for cell in _CELL.finditer(row):
+        _row, col = _cell_position(cell.group(0))
+        if col in drop_columns:
+            continue
+        edit = edits.get(col)
+        cells.append((col, _edit_cell(cell.group(0), edit) if edit else cell.group(0)))
+    present = {col for col, _ in cells}
+    cells += [(col, _new_cell(number, col, edit)) for col, edit in edits.items() if col not in present]
+    cells.sort(key=lambda pair: pair[0])
+    if start_tag.endswith(b"/>"):
+        start_tag = start_tag[:-2] + b">"
+    # NOTE: spans is only a hint to readers; dropped rather than kept wrong.
+    start_tag = set_attribute(start_tag, b"spans", None)
+    extension = re.search(rb"<extLst\b.*?</extLst>", row, re.DOTALL)
+    return (start_tag + b"".join(c for _, c in cells) + (extension.group(0) if extension else b"")
+            + b"</row>")
+
+
+def _edit_cell(cell: bytes, edit: CellEdit) -> bytes:
+    start_tag = _START_TAG.match(cell).group(0)
+    inner = b"" if start_tag.endswith(b"/>") else cell[len(start_tag):-4]
+    if start_tag.endswith(b"/>"):
+        start_tag = start_tag[:-2] + b">"
+    if edit.style is not KEEP:
+        value = None if edit.style is None else str(edit.style).encode()
+        start_tag = set_attribute(start_tag, b"s", value)
+    if edit.value is not KEEP:
+        start_tag = set_attribute(start_tag, b"t", None)
+        kind, inner = value_xml(edit.value)
+        if kind:
+            start_tag = set_attribute(start_tag, b"t", kind)
+    if not inner:
+        return start_tag[:-1] + b"/>"
+    return start_tag + inner + b"</c>"
+
+
+def _new_cell(row: int, col: int, edit: CellEdit) -> bytes:
+    address = f"{get_column_letter(col)}{row}".encode()
+    return _edit_cell(b'<c r="' + address + b'"/>', edit)
+
+
+def _new_row(number: int, edits: dict[int, CellEdit]) -> bytes:
+    cells = b"".join(_new_cell(number, col, edits[col]) for col in sorted(edits))
+    return b'<row r="' + str(number).encode() + b'">' + cells + b"</row>"
+
+
+def value_xml(value: Any) -> tuple[bytes | None, bytes]:
+    """(cell type, cell content) for a value: text inline, so the shared strings stay as they are."""
+    if value is None or value is KEEP:
+        return None, b""
+    if isinstance(value, bool):
+        return b"b", b"<v>" + (b"1" if value else b"0") + b"</v>"
+    if isinstance(value, (dt.datetime, dt.date)):
+        value = to_excel(value)
+    if isinstance(value, (int, float)):
+        if isinstance(value, float) and not math.isfinite(value):
+            return None, b""
+        return None, b"<v>" + repr(value).encode() + b"</v>"
+    text = escape(_ILLEGAL.sub("", str(value)))
+    return b"inlineStr", b'<is><t xml:space="preserve">' + text.encode("utf-8") + b"</t></is>"
+
+
+def _sheet_data(xml: bytes) -> tuple[int, int]:
+    start = xml.find(b"<sheetData")
+    if start < 0:
+        raise SheetUnsupported("no <sheetData> (namespace prefixes or an unusual writer)")
+    if xml.startswith(b"/>", xml.index(b">", start) - 1):
+        return start, xml.index(b">", start) + 1
+    return start, xml.index(b"</sheetData>", start) + len(b"</sheetData>")
+
+
+def _with_widths(head: bytes, widths: dict[int, float]) -> bytes:
+    """Column widths for added columns, only where no existing <col> covers the column."""
+    if not widths:
+        return head
+    existing = [(int(attribute(t, b"min") or 0), int(attribute(t, b"max") or 0))
+                for t in re.findall(rb"<col\s[^>]*>", head)]
+    new = b"".join(
+        b'<col min="%d" max="%d" width="%.2f" customWidth="1"/>' % (col, col, width)
+        for col, width in sorted(widths.items())
+        if not any(low <= col <= high for low, high in existing))
+    if not new:
+        return head
+    if b"</cols>" in head:
+        position = head.index(b"</cols>")
+        ordered = _sorted_cols(head[head.index(b"<cols>") + 6:position] + new)
+        return head[:head.index(b"<cols>") + 6] + ordered + head[position:]
+    return head + b"<cols>" + new + b"</cols>"
+
+
+def _sorted_cols(cols: bytes) -> bytes:
+    tags = re.findall(rb"<col\s[^>]*>", cols)
+    return b"".join(sorted(tags, key=lambda t: int(attribute(t, b"min") or 0)))
+
+
+def with_namespace(xml: bytes, root: bytes, uri: bytes, wanted: bytes) -> tuple[bytes, bytes]:
+    """The prefix the root element binds to ``uri``, declaring ``wanted`` for it if none is."""
+    tag = re.search(rb"<" + root + rb"\b[^>]*>", xml)
+    bound = re.search(rb'\sxmlns:(\w+)="' + re.escape(uri) + rb'"', tag.group(0))
+    if bound:
+        return xml, bound.group(1)
+    declared = set_attribute(tag.group(0), b"xmlns:" + wanted, uri)
+    return xml[:tag.start()] + declared + xml[tag.end():], wanted
+
+
+def _with_legacy_drawing(tail: bytes, prefix: bytes, rel_id: str) -> bytes:
+    element = b"<legacyDrawing " + prefix + b':id="' + rel_id.encode() + b'"/>'
+    later = [start for name, start in _children(tail) if name in _AFTER_LEGACY_DRAWING]
+    at = later[0] if later else tail.rindex(b"</")
+    return tail[:at] + element + tail[at:]
+
+
+def _children(tail: bytes) -> list[tuple[bytes, int]]:
+    """(local name, offset) of the worksheet's own elements in the XML after <sheetData>."""
+    found, depth = [], 0
+    for tag in _ANY_TAG.finditer(tail):
+        closing, name, empty = tag.group(1), tag.group(2), tag.group(3)
+        if closing:
+            depth -= 1
+            continue
+        if depth == 0:
+            found.append((name.split(b":")[-1], tag.start()))
+        if not empty:
+            depth += 1
+    return found
+
+
+def _with_dimension(head: bytes, edits: SheetEdits) -> bytes:
+    """Widen <dimension ref> to take in added cells (LibreOffice reads it)."""
+    found = re.search(rb'<dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"', head)
+    if found is None or not edits.cells:
+        return head
+    last_col = max(column_index_from_string((found.group(3) or found.group(1)).decode()),
+                   max(col for _row, col in edits.cells))
+    last_row = max(int(found.group(4) or found.group(2)), max(row for row, _col in edits.cells))
+    ref = f"{found.group(1).decode()}{found.group(2).decode()}:{get_column_letter(last_col)}{last_row}"
+    return head[:found.start()] + b'<dimension ref="' + ref.encode() + b'"' + head[found.end():]
