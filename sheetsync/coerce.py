@@ -72,7 +72,8 @@ def read_column(raw: list[Any], value_type: str) -> list[values.Reading]:
             readings.append(values.Reading(" ".join(value.split())))
         elif value_type == "number" and (kind is int or (kind is float and value == value)):
             readings.append(values.Reading(float(value)))
-        elif value_type == "whole_number" and kind is int:
+        elif (value_type == "whole_number" and kind is int) or (value_type == "date" and
+                                                                kind is dt.date):
             readings.append(values.Reading(value))
         elif value_type == "date" and kind is dt.datetime:
             readings.append(values.Reading(value.date()))

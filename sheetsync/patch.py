@@ -32,6 +32,11 @@ LEDGER_HEADER = ["kind", "sheet", "cell", "comment", "author", "value", "origina
 _HEADER_FILL = "D9D9D9"
 
 
+#: zlib level for the parts sheetsync writes: a sixth of the default's time, files a little larger.
+_FAST = 1
+_CHUNK = 1 << 20
+
+
 class PatchUnsupported(Exception):
     """This package cannot be patched safely; the caller falls back to the openpyxl writer."""
 
@@ -173,7 +178,7 @@ def _write_package(package: Package, parts: dict[str, bytes | list[bytes]], remo
             copy.external_attr = info.external_attr
             data = parts.pop(name, None)
             if data is None:
-                out.writestr(copy, package.read(name))
+                out.writestr(copy, package.read(name), compresslevel=_FAST)
             else:
                 _write_part(out, copy, data)
         for name, data in parts.items():
@@ -181,9 +186,19 @@ def _write_package(package: Package, parts: dict[str, bytes | list[bytes]], remo
 
 
 def _write_part(out: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes | list[bytes]) -> None:
+    """A part written in chunks of about a megabyte (a patched sheet comes as many pieces)."""
     info.compress_type = zipfile.ZIP_DEFLATED
+    # NOTE: ZipFile.open has no level argument; the attribute is private before Python 3.13
+    setattr(info, "compress_level" if hasattr(info, "compress_level") else "_compresslevel", _FAST)
     pieces = [data] if isinstance(data, bytes) else data
     with out.open(info, "w", force_zip64=sum(len(p) for p in pieces) > 2**31 - 2**20) as stream:
+        chunk: list[bytes] = []
+        size = 0
         for piece in pieces:
-            stream.write(piece)
+            chunk.append(piece)
+            size += len(piece)
+            if size >= _CHUNK:
+                stream.write(b"".join(chunk))
+                chunk, size = [], 0
+        stream.write(b"".join(chunk))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +16,7 @@ from .findings import Finding, Severity
 from .grid import Ledger
 from .notes import Comments, used_blocks, vml_drawing
 from .package import REL_TYPE, Package, SheetEntry, relative_target, rels_part
-from .sheetxml import SheetEdits, cell_styles, patch_sheet
+from .sheetxml import SheetEdits, patch_sheet
 from .stylesxml import Styles
 from .workbookxml import VML_CONTENT_TYPE, WorkbookEdits, add_relationship
 
@@ -53,46 +54,68 @@ def patch_one_sheet(package: Package, patch: SheetPatch, styles: Styles,
     sheet = SheetEdits()
     earlier = {_position(r[2]): r for r in patch.ledger.entries("mark", name)}
     marks = {_position(address): findings for address, findings in patch.marks.items()}
-    own_styles = cell_styles(xml, set(marks) | set(earlier))
-    originals = {cell: own_styles.get(cell) for cell in marks}
-    for cell, row in earlier.items():
-        restored = _restored_style(styles, own_styles.get(cell), row)
-        sheet.cell(*cell).style = originals[cell] = restored
+    originals: dict[tuple[int, int], int | None] = {}  # filled in as the sheet is patched
+    for cell in set(marks) | set(earlier):
+        worst = max((f.severity for f in marks.get(cell, [])), default=None)
+        sheet.cell(*cell).style = _restyle(styles, cell, earlier.get(cell),
+                                           mark_fills.get(worst), originals)
     for cell in patch.cleared:
         sheet.cell(*cell).value = None
     sheet.drop_columns = {int(r[2]) for r in patch.ledger.entries("column", name)}
-
-    for cell, findings in marks.items():
-        worst = max(f.severity for f in findings)
-        sheet.cell(*cell).style = styles.cell_format(originals[cell] or 0, fill=mark_fills[worst])
     if patch.annotations is not None:
         result.ledger += _derived(sheet, patch.annotations, styles, name)
-
-    if marks or earlier:
-        rels_name = rels_part(part)
-        rels = package.read(rels_name) if package.has(rels_name) else None
-        comments_part, vml_part, rels = _note_parts(package, part, xml, rels, edits, sheet, result)
-        comments = Comments(package.read(comments_part) if package.has(comments_part) else None)
-        comments.strip(set(earlier))
+    if not sheet.is_empty() or marks or earlier:
+        notes = _notes(package, patch, marks, set(earlier), edits, sheet, result)
+        result.parts[part] = patch_sheet(xml, sheet)
         for cell, findings in sorted(marks.items()):
-            before = comments.text_of(cell)
+            before = notes.get(cell)
             result.ledger.append(["mark", name, findings[0].cell, before[0] if before else None,
                                   before[1] if before else None, None, None,
                                   NO_STYLE if originals[cell] is None else originals[cell],
                                   styles.fill_xml(styles.fill_of(originals[cell] or 0)).decode()])
-            text = "\n".join(f"{f.severity.label.upper()} {f.rule}: {f.message}" for f in findings)
-            comments.add(cell, text)
-        result.parts[comments_part] = comments.xml()
-        sizes = {cell: _note_height(comments.text_of(cell)[0]) for cell in comments.comments}
-        existing_vml = package.read(vml_part) if package.has(vml_part) else None
-        blocks = used_blocks(existing_vml) if existing_vml is not None else set()
-        block = min(blocks) if blocks else edits.new_vml_block(package)
-        result.parts[vml_part] = vml_drawing(existing_vml, set(comments.comments), block, sizes)
-        if rels is not None:
-            result.parts[rels_name] = rels
-    if not sheet.is_empty():
-        result.parts[part] = patch_sheet(xml, sheet)
     return result
+
+
+def _restyle(styles: Styles, cell: tuple[int, int], earlier: list[Any] | None, fill: int | None,
+             originals: dict[tuple[int, int], int | None]) -> Callable[[int | None], int | None]:
+    """What the patcher calls with a cell's format now to get the format it should have:
+    its own (given back if an earlier run marked it), with ``fill`` laid on if marked."""
+
+    def restyle(current: int | None) -> int | None:
+        own = current if earlier is None else _restored_style(styles, current, earlier)
+        originals[cell] = own
+        return own if fill is None else styles.cell_format(own or 0, fill=fill)
+
+    return restyle
+
+
+def _notes(package: Package, patch: SheetPatch, marks: dict[tuple[int, int], list[Finding]],
+           earlier: set[tuple[int, int]], edits: WorkbookEdits, sheet: SheetEdits,
+           result: PatchedSheet) -> dict[tuple[int, int], tuple[str, str]]:
+    """The sheet's notes written; returns the officer's own note text on each marked cell."""
+    if not marks and not earlier:
+        return {}
+    part = patch.entry.part
+    rels_name = rels_part(part)
+    rels = package.read(rels_name) if package.has(rels_name) else None
+    comments_part, vml_part, rels = _note_parts(package, part, rels, edits, sheet, result)
+    comments = Comments(package.read(comments_part) if package.has(comments_part) else None)
+    comments.strip(earlier)
+    before = {}
+    for cell, findings in sorted(marks.items()):
+        if (text := comments.text_of(cell)) is not None:
+            before[cell] = text
+        comments.add(cell, "\n".join(f"{f.severity.label.upper()} {f.rule}: {f.message}"
+                                      for f in findings))
+    result.parts[comments_part] = comments.xml()
+    sizes = {cell: _note_height(comments.text_of(cell)[0]) for cell in comments.comments}
+    existing_vml = package.read(vml_part) if package.has(vml_part) else None
+    blocks = used_blocks(existing_vml) if existing_vml is not None else set()
+    block = min(blocks) if blocks else edits.new_vml_block(package)
+    result.parts[vml_part] = vml_drawing(existing_vml, set(comments.comments), block, sizes)
+    if rels is not None:
+        result.parts[rels_name] = rels
+    return before
 
 
 def _derived(sheet: SheetEdits, annotations: SheetAnnotations, styles: Styles,
@@ -103,6 +126,7 @@ def _derived(sheet: SheetEdits, annotations: SheetAnnotations, styles: Styles,
         ledger.append(["filled", name, address, None, None, value])
     header_style = styles.cell_format(0, fill=styles.fill(_HEADER_FILL), font=styles.font(bold=True))
     date_style = None
+    colour_styles: dict[str, int] = {}
     column = annotations.after_column
     for added in annotations.added:
         column += 1
@@ -112,7 +136,10 @@ def _derived(sheet: SheetEdits, annotations: SheetAnnotations, styles: Styles,
             edit = sheet.cell(row, column)
             edit.value = value
             if row in added.colours:
-                edit.style = styles.cell_format(0, fill=styles.fill(added.colours[row]))
+                colour = added.colours[row]
+                if colour not in colour_styles:
+                    colour_styles[colour] = styles.cell_format(0, fill=styles.fill(colour))
+                edit.style = colour_styles[colour]
             elif isinstance(value, (dt.date, dt.datetime)):
                 date_style = date_style or styles.cell_format(0, number_format=_DATE_FORMAT)
                 edit.style = date_style
@@ -121,13 +148,13 @@ def _derived(sheet: SheetEdits, annotations: SheetAnnotations, styles: Styles,
     return ledger
 
 
-def _note_parts(package: Package, part: str, xml: bytes, rels: bytes | None,
+def _note_parts(package: Package, part: str, rels: bytes | None,
                 edits: WorkbookEdits, sheet: SheetEdits,
                 result: PatchedSheet) -> tuple[str, str, bytes | None]:
     """The sheet's comments part and legacy drawing, new ones related where it has none."""
     relationships = {r.id: r for r in package.relationships(part)}
     comments = next((r.target for r in relationships.values() if r.type == COMMENTS_TYPE), None)
-    drawing_id = re.search(rb'<legacyDrawing\s[^>]*?(?:\w+:)?id="([^"]*)"', xml)
+    drawing_id = _legacy_drawing_id(package.read(part))
     vml = None
     if drawing_id and drawing_id.group(1).decode() in relationships:
         vml = relationships[drawing_id.group(1).decode()].target
@@ -141,6 +168,15 @@ def _note_parts(package: Package, part: str, xml: bytes, rels: bytes | None,
         result.content_types[vml] = VML_CONTENT_TYPE
         sheet.legacy_drawing = rel_id
     return comments, vml, rels
+
+
+def _legacy_drawing_id(xml: bytes) -> re.Match[bytes] | None:
+    """The relationship id of the sheet's <legacyDrawing> (notes and form controls), if any.
+
+    NOTE: searched from the end, where it sits after the cells, not through every row.
+    """
+    at = xml.rfind(b"<legacyDrawing ")
+    return re.compile(rb'<legacyDrawing\s[^>]*?(?:\w+:)?id="([^"]*)"').match(xml, at) if at >= 0 else None
 
 
 def _note_height(text: str) -> int:

@@ -59,7 +59,7 @@ def build_records(frame: pd.DataFrame, raw: pd.DataFrame, spec: RegisterSpec, co
                 if _SOURCES[(spec.kind, name)] in frame else [None] * len(frame)
         else:
             source = _column(frame, name, spec, config)
-        values = [_plain(v) for v in source]
+        values = [v if type(v) in _PLAIN_TYPES else _plain(v) for v in source]
         if name in vocabularies:
             values = [_canonical_word(v, vocabularies[name]) if isinstance(v, str) else v
                       for v in values]
@@ -93,6 +93,9 @@ def _canonical_word(text: str, words: tuple[str, ...]) -> str:
     """``low`` -> ``Low`` when the vocabulary has it; other text unchanged."""
     wanted = " ".join(text.split()).casefold()
     return next((w for w in words if w.casefold() == wanted), text)
+
+
+_PLAIN_TYPES = frozenset({str, int})
 
 
 def _plain(value: Any) -> Any:

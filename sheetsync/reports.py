@@ -165,17 +165,20 @@ def _plural(count: int, word: str) -> str:
 
 def csv_safe(value: Any) -> Any:
     """Text that a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+    if type(value) is str and value.startswith(_FORMULA_STARTS):
         return "'" + value
     return value
 
 
 def _write_csv(path: Path, fields: tuple[str, ...], rows: list[dict[str, Any]]) -> Path:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(fields), extrasaction="ignore")
-    writer.writeheader()
+    writer = csv.writer(buffer)
+    writer.writerow(fields)
+    starts = _FORMULA_STARTS
     for row in rows:
-        writer.writerow({k: csv_safe(v) for k, v in row.items()})
+        values = [row.get(name) for name in fields]
+        # NOTE: csv_safe, inlined: a records file has a value per field per row
+        writer.writerow([("'" + v) if type(v) is str and v.startswith(starts) else v for v in values])
     # NOTE: utf-8-sig so Excel opens names such as "Siân" correctly.
     return write_text_atomically(path, buffer.getvalue(), encoding="utf-8-sig")
 

@@ -25,7 +25,8 @@ class SheetUnsupported(Exception):
     """The sheet's XML is not laid out as Excel writes it; the openpyxl writer is used instead."""
 
 
-_ROW = re.compile(rb"<row\b[^>]*?(?:/>|>.*?</row>)", re.DOTALL)
+_ROW = re.compile(rb"<row\b([^>]*?)(/>|>.*?</row>)", re.DOTALL)
+_ROW_NUMBER = re.compile(rb'\sr="(\d+)"')
 _CELL = re.compile(rb"<c\b[^>]*?(?:/>|>.*?</c>)", re.DOTALL)
 _START_TAG = re.compile(rb"<[^>]*>")
 _CELL_REF = re.compile(rb'\sr="([A-Z]+)(\d+)"')
@@ -39,7 +40,8 @@ KEEP = object()  #: A cell edit's value meaning "leave the value as it is".
 
 @dataclass(slots=True)
 class CellEdit:
-    style: int | None | object = KEEP  #: New ``s`` (None: no attribute), or KEEP.
+    #: New ``s`` (None: no attribute), KEEP, or a function of the cell's ``s`` now giving it.
+    style: Any = KEEP
     value: Any = KEEP  #: New value (None: cleared), or KEEP.
 
 
@@ -59,22 +61,6 @@ class SheetEdits:
         return not (self.cells or self.drop_columns or self.widths or self.legacy_drawing)
 
 
-def cell_styles(xml: bytes, cells: set[tuple[int, int]]) -> dict[tuple[int, int], int | None]:
-    """The ``s`` attribute of each of ``cells`` that exists (None where it has none)."""
-    rows = {row for row, _col in cells}
-    found: dict[tuple[int, int], int | None] = {}
-    for row_match in _ROW.finditer(xml):
-        number = _row_number(row_match.group(0))
-        if number not in rows:
-            continue
-        for cell in _CELL.finditer(row_match.group(0)):
-            row, col = _cell_position(cell.group(0))
-            if (row, col) in cells:
-                style = attribute(_START_TAG.match(cell.group(0)).group(0), b"s")
-                found[(row, col)] = int(style) if style is not None else None
-    return found
-
-
 def patch_sheet(xml: bytes, edits: SheetEdits) -> list[bytes]:
     """The sheet part with ``edits`` made, as a list of pieces to write one after another."""
     start, end = _sheet_data(xml)
@@ -91,36 +77,37 @@ def patch_sheet(xml: bytes, edits: SheetEdits) -> list[bytes]:
     written = body.index(b">") + 1
     pieces = [_with_dimension(head, edits), body[:written]]
     pending = sorted(by_row)
+    next_edit = 0  # NOTE: an index into pending: popping from the front of a list is quadratic
     every_row = bool(edits.drop_columns)
     for row_match in _ROW.finditer(body):
-        number = _row_number(row_match.group(0))
-        if pending and pending[0] < number:
+        number = _row_number(row_match)
+        if next_edit < len(pending) and pending[next_edit] < number:
             pieces.append(body[written:row_match.start()])
             written = row_match.start()
-            while pending and pending[0] < number:
-                new = pending.pop(0)
-                pieces.append(_new_row(new, by_row[new]))
-        edited = bool(pending) and pending[0] == number
+            while next_edit < len(pending) and pending[next_edit] < number:
+                pieces.append(_new_row(pending[next_edit], by_row[pending[next_edit]]))
+                next_edit += 1
+        edited = next_edit < len(pending) and pending[next_edit] == number
         if edited:
-            pending.pop(0)
-        if not (edited or every_row):
+            next_edit += 1
+        elif not every_row:
             continue
         pieces.append(body[written:row_match.start()])
-        pieces.append(_patch_row(row_match.group(0), by_row.get(number, {}), edits.drop_columns))
+        pieces.append(_patch_row(row_match, number, by_row.get(number, {}), edits.drop_columns))
         written = row_match.end()
     closing = body.rindex(b"</")
     pieces.append(body[written:closing])
-    pieces.extend(_new_row(new, by_row[new]) for new in pending)
+    pieces.extend(_new_row(new, by_row[new]) for new in pending[next_edit:])
     pieces.append(body[closing:])
     pieces.append(tail)
     return pieces
 
 
-def _row_number(row: bytes) -> int:
-    number = attribute(_START_TAG.match(row).group(0), b"r")
+def _row_number(row: re.Match[bytes]) -> int:
+    number = _ROW_NUMBER.search(row.group(1))
     if number is None:
         raise SheetUnsupported("a row without its number")
-    return int(number)
+    return int(number.group(1))
 
 
 def _cell_position(cell: bytes) -> tuple[int, int]:
@@ -130,11 +117,25 @@ def _cell_position(cell: bytes) -> tuple[int, int]:
     return int(found.group(2)), column_index_from_string(found.group(1).decode())
 
 
-def _patch_row(row: bytes, edits: dict[int, CellEdit], drop_columns: set[int]) -> bytes:
-    start_tag = _START_TAG.match(row).group(0)
-    number = _row_number(row)
+def _patch_row(row_match: re.Match[bytes], number: int, edits: dict[int, CellEdit],
+               drop_columns: set[int]) -> bytes:
+    row = row_match.group(0)
+    start_tag = b"<row" + row_match.group(1) + b">"
+    # NOTE: spans is only a hint to readers; dropped rather than kept wrong.
+    if b"spans=" in start_tag:
+        start_tag = set_attribute(start_tag, b"spans", None)
+    if row_match.group(2) == b"/>":
+        return start_tag + b"".join(_new_cell(number, c, edits[c]) for c in sorted(edits)) + b"</row>"
+    inner = row[len(row_match.group(1)) + 5:-6]
+    last_cell = inner.rfind(b"<c ")
+    if not drop_columns and (last_cell < 0 or min(edits) > _cell_position(inner[last_cell:])[1]):
+        # Cells added to the right of the row's own: its cells are copied as they are.
+        extension = inner.find(b"<extLst")
+        end = extension if extension >= 0 else len(inner)
+        added = b"".join(_new_cell(number, c, edits[c]) for c in sorted(edits))
+        return start_tag + inner[:end] + added + inner[end:] + b"</row>"
     cells: list[tuple[int, bytes]] = []
-    for cell in _CELL.finditer(row):
+    for cell in _CELL.finditer(inner):
         _row, col = _cell_position(cell.group(0))
         if col in drop_columns:
             continue
@@ -143,11 +144,7 @@ def _patch_row(row: bytes, edits: dict[int, CellEdit], drop_columns: set[int]) -
     present = {col for col, _ in cells}
     cells += [(col, _new_cell(number, col, edit)) for col, edit in edits.items() if col not in present]
     cells.sort(key=lambda pair: pair[0])
-    if start_tag.endswith(b"/>"):
-        start_tag = start_tag[:-2] + b">"
-    # NOTE: spans is only a hint to readers; dropped rather than kept wrong.
-    start_tag = set_attribute(start_tag, b"spans", None)
-    extension = re.search(rb"<extLst\b.*?</extLst>", row, re.DOTALL)
+    extension = re.search(rb"<extLst\b.*?</extLst>", inner, re.DOTALL)
     return (start_tag + b"".join(c for _, c in cells) + (extension.group(0) if extension else b"")
             + b"</row>")
 
@@ -158,8 +155,11 @@ def _edit_cell(cell: bytes, edit: CellEdit) -> bytes:
     if start_tag.endswith(b"/>"):
         start_tag = start_tag[:-2] + b">"
     if edit.style is not KEEP:
-        value = None if edit.style is None else str(edit.style).encode()
-        start_tag = set_attribute(start_tag, b"s", value)
+        style = edit.style
+        if callable(style):
+            current = attribute(start_tag, b"s")
+            style = style(None if current is None else int(current))
+        start_tag = set_attribute(start_tag, b"s", None if style is None else str(style).encode())
     if edit.value is not KEEP:
         start_tag = set_attribute(start_tag, b"t", None)
         kind, inner = value_xml(edit.value)
@@ -171,8 +171,14 @@ def _edit_cell(cell: bytes, edit: CellEdit) -> bytes:
 
 
 def _new_cell(row: int, col: int, edit: CellEdit) -> bytes:
-    address = f"{get_column_letter(col)}{row}".encode()
-    return _edit_cell(b'<c r="' + address + b'"/>', edit)
+    address = b'<c r="' + get_column_letter(col).encode() + str(row).encode() + b'"'
+    style = edit.style(None) if callable(edit.style) else edit.style
+    style = b"" if style is KEEP or style is None else b' s="%d"' % style
+    kind, inner = value_xml(edit.value)
+    kind_attribute = b' t="' + kind + b'"' if kind else b""
+    if not inner:
+        return address + style + b"/>"
+    return address + style + kind_attribute + b">" + inner + b"</c>"
 
 
 def _new_row(number: int, edits: dict[int, CellEdit]) -> bytes:
