@@ -40,10 +40,10 @@ def coerce_sheet(sheet: RawSheet, workbook: str) -> tuple[pd.DataFrame, list[Fin
                  for row, v in zip(sheet.raw.index, sheet.raw[column], strict=True)],
                 index=sheet.raw.index, dtype=object)
             continue
-        readings = read_column(sheet.raw[column].tolist(), column_spec.type)
-        for row, value, reading in zip(sheet.raw.index, sheet.raw[column], readings, strict=True):
-            if reading.problem is None:
-                continue
+        raw_values = sheet.raw[column].tolist()
+        read_values, problems = read_column(raw_values, column_spec.type)
+        for position, reading in problems.items():
+            row, value = sheet.raw.index[position], raw_values[position]
             ref = sheet.layout.columns[column]
             expected = _EXPECTED[column_spec.type]
             findings.append(Finding(
@@ -51,35 +51,45 @@ def coerce_sheet(sheet: RawSheet, workbook: str) -> tuple[pd.DataFrame, list[Fin
                 column=ref.header, ref=row_reference(refs, row), value=value, rule=reading.problem,
                 severity=STRUCTURAL_RULES[reading.problem].severity,
                 message=_message(ref.header, value, expected, reading.detail)))
-        typed[column] = _column(column_spec.type, [r.value for r in readings], sheet.raw.index)
+        typed[column] = _column(column_spec.type, read_values, sheet.raw.index)
         if column_spec.type == "date":
             # NOTE: "TBC" reads as no date; checks may still want to say it was written.
             typed[PLACEHOLDER + column] = pd.Series(
-                [r.missing and not values.is_blank_cell(v) for r, v in
-                 zip(readings, sheet.raw[column], strict=True)], index=sheet.raw.index, dtype=bool)
+                [value is None and position not in problems and not values.is_blank_cell(typed_as)
+                 for position, (value, typed_as) in enumerate(zip(read_values, raw_values,
+                                                                  strict=True))],
+                index=sheet.raw.index, dtype=bool)
     return pd.DataFrame(typed, index=sheet.raw.index), findings
 
 
-def read_column(raw: list[Any], value_type: str) -> list[values.Reading]:
-    """Readings for a column; the plain cases (a number in a number cell, a date in a date
-    cell, ordinary text) skip the full reader, which is most of a large sheet's reading time."""
+def read_column(raw: list[Any], value_type: str) -> tuple[list[Any], dict[int, values.Reading]]:
+    """The values read from a column, and the readings that found a problem, by position.
+
+    NOTE: the plain cases (a number in a number cell, a date in a date cell, ordinary text)
+    skip the full reader and make no Reading: they are most of a large sheet's reading time.
+    """
     reader = READERS[value_type]
-    readings = []
-    for value in raw:
+    read: list[Any] = []
+    problems: dict[int, values.Reading] = {}
+    placeholders = values.PLACEHOLDERS
+    for position, value in enumerate(raw):
         kind = type(value)
         if value_type == "text" and kind is str and value[:1] not in _SPECIAL and \
-                value.strip().casefold() not in values.PLACEHOLDERS:
-            readings.append(values.Reading(" ".join(value.split())))
+                value.strip().casefold() not in placeholders:
+            read.append(" ".join(value.split()))
         elif value_type == "number" and (kind is int or (kind is float and value == value)):
-            readings.append(values.Reading(float(value)))
+            read.append(float(value))
         elif (value_type == "whole_number" and kind is int) or (value_type == "date" and
                                                                 kind is dt.date):
-            readings.append(values.Reading(value))
+            read.append(value)
         elif value_type == "date" and kind is dt.datetime:
-            readings.append(values.Reading(value.date()))
+            read.append(value.date())
         else:
-            readings.append(reader(value))
-    return readings
+            reading = reader(value)
+            read.append(reading.value)
+            if reading.problem is not None:
+                problems[position] = reading
+    return read, problems
 
 
 _SPECIAL = frozenset("#")  #: Text starting so may be an Excel error literal: read in full.

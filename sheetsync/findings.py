@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 
@@ -51,7 +51,7 @@ class Finding:
     message: str  #: Plain English: what is wrong and what is expected.
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        data = {f.name: getattr(self, f.name) for f in _FIELDS}  # NOTE: asdict deep-copies
         data["severity"] = self.severity.label
         data["value"] = display_value(self.value)
         return data
@@ -59,6 +59,9 @@ class Finding:
     def key(self) -> tuple[str, str | None, str | None]:
         """Compact identity used in tests and for de-duplication: (rule, sheet, cell)."""
         return (self.rule, self.sheet, self.cell)
+
+
+_FIELDS = fields(Finding)
 
 
 def display_value(value: Any) -> Any:

@@ -10,6 +10,7 @@ the value Excel last calculated is kept beside it, in ``cached``.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -94,14 +95,15 @@ def read_grid(package: Package) -> WorkbookGrid:
             if not entry.is_worksheet or entry.part is None or entry.name in skipped:
                 continue
             sheet = book.get_sheet_by_name(entry.name)
+            merged = [(a[0] + 1, a[1] + 1, b[0] + 1, b[1] + 1)
+                      for a, b in sheet.merged_cell_ranges or []]
             grid = SheetGrid(title=entry.name, part=entry.part, rows=_typed_rows(sheet),
-                             merged=[(a[0] + 1, a[1] + 1, b[0] + 1, b[1] + 1)
-                                     for a, b in sheet.merged_cell_ranges or []],
-                             _package=package)
-            xml = package.read(entry.part)
-            _read_errors(grid, xml)
-            _read_formulas(grid, xml, trust_cached=not recalculated)
-            del xml
+                             merged=merged, _package=package)
+            del sheet  # NOTE: calamine's own copy of the cells, as large again as ours
+            shared: dict[bytes, tuple[str, str]] = {}
+            for piece in _whole_cells(package.stream(entry.part)):
+                _read_errors(grid, piece)
+                _read_formulas(grid, piece, not recalculated, shared)
             _take_off_ledger(grid, ledger)
             sheets.append(grid)
     finally:
@@ -111,8 +113,27 @@ def read_grid(package: Package) -> WorkbookGrid:
 
 def _typed_rows(sheet: Any) -> list[list[Any]]:
     """calamine's rows with blanks as None and whole numbers as int, as openpyxl reads them."""
-    return [[None if v == "" else int(v) if type(v) is float and v.is_integer() else v for v in row]
-            for row in sheet.to_python(skip_empty_area=False)]
+    rows = sheet.to_python(skip_empty_area=False)
+    for number, row in enumerate(rows):  # NOTE: in place: a second grid would double the memory
+        rows[number] = [None if v == "" else int(v) if type(v) is float and v.is_integer() else v
+                        for v in row]
+    return rows
+
+
+def _whole_cells(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """The sheet XML in pieces that end after a cell's ``</c>``: a cell with a formula or a
+    value is never split between two pieces."""
+    carried = b""
+    for chunk in chunks:
+        text = carried + chunk
+        cut = text.rfind(b"</c>")
+        if cut < 0:
+            carried = text
+            continue
+        yield text[:cut + 4]
+        carried = text[cut + 4:]
+    if carried:
+        yield carried
 
 
 def _read_errors(grid: SheetGrid, xml: bytes) -> None:
@@ -132,9 +153,12 @@ def _put(grid: SheetGrid, row: int, col: int, value: Any) -> list[Any]:
     return cells
 
 
-def _read_formulas(grid: SheetGrid, xml: bytes, trust_cached: bool) -> None:
-    """Put each formula's text in its cell and move the calculated value to ``cached``."""
-    shared: dict[bytes, tuple[str, str]] = {}  # si -> (formula, its cell)
+def _read_formulas(grid: SheetGrid, xml: bytes, trust_cached: bool,
+                   shared: dict[bytes, tuple[str, str]]) -> None:
+    """Put each formula's text in its cell and move the calculated value to ``cached``.
+
+    ``shared`` holds each shared formula's text and cell (by its si), across pieces.
+    """
     for found in _FORMULA.finditer(xml):
         start = xml.rfind(b"<c ", 0, found.start())
         address = _ADDRESS.search(xml, start, found.start()) if start >= 0 else None

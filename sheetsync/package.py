@@ -9,6 +9,7 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape, unescape
@@ -98,6 +99,15 @@ class Package:
 
     def read(self, name: str) -> bytes:
         return self.archive.read(name)
+
+    def stream(self, name: str, size: int = 1 << 22) -> Iterator[bytes]:
+        """The part's bytes in chunks, so a large sheet is never held whole."""
+        with self.archive.open(name) as part:
+            while chunk := part.read(size):
+                yield chunk
+
+    def size(self, name: str) -> int:
+        return self.archive.getinfo(name).file_size
 
     def has(self, name: str) -> bool:
         return name in self.archive.NameToInfo

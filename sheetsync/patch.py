@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import zipfile
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,7 @@ from .grid import LEDGER_SHEET, WorkbookGrid
 from .newsheet import Table, table_xml
 from .package import STRICT_NS, WORKSHEET_CONTENT_TYPE, Package
 from .patchsheet import SheetPatch, patch_one_sheet
+from .sheetxml import SheetUnsupported
 from .stylesxml import Styles, StylesUnsupported
 from .workbookxml import WorkbookEdits, edit_package_parts
 
@@ -35,6 +38,10 @@ _HEADER_FILL = "D9D9D9"
 #: zlib level for the parts sheetsync writes: a sixth of the default's time, files a little larger.
 _FAST = 1
 _CHUNK = 1 << 20
+_CONTENT_TYPES = "[Content_Types].xml"
+#: A part to write: its bytes, pieces streamed as a sheet is patched, or a function giving
+#: its bytes once the streamed parts are written.
+Part = bytes | Iterable[bytes] | Callable[[], bytes]
 
 
 class PatchUnsupported(Exception):
@@ -56,9 +63,9 @@ def unpatchable_reason(package: Package, grid: WorkbookGrid) -> str | None:
 
 @dataclass(slots=True)
 class _Written:
-    parts: dict[str, bytes | list[bytes]] = field(default_factory=dict)  #: New or replaced parts.
+    parts: dict[str, Part] = field(default_factory=dict)  #: New or replaced parts.
     content_types: dict[str, str] = field(default_factory=dict)  #: Part -> content type to add.
-    ledger: list[list[Any]] = field(default_factory=list)
+    ledger: list[Callable[[], list[list[Any]]]] = field(default_factory=list)
 
 
 def write_patched_copy(package: Package, grid: WorkbookGrid, findings: list[Finding],
@@ -95,12 +102,15 @@ def write_patched_copy(package: Package, grid: WorkbookGrid, findings: list[Find
             raise PatchUnsupported(f"sheet {entry.name!r}: {exc}") from None
         written.parts.update(result.parts)
         written.content_types.update(result.content_types)
-        written.ledger.extend(result.ledger)
+        written.ledger.append(result.ledger)
     _add_sheets(package, edits, styles, findings, summary, written)
-    if styles.changed():
-        written.parts[styles_name] = styles.xml()
+    # NOTE: deferred: formats are added while the sheets stream through, so written after them
+    written.parts[styles_name] = styles.xml
     written.parts.update(edit_package_parts(package, edits, written.content_types))
-    _write_package(package, written.parts, edits.removed_parts, destination)
+    try:
+        _write_package(package, written.parts, edits.removed_parts, destination)
+    except SheetUnsupported as exc:
+        raise PatchUnsupported(str(exc)) from None
 
 
 def _mark_style_fills(styles: Styles) -> dict[Severity, int]:
@@ -120,12 +130,19 @@ def _add_sheets(package: Package, edits: WorkbookEdits, styles: Styles, findings
             rows=summary, widths=(24, 40, 10, 8, 9), styles=styles_of), "visible"))
     tables.append((_free_name(EXCEPTIONS_SHEET, taken), _exceptions_table(styles, header, findings),
                    "visible"))
-    ledger_rows = [LEDGER_HEADER] + [["sheet", name] for name, _t, _s in tables] + written.ledger
-    tables.append((LEDGER_SHEET, Table(rows=ledger_rows, header=False), "veryHidden"))
     for name, table, state in tables:
         part = edits.add_sheet(package, name, state)
         written.parts[part] = table_xml(table)
         written.content_types[part] = WORKSHEET_CONTENT_TYPE
+    added = [["sheet", name] for name, _t, _s in tables]
+
+    def ledger_xml() -> bytes:  # NOTE: deferred until the sheets, and so their marks, are written
+        rows = [LEDGER_HEADER, *added] + [row for rows in written.ledger for row in rows()]
+        return table_xml(Table(rows=rows, header=False))
+
+    part = edits.add_sheet(package, LEDGER_SHEET, "veryHidden")
+    written.parts[part] = ledger_xml
+    written.content_types[part] = WORKSHEET_CONTENT_TYPE
 
 
 def _exceptions_table(styles: Styles, header: int, findings: list[Finding]) -> Table:
@@ -164,15 +181,17 @@ def _styles_part(package: Package) -> str | None:
     return None
 
 
-def _write_package(package: Package, parts: dict[str, bytes | list[bytes]], removed: set[str],
+def _write_package(package: Package, parts: dict[str, Part], removed: set[str],
                    destination: Path) -> None:
-    """Every original part in its place (replaced where patched), then the new ones."""
+    """Every original part (replaced where patched), then the new ones; the content types
+    first, as Excel writes them, and the streamed sheets before the parts they add to."""
+    infos = [i for i in package.archive.infolist() if i.filename not in removed]
+    streamed = {n for n, data in parts.items() if not isinstance(data, bytes) and not callable(data)}
+    order = sorted(infos, key=lambda i: (i.filename != _CONTENT_TYPES, i.filename not in streamed))
     with atomic_path(destination) as temporary, \
             zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as out:
-        for info in package.archive.infolist():
+        for info in order:
             name = info.filename
-            if name in removed:
-                continue
             copy = zipfile.ZipInfo(name, date_time=info.date_time)
             copy.compress_type = info.compress_type
             copy.external_attr = info.external_attr
@@ -180,25 +199,41 @@ def _write_package(package: Package, parts: dict[str, bytes | list[bytes]], remo
             if data is None:
                 out.writestr(copy, package.read(name), compresslevel=_FAST)
             else:
-                _write_part(out, copy, data)
+                _write_part(out, copy, data, size_hint=info.file_size)
         for name, data in parts.items():
             _write_part(out, zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data)
 
 
-def _write_part(out: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes | list[bytes]) -> None:
+def _write_part(out: zipfile.ZipFile, info: zipfile.ZipInfo, data: Part, size_hint: int = 0) -> None:
     """A part written in chunks of about a megabyte (a patched sheet comes as many pieces)."""
+    if callable(data):
+        data = data()
     info.compress_type = zipfile.ZIP_DEFLATED
     # NOTE: ZipFile.open has no level argument; the attribute is private before Python 3.13
     setattr(info, "compress_level" if hasattr(info, "compress_level") else "_compresslevel", _FAST)
     pieces = [data] if isinstance(data, bytes) else data
-    with out.open(info, "w", force_zip64=sum(len(p) for p in pieces) > 2**31 - 2**20) as stream:
-        chunk: list[bytes] = []
-        size = 0
-        for piece in pieces:
-            chunk.append(piece)
-            size += len(piece)
-            if size >= _CHUNK:
-                stream.write(b"".join(chunk))
-                chunk, size = [], 0
-        stream.write(b"".join(chunk))
+    large = 2 * (len(data) if isinstance(data, bytes) else size_hint) > 2**31
+    with out.open(info, "w", force_zip64=large) as stream, \
+            ThreadPoolExecutor(max_workers=1) as compressor:
+        # NOTE: zlib lets go of the GIL, so a chunk is compressed while the next is patched
+        writing = None
+        for chunk in _chunks(pieces):
+            if writing is not None:
+                writing.result()
+            writing = compressor.submit(stream.write, chunk)
+        if writing is not None:
+            writing.result()
+
+
+def _chunks(pieces: Iterable[bytes]) -> Iterator[bytes]:
+    """Pieces joined into chunks of about a megabyte."""
+    chunk: list[bytes] = []
+    size = 0
+    for piece in pieces:
+        chunk.append(piece)
+        size += len(piece)
+        if size >= _CHUNK:
+            yield b"".join(chunk)
+            chunk, size = [], 0
+    yield b"".join(chunk)
 

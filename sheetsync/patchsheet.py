@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,13 +43,12 @@ class SheetPatch:
 class PatchedSheet:
     parts: dict[str, bytes | list[bytes]] = field(default_factory=dict)
     content_types: dict[str, str] = field(default_factory=dict)
-    ledger: list[list[Any]] = field(default_factory=list)
+    ledger: Callable[[], list[list[Any]]] = list  #: Rows for the ledger, once the sheet is written.
 
 
 def patch_one_sheet(package: Package, patch: SheetPatch, styles: Styles,
                     mark_fills: dict[Severity, int], edits: WorkbookEdits) -> PatchedSheet:
     name, part = patch.entry.name, patch.entry.part
-    xml = package.read(part)
     result = PatchedSheet()
     sheet = SheetEdits()
     earlier = {_position(r[2]): r for r in patch.ledger.entries("mark", name)}
@@ -62,17 +61,23 @@ def patch_one_sheet(package: Package, patch: SheetPatch, styles: Styles,
     for cell in patch.cleared:
         sheet.cell(*cell).value = None
     sheet.drop_columns = {int(r[2]) for r in patch.ledger.entries("column", name)}
-    if patch.annotations is not None:
-        result.ledger += _derived(sheet, patch.annotations, styles, name)
-    if not sheet.is_empty() or marks or earlier:
-        notes = _notes(package, patch, marks, set(earlier), edits, sheet, result)
-        result.parts[part] = patch_sheet(xml, sheet)
+    derived = _derived(sheet, patch.annotations, styles, name) if patch.annotations else []
+    if sheet.is_empty() and not marks and not earlier:
+        return result
+    notes = _notes(package, patch, marks, set(earlier), edits, sheet, result)
+    result.parts[part] = patch_sheet(package.stream(part), sheet)
+
+    def ledger() -> list[list[Any]]:  # NOTE: called once the sheet is written: originals known
+        rows = []
         for cell, findings in sorted(marks.items()):
-            before = notes.get(cell)
-            result.ledger.append(["mark", name, findings[0].cell, before[0] if before else None,
-                                  before[1] if before else None, None, None,
-                                  NO_STYLE if originals[cell] is None else originals[cell],
-                                  styles.fill_xml(styles.fill_of(originals[cell] or 0)).decode()])
+            before, own = notes.get(cell), originals[cell]
+            rows.append(["mark", name, findings[0].cell, before[0] if before else None,
+                         before[1] if before else None, None, None,
+                         NO_STYLE if own is None else own,
+                         styles.fill_xml(styles.fill_of(own or 0)).decode()])
+        return derived + rows
+
+    result.ledger = ledger
     return result
 
 
@@ -154,10 +159,11 @@ def _note_parts(package: Package, part: str, rels: bytes | None,
     """The sheet's comments part and legacy drawing, new ones related where it has none."""
     relationships = {r.id: r for r in package.relationships(part)}
     comments = next((r.target for r in relationships.values() if r.type == COMMENTS_TYPE), None)
-    drawing_id = _legacy_drawing_id(package.read(part))
     vml = None
-    if drawing_id and drawing_id.group(1).decode() in relationships:
-        vml = relationships[drawing_id.group(1).decode()].target
+    if any(r.type == VML_TYPE for r in relationships.values()):
+        drawing_id = _legacy_drawing_id(package.stream(part))
+        if drawing_id in relationships:
+            vml = relationships[drawing_id].target
     if comments is None:
         comments = edits.new_part(package, "xl/comments{}.xml")
         rels, _ = add_relationship(rels, COMMENTS_TYPE, relative_target(part, comments))
@@ -170,13 +176,16 @@ def _note_parts(package: Package, part: str, rels: bytes | None,
     return comments, vml, rels
 
 
-def _legacy_drawing_id(xml: bytes) -> re.Match[bytes] | None:
-    """The relationship id of the sheet's <legacyDrawing> (notes and form controls), if any.
-
-    NOTE: searched from the end, where it sits after the cells, not through every row.
-    """
-    at = xml.rfind(b"<legacyDrawing ")
-    return re.compile(rb'<legacyDrawing\s[^>]*?(?:\w+:)?id="([^"]*)"').match(xml, at) if at >= 0 else None
+def _legacy_drawing_id(chunks: Iterator[bytes]) -> str | None:
+    """The relationship id of the sheet's <legacyDrawing> (notes and form controls), if any."""
+    pattern = re.compile(rb'<legacyDrawing\s[^>]*?(?:\w+:)?id="([^"]*)"')
+    carried = b""
+    for chunk in chunks:
+        text = carried + chunk
+        if (found := pattern.search(text)) is not None:
+            return found.group(1).decode()
+        carried = text[-512:]
+    return None
 
 
 def _note_height(text: str) -> int:

@@ -162,6 +162,7 @@ def process_workbook(source: Source, settings: Settings,
                 _workbook_finding(source, "WB01", f"The workbook cannot be read: {exc.reason}.")])
         with package:
             result, annotations = _check_workbook(grid, source, settings)
+
             if result.status == "ok" and destination is not None:
                 _write_copy(package, grid, result, annotations, destination)
             return result
@@ -248,9 +249,11 @@ def _write_with_openpyxl(result: WorkbookResult, annotations: list[SheetAnnotati
 def _process_sheet(sheet: SheetGrid, layout: Layout, settings: Settings, workbook: str
                    ) -> tuple[SheetResult, list[Finding], SheetAnnotations]:
     raw = read_register(sheet, layout)
+    sheet.rows = []  # NOTE: read; what follows works from ``raw`` (memory for a large sheet)
     frame, type_findings = coerce_sheet(raw, workbook)
     context = Context(spec=layout.spec, config=settings.config, as_of=settings.as_of)
     derived = derive_frame(frame, context)
+    del frame  # derived is a copy with the derived columns added
     if raw.uncalculated:
         derived = _trust_product_formulas(raw, derived, context)
     check_findings = validate_frame(derived, raw, context, workbook)
@@ -259,7 +262,7 @@ def _process_sheet(sheet: SheetGrid, layout: Layout, settings: Settings, workboo
         f for f in check_findings if f.cell not in unreadable]
     findings.sort(key=lambda f: (f.row or 0, f.cell or ""))
     result = SheetResult(name=sheet.title, kind=layout.kind, header_row=layout.header_row,
-                         rows=len(frame), metadata=layout.metadata,
+                         rows=len(derived), metadata=layout.metadata,
                          records=build_records(derived, raw.raw, layout.spec, settings.config,
                                                workbook, sheet.title))
     return result, findings, _derived_annotations(raw, derived, settings.config)

@@ -95,7 +95,7 @@ def _canonical_word(text: str, words: tuple[str, ...]) -> str:
     return next((w for w in words if w.casefold() == wanted), text)
 
 
-_PLAIN_TYPES = frozenset({str, int})
+_PLAIN_TYPES = frozenset({str, int, type(None)})
 
 
 def _plain(value: Any) -> Any:

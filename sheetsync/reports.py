@@ -8,6 +8,7 @@ import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -175,8 +176,12 @@ def _write_csv(path: Path, fields: tuple[str, ...], rows: list[dict[str, Any]]) 
     writer = csv.writer(buffer)
     writer.writerow(fields)
     starts = _FORMULA_STARTS
+    pick = itemgetter(*fields) if len(fields) > 1 else (lambda row: (row[fields[0]],))
     for row in rows:
-        values = [row.get(name) for name in fields]
+        try:
+            values = pick(row)
+        except KeyError:
+            values = [row.get(name) for name in fields]
         # NOTE: csv_safe, inlined: a records file has a value per field per row
         writer.writerow([("'" + v) if type(v) is str and v.startswith(starts) else v for v in values])
     # NOTE: utf-8-sig so Excel opens names such as "Siân" correctly.

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape
@@ -26,6 +27,7 @@ class SheetUnsupported(Exception):
 
 
 _ROW = re.compile(rb"<row\b([^>]*?)(/>|>.*?</row>)", re.DOTALL)
+_SPANS = re.compile(rb'\sspans="[^"]*"')
 _ROW_NUMBER = re.compile(rb'\sr="(\d+)"')
 _CELL = re.compile(rb"<c\b[^>]*?(?:/>|>.*?</c>)", re.DOTALL)
 _START_TAG = re.compile(rb"<[^>]*>")
@@ -61,46 +63,90 @@ class SheetEdits:
         return not (self.cells or self.drop_columns or self.widths or self.legacy_drawing)
 
 
-def patch_sheet(xml: bytes, edits: SheetEdits) -> list[bytes]:
-    """The sheet part with ``edits`` made, as a list of pieces to write one after another."""
-    start, end = _sheet_data(xml)
-    head, body, tail = xml[:start], xml[start:end], xml[end:]
-    head = _with_widths(head, edits.widths)
-    if edits.legacy_drawing and b"<legacyDrawing " not in tail:
+def patch_sheet(chunks: Iterable[bytes], edits: SheetEdits) -> Iterator[bytes]:
+    """The sheet part, read as ``chunks``, with ``edits`` made: pieces to write one by one.
+
+    Never more than a chunk and one row of the sheet is held: rows are patched as they pass.
+    """
+    source = iter(chunks)
+    buffer = b""
+    while (start := buffer.find(b"<sheetData")) < 0 or buffer.find(b">", start) < 0:
+        chunk = next(source, None)
+        if chunk is None:
+            raise SheetUnsupported("no <sheetData> (namespace prefixes or an unusual writer)")
+        buffer += chunk
+    open_end = buffer.index(b">", start) + 1
+    head = _with_dimension(_with_widths(buffer[:start], edits.widths), edits)
+    prefix = b"r"
+    if edits.legacy_drawing:
         head, prefix = with_namespace(head, b"worksheet", REL_NS.encode(), b"r")
-        tail = _with_legacy_drawing(tail, prefix, edits.legacy_drawing)
-    by_row: dict[int, dict[int, CellEdit]] = {}
-    for (row, col), edit in edits.cells.items():
-        by_row.setdefault(row, {})[col] = edit
-    if body.endswith(b"/>"):  # <sheetData/>
-        body = body[:-2] + b"></sheetData>"
-    written = body.index(b">") + 1
-    pieces = [_with_dimension(head, edits), body[:written]]
-    pending = sorted(by_row)
-    next_edit = 0  # NOTE: an index into pending: popping from the front of a list is quadratic
-    every_row = bool(edits.drop_columns)
-    for row_match in _ROW.finditer(body):
+    rows = _RowPatcher(edits)
+    if buffer[open_end - 2:open_end] == b"/>":  # <sheetData/>: no rows at all
+        yield head + b"<sheetData>"
+        yield from rows.remaining()
+        tail = buffer[open_end:] + b"".join(source)
+        yield b"</sheetData>" + _finish_tail(tail, edits, prefix)
+        return
+    yield head + buffer[start:open_end]
+    buffer = buffer[open_end:]
+    while True:
+        end = buffer.find(b"</sheetData>")
+        region = buffer if end < 0 else buffer[:end]
+        done = 0
+        for row_match in _ROW.finditer(region):
+            yield from rows.before(region[done:row_match.start()], row_match)
+            done = row_match.end()
+        if end >= 0:
+            yield region[done:]
+            yield from rows.remaining()
+            tail = buffer[end:] + b"".join(source)
+            yield _finish_tail(tail, edits, prefix)
+            return
+        buffer = region[done:]
+        chunk = next(source, None)
+        if chunk is None:
+            raise SheetUnsupported("the sheet's XML ends before </sheetData>")
+        buffer += chunk
+
+
+class _RowPatcher:
+    """Rows in, patched rows out; rows sheetsync adds go in before the first row after them."""
+
+    def __init__(self, edits: SheetEdits) -> None:
+        self.by_row: dict[int, dict[int, CellEdit]] = {}
+        for (row, col), edit in edits.cells.items():
+            self.by_row.setdefault(row, {})[col] = edit
+        self.pending = sorted(self.by_row)
+        self.next = 0  # NOTE: an index into pending: popping from the front of a list is quadratic
+        self.every_row = bool(edits.drop_columns)
+        self.drop_columns = edits.drop_columns
+
+    def before(self, gap: bytes, row_match: re.Match[bytes]) -> Iterator[bytes]:
+        """What to write for the text before a row and the row itself."""
         number = _row_number(row_match)
-        if next_edit < len(pending) and pending[next_edit] < number:
-            pieces.append(body[written:row_match.start()])
-            written = row_match.start()
-            while next_edit < len(pending) and pending[next_edit] < number:
-                pieces.append(_new_row(pending[next_edit], by_row[pending[next_edit]]))
-                next_edit += 1
-        edited = next_edit < len(pending) and pending[next_edit] == number
-        if edited:
-            next_edit += 1
-        elif not every_row:
-            continue
-        pieces.append(body[written:row_match.start()])
-        pieces.append(_patch_row(row_match, number, by_row.get(number, {}), edits.drop_columns))
-        written = row_match.end()
-    closing = body.rindex(b"</")
-    pieces.append(body[written:closing])
-    pieces.extend(_new_row(new, by_row[new]) for new in pending[next_edit:])
-    pieces.append(body[closing:])
-    pieces.append(tail)
-    return pieces
+        pending = self.pending
+        if gap:
+            yield gap
+        while self.next < len(pending) and pending[self.next] < number:
+            yield _new_row(pending[self.next], self.by_row[pending[self.next]])
+            self.next += 1
+        if self.next < len(pending) and pending[self.next] == number:
+            self.next += 1
+        elif not self.every_row:
+            yield row_match.group(0)
+            return
+        yield _patch_row(row_match, number, self.by_row.get(number, {}), self.drop_columns)
+
+    def remaining(self) -> Iterator[bytes]:
+        for number in self.pending[self.next:]:
+            yield _new_row(number, self.by_row[number])
+        self.next = len(self.pending)
+
+
+def _finish_tail(tail: bytes, edits: SheetEdits, prefix: bytes) -> bytes:
+    if edits.legacy_drawing and b"<legacyDrawing " not in tail:
+        return _with_legacy_drawing(tail, prefix, edits.legacy_drawing)
+    return tail
 
 
 def _row_number(row: re.Match[bytes]) -> int:
@@ -123,7 +169,7 @@ def _patch_row(row_match: re.Match[bytes], number: int, edits: dict[int, CellEdi
     start_tag = b"<row" + row_match.group(1) + b">"
     # NOTE: spans is only a hint to readers; dropped rather than kept wrong.
     if b"spans=" in start_tag:
-        start_tag = set_attribute(start_tag, b"spans", None)
+        start_tag = _SPANS.sub(b"", start_tag, count=1)
     if row_match.group(2) == b"/>":
         return start_tag + b"".join(_new_cell(number, c, edits[c]) for c in sorted(edits)) + b"</row>"
     inner = row[len(row_match.group(1)) + 5:-6]
@@ -200,15 +246,6 @@ def value_xml(value: Any) -> tuple[bytes | None, bytes]:
         return None, b"<v>" + repr(value).encode() + b"</v>"
     text = escape(_ILLEGAL.sub("", str(value)))
     return b"inlineStr", b'<is><t xml:space="preserve">' + text.encode("utf-8") + b"</t></is>"
-
-
-def _sheet_data(xml: bytes) -> tuple[int, int]:
-    start = xml.find(b"<sheetData")
-    if start < 0:
-        raise SheetUnsupported("no <sheetData> (namespace prefixes or an unusual writer)")
-    if xml.startswith(b"/>", xml.index(b">", start) - 1):
-        return start, xml.index(b">", start) + 1
-    return start, xml.index(b"</sheetData>", start) + len(b"</sheetData>")
 
 
 def _with_widths(head: bytes, widths: dict[int, float]) -> bytes:
