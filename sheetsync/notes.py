@@ -20,10 +20,14 @@ AUTHOR = "sheetsync"
 SEPARATOR = "\n\n— sheetsync —\n"
 _COMMENT = re.compile(rb"<comment\b[^>]*?(?:/>|>.*?</comment>)", re.DOTALL)
 _SHAPE = re.compile(rb"<v:shape\b[^>]*?(?:/>|>.*?</v:shape>)", re.DOTALL)
-_OUR_RUN = re.compile(rb"<r>(?:(?!</r>).)*?" + escape(SEPARATOR.strip()).encode() + rb".*?(?=</text>)",
-                      re.DOTALL)
-_OUR_TEXT = re.compile(rb"(?:\r|\n|&#10;|&#xA;|&#13;|&#xD;)*" + escape(SEPARATOR.strip()).encode()
+_BREAKS = rb"(?:\r|\n|&#10;|&#xA;|&#13;|&#xD;)*"
+#: sheetsync's own run: a run whose text starts with the separator, to the end of the note.
+_OUR_RUN = re.compile(rb"<r>(?:(?!</r>).)*?<t(?:\s[^>]*)?>" + _BREAKS
+                      + escape(SEPARATOR.strip()).encode() + rb".*?(?=</text>)", re.DOTALL)
+_OUR_TEXT = re.compile(_BREAKS + escape(SEPARATOR.strip()).encode()
                        + rb".*?(?=</t>)", re.DOTALL)
+#: Line breaks left at the end of the officer's text once sheetsync's part is cut off.
+_TRAILING_BREAKS = re.compile(rb"(?:\r|\n|&#10;|&#xA;|&#13;|&#xD;)+(?=</t>(?:</r>)?</text>)")
 _RUN_PROPERTIES = b'<rPr><sz val="9"/><color indexed="81"/><rFont val="Tahoma"/><family val="2"/></rPr>'
 
 
@@ -54,17 +58,20 @@ class Comments:
         author = int(attribute(comment[:comment.index(b">")], b"authorId") or 0)
         return text, xml_text(self.authors[author]) if author < len(self.authors) else ""
 
-    def strip(self, cells: set[tuple[int, int]]) -> None:
-        """Take off what sheetsync wrote on ``cells`` in an earlier run."""
+    def strip(self, cells: dict[tuple[int, int], bool]) -> None:
+        """Take off what sheetsync wrote on ``cells`` in an earlier run; each says whether the
+        cell had a note of the officer's own then (else the whole note is sheetsync's)."""
         ours = self._author_id(create=False)
-        for cell in cells & set(self.comments):
+        for cell in set(cells) & set(self.comments):
             comment = self.comments[cell]
-            if ours is not None and attribute(comment[:comment.index(b">")], b"authorId") == ours:
+            author = attribute(comment[:comment.index(b">")], b"authorId")
+            if not cells[cell] or (ours is not None and author == ours):
                 del self.comments[cell]
-            else:
-                cut = _OUR_RUN.sub(b"", comment, count=1)
-                # NOTE: a copy saved by another tool may hold the text as one plain string
-                self.comments[cell] = cut if cut != comment else _OUR_TEXT.sub(b"", comment, count=1)
+                continue
+            cut = _OUR_RUN.sub(b"", comment, count=1)
+            # NOTE: a copy saved by another tool may hold the text as one plain string
+            cut = cut if cut != comment else _OUR_TEXT.sub(b"", comment, count=1)
+            self.comments[cell] = _TRAILING_BREAKS.sub(b"", cut)
 
     def add(self, cell: tuple[int, int], text: str) -> None:
         """sheetsync's ``text`` on ``cell``: after the officer's note, or as a note of its own."""

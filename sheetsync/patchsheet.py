@@ -64,7 +64,7 @@ def patch_one_sheet(package: Package, patch: SheetPatch, styles: Styles,
     derived = _derived(sheet, patch.annotations, styles, name) if patch.annotations else []
     if sheet.is_empty() and not marks and not earlier:
         return result
-    notes = _notes(package, patch, marks, set(earlier), edits, sheet, result)
+    notes = _notes(package, patch, marks, earlier, edits, sheet, result)
     result.parts[part] = patch_sheet(package.stream(part), sheet)
 
     def ledger() -> list[list[Any]]:  # NOTE: called once the sheet is written: originals known
@@ -95,7 +95,7 @@ def _restyle(styles: Styles, cell: tuple[int, int], earlier: list[Any] | None, f
 
 
 def _notes(package: Package, patch: SheetPatch, marks: dict[tuple[int, int], list[Finding]],
-           earlier: set[tuple[int, int]], edits: WorkbookEdits, sheet: SheetEdits,
+           earlier: dict[tuple[int, int], list[Any]], edits: WorkbookEdits, sheet: SheetEdits,
            result: PatchedSheet) -> dict[tuple[int, int], tuple[str, str]]:
     """The sheet's notes written; returns the officer's own note text on each marked cell."""
     if not marks and not earlier:
@@ -105,7 +105,7 @@ def _notes(package: Package, patch: SheetPatch, marks: dict[tuple[int, int], lis
     rels = package.read(rels_name) if package.has(rels_name) else None
     comments_part, vml_part, rels = _note_parts(package, part, rels, edits, sheet, result)
     comments = Comments(package.read(comments_part) if package.has(comments_part) else None)
-    comments.strip(earlier)
+    comments.strip({cell: row[3] not in (None, "") for cell, row in earlier.items()})
     before = {}
     for cell, findings in sorted(marks.items()):
         if (text := comments.text_of(cell)) is not None:
@@ -199,9 +199,8 @@ def _restored_style(styles: Styles, current: int | None, ledger_row: list[Any]) 
     original = None if ledger_row[7] in (None, "", NO_STYLE) else int(ledger_row[7])
     if current is None:
         return original
-    if original is not None and styles.variant(
-            original, fill=styles.fill_of(current)) == styles.cell_format_xml(current):
-        return original
+    if styles.variant(original or 0, fill=styles.fill_of(current)) == styles.cell_format_xml(current):
+        return original  # NOTE: the mark laid on the cell's own format, as this writer left it
     fill = styles.fill_from_xml(str(ledger_row[8] or "").encode())
     return styles.cell_format(current, fill=fill)
 

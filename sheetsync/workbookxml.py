@@ -41,9 +41,10 @@ class WorkbookEdits:
     def new_part(self, package: Package, template: str) -> str:
         """A part name like ``template`` ("xl/comments{}.xml") not used in the package."""
         number = 1
+        free = self.removed_parts  # NOTE: reused, so that a re-run writes the same package
         while True:
             name = template.format(number)
-            if not package.has(name) and name not in self.allocated:
+            if (name in free or not package.has(name)) and name not in self.allocated:
                 self.allocated.add(name)
                 return name
             number += 1
@@ -112,7 +113,8 @@ def edit_package_parts(package: Package, edits: WorkbookEdits,
                       + rb'"[^>]*/>', b"", rels)
     workbook = _without_sheets(package, edits.removed_sheets)
     workbook, prefix = with_namespace(workbook, b"workbook", REL_NS.encode(), b"r")
-    next_id = max([s.sheet_id for s in package.sheets] + [0]) + 1
+    gone = {s.name for s in edits.removed_sheets}
+    next_id = max([s.sheet_id for s in package.sheets if s.name not in gone] + [0]) + 1
     new_sheets = b""
     for number, (name, part, state) in enumerate(edits.added_sheets):
         rels, rel_id = add_relationship(rels, WORKSHEET_TYPE,

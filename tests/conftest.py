@@ -124,3 +124,16 @@ def as_if_saved_by_excel(path: Path) -> Path:
         for name, content in data.items():
             package.writestr(name, content)
     return path
+
+
+def wrong_formula_register(folder: Path) -> Path:
+    """A register saved as Excel leaves it: F2 a right score formula, F3 a wrong one (=D3+E3),
+    each with the result Excel calculated."""
+    rows = [["Ref", "Risk", "Owner", "Likelihood", "Impact", "Score"],
+            ["R1", "Budget", "CFO", 4, 4, None], ["R2", "Cyber", "CIO", 3, 3, None]]
+
+    def formulas(book, ws):
+        ws.write_formula("F2", "=D2*E2", None, 16)
+        ws.write_formula("F3", "=D3+E3", None, 6)
+
+    return as_if_saved_by_excel(write_xlsxwriter(folder / "cached.xlsx", {"Risks": rows}, formulas))

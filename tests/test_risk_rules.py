@@ -6,7 +6,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import as_if_saved_by_excel, keys, risk_row, run_sheetsync, write_openpyxl, write_xlsxwriter
+from conftest import (
+    keys,
+    risk_row,
+    run_sheetsync,
+    write_openpyxl,
+    write_xlsxwriter,
+    wrong_formula_register,
+)
 
 from sheetsync.findings import Severity
 
@@ -130,15 +137,7 @@ def test_correct_formulas_are_fine_and_uncalculated_formulas_never_mislead(tmp_p
 
 
 def test_a_wrong_formula_with_a_cached_result_is_caught(tmp_path) -> None:
-    rows = [["Ref", "Risk", "Owner", "Likelihood", "Impact", "Score"],
-            ["R1", "Budget", "CFO", 4, 4, None], ["R2", "Cyber", "CIO", 3, 3, None]]
-
-    def formulas(book, ws):
-        ws.write_formula("F2", "=D2*E2", None, 16)
-        ws.write_formula("F3", "=D3+E3", None, 6)
-
-    path = as_if_saved_by_excel(
-        write_xlsxwriter(tmp_path / "in" / "cached.xlsx", {"Risks": rows}, formulas))
+    path = wrong_formula_register(tmp_path / "in")
     run = run_sheetsync([path], tmp_path / "out", reports=False)
     assert keys(run) == [("RR05", "Risks", "F3")]
     assert run.findings[0].value == 6

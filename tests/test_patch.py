@@ -1,0 +1,217 @@
+"""The patching writer: what sheetsync does not change comes back byte for byte."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from conftest import (
+    CORPUS,
+    keys,
+    needs_corpus,
+    run_sheetsync,
+    soffice,
+    write_openpyxl,
+    write_xlsxwriter,
+    wrong_formula_register,
+)
+from openpyxl.comments import Comment
+from openpyxl.styles import PatternFill
+from zipsheet import add_register_sheet
+
+from sheetsync.annotate import LEDGER_SHEET
+
+ROWS = [["Ref", "Risk", "Owner", "Likelihood", "Impact"],
+        ["R1", "Budget", "CFO", 9, 2], ["R2", "Cyber", None, 2, 2], ["R3", "Staff", "HR", 1, 1]]
+#: Parts the writer may change when it annotates one sheet and adds its own sheets.
+PACKAGE_PARTS = {"[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels",
+                 "xl/styles.xml"}
+
+
+def parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as package:
+        return {name: package.read(name) for name in package.namelist()}
+
+
+def changed_parts(before: Path, after: Path) -> set[str]:
+    old, new = parts(before), parts(after)
+    return {name for name, data in old.items() if new.get(name) != data}
+
+
+def corpus_sample(step: int) -> list[str]:
+    if not CORPUS.is_dir():
+        return ["(corpus absent)"]
+    return sorted(p.name for p in CORPUS.iterdir() if p.suffix in (".xlsx", ".xlsm"))[::step]
+
+
+@needs_corpus()
+@pytest.mark.parametrize("name", corpus_sample(8))
+def test_every_part_excel_saved_is_kept_byte_for_byte(tmp_path, name) -> None:
+    workbook = add_register_sheet(CORPUS / name, tmp_path / "in" / name, ROWS)
+    register_part = max((n for n in parts(workbook) if re.match(r"xl/worksheets/sheet\d+\.xml$", n)),
+                        key=lambda n: int(re.findall(r"\d+", n)[0]))
+    run = run_sheetsync([workbook], tmp_path / "out", reports=False)
+    result = run.workbooks[0]
+    assert keys(run) == [("RR03", "Register", "D2"), ("RR09", "Register", "C3")]
+    assert changed_parts(workbook, result.annotated) <= PACKAGE_PARTS | {register_part}
+    ws = openpyxl.load_workbook(result.annotated)["Register"]
+    assert ws["D2"].fill.fgColor.rgb[-6:] == "FFC7CE" and "RR03" in ws["D2"].comment.text
+
+
+@pytest.mark.skipif(soffice() is None, reason="LibreOffice (soffice) is not installed; CI "
+                    "installs libreoffice-calc-nogui")
+@needs_corpus()
+def test_libreoffice_opens_patched_copies_of_excel_workbooks(tmp_path) -> None:
+    """A spread of what Excel saves (charts, pictures, controls, macros) opens and converts."""
+    for name in corpus_sample(60):
+        workbook = add_register_sheet(CORPUS / name, tmp_path / "in" / name, ROWS)
+        annotated = run_sheetsync([workbook], tmp_path / "out" / name, reports=False
+                                  ).workbooks[0].annotated
+        completed = subprocess.run(
+            [soffice(), f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless",
+             "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,"
+             "false,-1", "--outdir", str(tmp_path / "csv" / name), str(annotated)],
+            capture_output=True, text=True, timeout=180, check=False)
+        assert completed.returncode == 0, (name, completed.stderr)
+        register = tmp_path / "csv" / name / f"{annotated.stem}-Register.csv"
+        assert register.read_text(encoding="utf-8").splitlines()[1].startswith("R1,Budget,CFO,9,2"), name
+
+
+def test_a_re_run_on_the_annotated_copy_writes_the_same_package(tmp_path) -> None:
+    path = write_openpyxl(tmp_path / "in" / "risks.xlsx", {"Risks": ROWS})
+    first = run_sheetsync([path], tmp_path / "out", reports=False).workbooks[0].annotated
+    second = run_sheetsync([first], tmp_path / "again", reports=False).workbooks[0].annotated
+    assert parts(first) == parts(second)
+
+
+def test_officers_notes_are_kept_and_sheetsync_adds_its_own_after_them(tmp_path) -> None:
+    def notes(wb):
+        wb["Risks"]["D2"].comment = Comment("Scored at the March board", "Jo Bloggs")
+        wb["Risks"]["B3"].comment = Comment("Owner leaving in May", "Sam Patel")
+
+    path = write_openpyxl(tmp_path / "in" / "risks.xlsx", {"Risks": ROWS}, notes)
+    copy = run_sheetsync([path], tmp_path / "out", reports=False).workbooks[0].annotated
+    ws = openpyxl.load_workbook(copy)["Risks"]
+    assert ws["D2"].comment.text.startswith("Scored at the March board\n\n— sheetsync —\nERROR RR03")
+    assert (ws["B3"].comment.text, ws["B3"].comment.author) == ("Owner leaving in May", "Sam Patel")
+    assert ws["C3"].comment.text.startswith("sheetsync:\nERROR RR09")
+    comments = parts(copy)["xl/comments/comment1.xml"].decode()
+    original = parts(path)["xl/comments/comment1.xml"].decode()
+    untouched = re.search(r'<comment ref="B3".*?</comment>', original).group(0)
+    assert untouched in comments, "a note on a cell sheetsync does not mark is copied as written"
+    vml = parts(copy)[next(n for n in parts(copy) if n.endswith(".vml"))].decode()
+    assert sorted(re.findall(r"<x:Row>(\d+)</x:Row><x:Column>(\d+)</x:Column>", vml)) == [
+        ("1", "3"), ("2", "1"), ("2", "2")]
+
+    again = run_sheetsync([copy], tmp_path / "again", reports=False).workbooks[0].annotated
+    ws = openpyxl.load_workbook(again)["Risks"]
+    assert ws["D2"].comment.text.count("— sheetsync —") == 1
+    assert ws["B3"].comment.text == "Owner leaving in May"
+
+
+def test_a_button_beside_the_notes_keeps_its_shape(tmp_path) -> None:
+    def extras(book, ws):
+        ws.insert_button("H2", {"caption": "Submit", "macro": "Submit"})
+        ws.write_comment("B4", "Reviewed")
+
+    path = write_xlsxwriter(tmp_path / "in" / "button.xlsx", {"Risks": ROWS}, extras)
+    copy = run_sheetsync([path], tmp_path / "out", reports=False).workbooks[0].annotated
+    vml_name = next(n for n in parts(copy) if n.endswith(".vml"))
+    before, after = parts(path)[vml_name].decode(), parts(copy)[vml_name].decode()
+    button = re.search(r'<v:shape [^>]*>(?:(?!</v:shape>).)*ObjectType="Button".*?</v:shape>',
+                       before, re.DOTALL).group(0)
+    assert button in after
+    assert after.count('ObjectType="Note"') == 3  # the officer's and sheetsync's two
+    wb = openpyxl.load_workbook(copy)
+    assert wb["Risks"]["B4"].comment.text == "Reviewed"
+
+
+def test_a_wrong_formula_keeps_its_cached_result_so_a_re_run_still_flags_it(tmp_path) -> None:
+    path = wrong_formula_register(tmp_path / "in")
+    first = run_sheetsync([path], tmp_path / "out", reports=False)
+    second = run_sheetsync([first.workbooks[0].annotated], tmp_path / "again", reports=False)
+    assert keys(first) == keys(second) == [("RR05", "Risks", "F3")]
+
+
+def test_a_fixed_cell_gets_its_own_format_back_after_another_tool_renumbered_them(tmp_path) -> None:
+    def dress(wb):
+        wb["Risks"]["D2"].fill = PatternFill("solid", fgColor="DDEBF7")
+        wb["Risks"]["D2"].number_format = "0.0"
+
+    path = write_openpyxl(tmp_path / "in" / "risks.xlsx", {"Risks": ROWS}, dress)
+    copy = run_sheetsync([path], tmp_path / "out", reports=False).workbooks[0].annotated
+    wb = openpyxl.load_workbook(copy)  # openpyxl renumbers every format as it saves
+    assert wb["Risks"]["D2"].fill.fgColor.rgb[-6:] == "FFC7CE"
+    wb["Risks"]["D2"] = 3
+    fixed = tmp_path / "fixed" / "risks.xlsx"
+    fixed.parent.mkdir()
+    wb.save(fixed)
+    again = run_sheetsync([fixed], tmp_path / "again", reports=False)
+    assert keys(again) == [("RR09", "Risks", "C3")]
+    cell = openpyxl.load_workbook(again.workbooks[0].annotated)["Risks"]["D2"]
+    assert (cell.fill.fgColor.rgb[-6:], cell.number_format, cell.comment) == ("DDEBF7", "0.0", None)
+
+
+def test_a_sheet_written_without_row_numbers_goes_through_openpyxl(tmp_path) -> None:
+    workbook = add_register_sheet(write_openpyxl(tmp_path / "base.xlsx", {"Cover": [["Title"]]}),
+                                  tmp_path / "in" / "odd.xlsx", ROWS)
+    data = parts(workbook)
+    sheet = next(n for n, content in data.items() if b"Budget" in content)
+    data[sheet] = re.sub(rb'<row r="\d+">', b"<row>", data[sheet])
+    with zipfile.ZipFile(workbook, "w") as package:
+        for name, content in data.items():
+            package.writestr(name, content)
+    run = run_sheetsync([workbook], tmp_path / "out", reports=False)
+    assert keys(run) == [("RR03", "Register", "D2"), ("RR09", "Register", "C3")]
+    wb = openpyxl.load_workbook(run.workbooks[0].annotated)
+    assert wb[LEDGER_SHEET]["H1"].value is None, "written by the openpyxl writer"
+    assert wb["Register"]["D2"].fill.fgColor.rgb[-6:] == "FFC7CE"
+
+
+def test_the_exceptions_sheet_links_to_each_cell_and_the_ledger_is_very_hidden(tmp_path) -> None:
+    path = write_openpyxl(tmp_path / "in" / "risks.xlsx", {"Risks": ROWS})
+    wb = openpyxl.load_workbook(run_sheetsync([path], tmp_path / "out", reports=False
+                                              ).workbooks[0].annotated)
+    assert wb.sheetnames == ["Risks", "Exceptions", LEDGER_SHEET]
+    assert wb[LEDGER_SHEET].sheet_state == "veryHidden"
+    exceptions = wb["Exceptions"]
+    assert [c.value for c in exceptions[1]] == ["Sheet", "Cell", "Ref", "Column", "Value", "Rule",
+                                                "Severity", "Message"]
+    assert [(exceptions[f"B{r}"].value, exceptions[f"B{r}"].hyperlink.location) for r in (2, 3)] == [
+        ("D2", "'Risks'!D2"), ("C3", "'Risks'!C3")]
+    assert exceptions.freeze_panes == "A2" and exceptions.auto_filter.ref == "A1:H3"
+
+
+@pytest.mark.skipif(soffice() is None, reason="LibreOffice (soffice) is not installed; CI "
+                    "installs libreoffice-calc-nogui")
+def test_a_copy_saved_again_by_libreoffice_is_refreshed_and_a_fixed_cell_restored(tmp_path) -> None:
+    def note(wb):
+        wb["Risks"]["D2"].comment = Comment("Scored at the March board", "Jo Bloggs")
+
+    def resave(path: Path, folder: str) -> Path:
+        subprocess.run([soffice(), f"-env:UserInstallation=file://{tmp_path / 'profile'}",
+                        "--headless", "--convert-to", "xlsx", "--outdir", str(tmp_path / folder),
+                        str(path)], capture_output=True, timeout=180, check=True)
+        return tmp_path / folder / path.name
+
+    path = write_openpyxl(tmp_path / "in" / "risks.xlsx", {"Risks": ROWS}, note)
+    copy = resave(run_sheetsync([path], tmp_path / "out", reports=False).workbooks[0].annotated, "lo")
+    again = run_sheetsync([copy], tmp_path / "again", reports=False)
+    assert keys(again) == [("RR03", "Risks", "D2"), ("RR09", "Risks", "C3")]
+    ws = openpyxl.load_workbook(again.workbooks[0].annotated)["Risks"]
+    assert ws["D2"].comment.text.startswith("Scored at the March board\n\n— sheetsync —\nERROR RR03")
+    assert ws["C3"].comment.text.count("sheetsync") == 1
+
+    wb = openpyxl.load_workbook(copy)
+    wb["Risks"]["D2"] = 3
+    wb.save(tmp_path / "fixed.xlsx")
+    fixed = run_sheetsync([resave(tmp_path / "fixed.xlsx", "lo-fixed")], tmp_path / "final",
+                          reports=False)
+    assert keys(fixed) == [("RR09", "Risks", "C3")]
+    ws = openpyxl.load_workbook(fixed.workbooks[0].annotated)["Risks"]
+    assert ws["D2"].fill.fgColor.rgb[-6:] != "FFC7CE"
+    assert ws["D2"].comment.text == "Scored at the March board"
