@@ -1,7 +1,9 @@
-"""Write the annotated copy: marked cells, comments, derived values and an Exceptions sheet.
+"""The fallback writer of the annotated copy, through openpyxl's model.
 
-This is the one replaceable writer stage (``write_annotated_copy``). It writes with openpyxl,
-so the workbook passes through openpyxl's model; ``losses.py`` says what that cannot keep.
+The annotated copy is normally written by patching the package (``patch.py``), which keeps
+everything. Where a package cannot be patched safely (a digitally signed or Strict Open XML
+workbook, an unusual sheet XML, a copy from sheetsync's first writer) this writer is used;
+``losses.py`` says what openpyxl cannot keep. Both writers share the names and fills here.
 
 Every change is recorded in a very hidden ``_sheetsync`` ledger sheet, so that a run on an
 annotated copy first takes the old annotations off (``strip_annotations``): marks are refreshed,
@@ -16,8 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from defusedxml.ElementTree import fromstring as defused_fromstring
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
+from openpyxl.styles.fills import Fill
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.hyperlink import Hyperlink
@@ -74,7 +78,7 @@ def strip_annotations(wb: Workbook) -> bool:
         ws = wb[sheet_name]
         if kind == "mark":
             cell = ws[address]
-            cell.fill = copy(row[6].fill)
+            cell.fill = _original_fill(row)
             cell.comment = Comment(text, author or "") if text else None
         elif kind == "filled" and ws[address].value == value:
             ws[address].value = None
@@ -85,6 +89,18 @@ def strip_annotations(wb: Workbook) -> bool:
             wb[sheet_name].delete_cols(index)
     del wb[LEDGER_SHEET]
     return True
+
+
+def _original_fill(ledger_row: tuple[Any, ...]) -> PatternFill:
+    """The fill a marked cell had: kept as the ledger cell's own fill by this writer, as the
+    fill's XML (column I) by the patching writer."""
+    fill_xml = ledger_row[8].value if len(ledger_row) > 8 else None
+    if isinstance(fill_xml, str) and fill_xml.startswith("<fill"):
+        try:
+            return Fill.from_tree(defused_fromstring(fill_xml))
+        except Exception:  # noqa: BLE001  (an edited ledger: the cell is left unfilled)
+            return PatternFill()
+    return copy(ledger_row[6].fill)
 
 
 def write_annotated_copy(wb: Workbook, findings: list[Finding], sheets: list[SheetAnnotations],

@@ -21,7 +21,7 @@ from conftest import (
 )
 from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
-from zipsheet import add_register_sheet
+from zipsheet import add_register_sheet, add_signature_part
 
 from sheetsync.annotate import LEDGER_SHEET
 
@@ -215,3 +215,22 @@ def test_a_copy_saved_again_by_libreoffice_is_refreshed_and_a_fixed_cell_restore
     ws = openpyxl.load_workbook(fixed.workbooks[0].annotated)["Risks"]
     assert ws["D2"].fill.fgColor.rgb[-6:] != "FFC7CE"
     assert ws["D2"].comment.text == "Scored at the March board"
+
+
+def test_the_openpyxl_writer_reads_the_patching_writers_ledger(tmp_path) -> None:
+    """A copy that can no longer be patched (here: signed since) is refreshed by openpyxl."""
+    def dress(wb):
+        wb["Risks"]["D2"].fill = PatternFill("solid", fgColor="DDEBF7")
+
+    path = write_openpyxl(tmp_path / "in" / "risks.xlsx", {"Risks": ROWS}, dress)
+    copy = run_sheetsync([path], tmp_path / "out", reports=False).workbooks[0].annotated
+    wb = openpyxl.load_workbook(copy)
+    wb["Risks"]["D2"] = 3
+    wb.save(tmp_path / "fixed.xlsx")
+    again = run_sheetsync([add_signature_part(tmp_path / "fixed.xlsx")], tmp_path / "again",
+                          reports=False)
+    assert [k for k in keys(again) if k[0] != "WB02"] == [("RR09", "Risks", "C3")]
+    ws = openpyxl.load_workbook(again.workbooks[0].annotated)["Risks"]
+    assert (ws["D2"].fill.fgColor.rgb[-6:], ws["D2"].comment) == ("DDEBF7", None)
+    assert ws["C3"].comment.text.count("sheetsync") == 1
+    assert ws["F1"].value == "Residual score (sheetsync)" and ws["H1"].value is None
