@@ -307,13 +307,12 @@ def _derived_annotations(raw: RawSheet, derived: pd.DataFrame, config: Config) -
                 f"{letter}{row}": value for row, value in values.items()
                 if is_blank_cell(typed[row]) and (name, row) not in raw.formulas})
             continue
-        colours = {row: colour for row, value in values.items()
-                   if isinstance(value, str) and (colour := _status_colour(value, config))}
+        words = {v for v in values.values() if isinstance(v, str)}
+        colour_of = {word: colour for word in words if (colour := _status_colour(word, config))}
+        colours = {row: colour_of[value] for row, value in values.items() if value in colour_of}
         annotations.added.append(AddedColumn(header=f"{label} (sheetsync)", values=values,
                                              colours=colours))
     return annotations
-
-
 
 
 def _rollup_table(action_records: list[dict[str, Any]]) -> list[list[Any]]:

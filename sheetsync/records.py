@@ -59,7 +59,8 @@ def build_records(frame: pd.DataFrame, raw: pd.DataFrame, spec: RegisterSpec, co
                 if _SOURCES[(spec.kind, name)] in frame else [None] * len(frame)
         else:
             source = _column(frame, name, spec, config)
-        values = [v if type(v) in _PLAIN_TYPES else _plain(v) for v in source]
+        values = [v if type(v) in _PLAIN_TYPES else _plain_float(v) if type(v) is float else _plain(v)
+                  for v in source]
         if name in vocabularies:
             values = [_canonical_word(v, vocabularies[name]) if isinstance(v, str) else v
                       for v in values]
@@ -96,6 +97,12 @@ def _canonical_word(text: str, words: tuple[str, ...]) -> str:
 
 
 _PLAIN_TYPES = frozenset({str, int, type(None)})
+
+
+def _plain_float(value: float) -> float | int | None:
+    if value != value:  # NaN
+        return None
+    return int(value) if value.is_integer() else value
 
 
 def _plain(value: Any) -> Any:
