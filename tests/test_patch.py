@@ -21,7 +21,7 @@ from conftest import (
 )
 from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
-from zipsheet import add_register_sheet, add_signature_part
+from zipsheet import add_register_sheet, add_rows_to_sheet, add_signature_part
 
 from sheetsync.annotate import LEDGER_SHEET
 
@@ -234,3 +234,37 @@ def test_the_openpyxl_writer_reads_the_patching_writers_ledger(tmp_path) -> None
     assert (ws["D2"].fill.fgColor.rgb[-6:], ws["D2"].comment) == ("DDEBF7", None)
     assert ws["C3"].comment.text.count("sheetsync") == 1
     assert ws["F1"].value == "Residual score (sheetsync)" and ws["H1"].value is None
+
+
+@needs_corpus()
+@pytest.mark.parametrize("name", ["table06.xlsx", "background07.xlsx", "header_image08.xlsx"])
+def test_a_register_on_a_sheet_excel_saved_with_notes_tables_and_pictures(tmp_path, name) -> None:
+    """The annotated sheet itself holds Excel's own parts: notes, tables, drawings, headers."""
+    workbook = add_rows_to_sheet(CORPUS / name, tmp_path / "in" / name, ROWS, first_row=30)
+    run = run_sheetsync([workbook], tmp_path / "out", reports=False)
+    sheet = openpyxl.load_workbook(workbook).sheetnames[0]
+    assert keys(run) == [("RR03", sheet, "D31"), ("RR09", sheet, "C32")]
+    copy = run.workbooks[0].annotated
+    old, new = parts(workbook), parts(copy)
+    notes = {n for n in old if re.search(r"comments\d*\.xml$|\.vml$", n)}
+    changed = changed_parts(workbook, copy)
+    assert changed <= PACKAGE_PARTS | notes | {"xl/worksheets/sheet1.xml",
+                                               "xl/worksheets/_rels/sheet1.xml.rels"}
+    sheet_xml = new["xl/worksheets/sheet1.xml"].decode()
+    tail = sheet_xml[sheet_xml.index("</sheetData>"):]
+    order = [t for t in ("<drawing ", "<legacyDrawing ", "<legacyDrawingHF", "<picture ",
+                         "<tableParts") if t in tail]
+    assert order == sorted(order, key=tail.index), "elements in the order Excel requires"
+    assert tail.count("<legacyDrawing ") == 1
+    for part in old:
+        if part.startswith("xl/comments"):
+            for comment in re.findall(rb"<comment .*?</comment>", old[part], re.DOTALL):
+                assert comment in new[part], "the officer's notes are kept as written"
+    ws = openpyxl.load_workbook(copy)[sheet]
+    assert ws["D31"].comment.text.startswith("sheetsync:\nERROR RR03")
+    if soffice() is not None:
+        completed = subprocess.run(
+            [soffice(), f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless",
+             "--convert-to", "pdf", "--outdir", str(tmp_path / "pdf"), str(copy)],
+            capture_output=True, text=True, timeout=180, check=False)
+        assert completed.returncode == 0 and (tmp_path / "pdf" / f"{copy.stem}.pdf").is_file()

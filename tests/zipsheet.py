@@ -88,3 +88,19 @@ def add_signature_part(source: Path) -> Path:
         for name, data in parts.items():
             package.writestr(name, data)
     return source
+
+
+def add_rows_to_sheet(source: Path, destination: Path, rows: list[list[Any]], first_row: int,
+                      sheet_part: str = "xl/worksheets/sheet1.xml") -> Path:
+    """Put ``rows`` into an existing sheet from ``first_row`` down, below what it holds."""
+    with zipfile.ZipFile(source) as package:
+        parts = {info.filename: package.read(info.filename) for info in package.infolist()}
+    body = re.search(rb"<sheetData>(.*)</sheetData>", _sheet_xml(rows), re.DOTALL).group(1)
+    body = re.sub(rb'(<row r="|<c r="[A-Z]+)(\d+)"',
+                  lambda m: m.group(1) + str(int(m.group(2)) + first_row - 1).encode() + b'"', body)
+    parts[sheet_part] = parts[sheet_part].replace(b"</sheetData>", body + b"</sheetData>", 1)
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(destination, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, data in parts.items():
+            package.writestr(name, data)
+    return destination
