@@ -106,10 +106,13 @@ def _notes(package: Package, patch: SheetPatch, marks: dict[tuple[int, int], lis
     comments_part, vml_part, rels = _note_parts(package, part, rels, edits, sheet, result)
     comments = Comments(package.read(comments_part) if package.has(comments_part) else None)
     comments.strip({cell: row[3] not in (None, "") for cell, row in earlier.items()})
+    threaded = _threaded_cells(package, part)
     before = {}
     for cell, findings in sorted(marks.items()):
         if (text := comments.text_of(cell)) is not None:
             before[cell] = text
+        if cell in threaded:
+            continue  # NOTE: Excel shows the conversation, not the note: the Exceptions sheet says it
         comments.add(cell, "\n".join(f"{f.severity.label.upper()} {f.rule}: {f.message}"
                                       for f in findings))
     result.parts[comments_part] = comments.xml()
@@ -121,6 +124,17 @@ def _notes(package: Package, patch: SheetPatch, marks: dict[tuple[int, int], lis
     if rels is not None:
         result.parts[rels_name] = rels
     return before
+
+
+def _threaded_cells(package: Package, part: str) -> set[tuple[int, int]]:
+    """Cells holding a threaded comment (Excel 365's conversations), left as they are."""
+    cells = set()
+    for relationship in package.relationships(part):
+        if relationship.type.endswith("/threadedComment") and package.has(relationship.target):
+            refs = re.findall(rb'<threadedComment\b[^>]*?\sref="([A-Z]+\d+)"',
+                              package.read(relationship.target))
+            cells |= {_position(ref.decode()) for ref in refs}
+    return cells
 
 
 def _derived(sheet: SheetEdits, annotations: SheetAnnotations, styles: Styles,

@@ -268,3 +268,30 @@ def test_a_register_on_a_sheet_excel_saved_with_notes_tables_and_pictures(tmp_pa
              "--convert-to", "pdf", "--outdir", str(tmp_path / "pdf"), str(copy)],
             capture_output=True, text=True, timeout=180, check=False)
         assert completed.returncode == 0 and (tmp_path / "pdf" / f"{copy.stem}.pdf").is_file()
+
+
+def test_a_threaded_comment_is_left_alone_and_its_cell_still_marked(tmp_path) -> None:
+    legacy = "[Threaded comment]\n\nYour version of Excel allows you to read this threaded comment"
+
+    def note(wb):
+        wb["Risks"]["D2"].comment = Comment(legacy, "tc={1}")
+
+    path = write_openpyxl(tmp_path / "in" / "risks.xlsx", {"Risks": ROWS}, note)
+    data = parts(path)
+    thread = (b'<ThreadedComments xmlns="http://schemas.microsoft.com/office/spreadsheetml/2018/'
+              b'threadedcomments"><threadedComment ref="D2" personId="{0}" id="{1}"><text>Is 9 '
+              b'right?</text></threadedComment></ThreadedComments>')
+    data["xl/threadedComments/threadedComment1.xml"] = thread
+    data["xl/worksheets/_rels/sheet1.xml.rels"] = data["xl/worksheets/_rels/sheet1.xml.rels"].replace(
+        b"</Relationships>", b'<Relationship Id="rId9" Type="http://schemas.microsoft.com/office/'
+        b'2017/10/relationships/threadedComment" Target="../threadedComments/threadedComment1.xml"/>'
+        b"</Relationships>")
+    with zipfile.ZipFile(path, "w") as package:
+        for name, content in data.items():
+            package.writestr(name, content)
+    copy = run_sheetsync([path], tmp_path / "out", reports=False).workbooks[0].annotated
+    assert parts(copy)["xl/threadedComments/threadedComment1.xml"] == thread
+    ws = openpyxl.load_workbook(copy)["Risks"]
+    assert ws["D2"].comment.text == legacy
+    assert ws["D2"].fill.fgColor.rgb[-6:] == "FFC7CE"
+    assert ws["C3"].comment.text.startswith("sheetsync:")
