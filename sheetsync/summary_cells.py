@@ -77,8 +77,10 @@ def write_value(ws: Worksheet, row: int, col: int, value: Any, fmt: Any = None,
            date_fmt: Any = None) -> None:
     """Text as text (never a formula), numbers as numbers, dates as dates, None as blank."""
     if value is None or value == "":
-        ws.write_blank(row, col, None, fmt)
-    elif date_fmt is not None and isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        if fmt is not None:  # NOTE: xlsxwriter ignores a blank without a format; skip the call
+            ws.write_blank(row, col, None, fmt)
+    elif date_fmt is not None and isinstance(value, str) and len(value) == 10 and \
+            _ISO_DATE.fullmatch(value):
         ws.write_datetime(row, col, dt.datetime.fromisoformat(value), date_fmt)
     elif isinstance(value, bool):
         ws.write_string(row, col, "Yes" if value else "No", fmt)
