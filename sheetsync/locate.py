@@ -136,10 +136,16 @@ def locate_register(sheet: SheetGrid, specs: dict[str, RegisterSpec]) -> Layout 
     if not rows:
         return None
     merged_top_left = _merged_cells(sheet, len(rows))
+    # NOTE: a row with too few labels of its own, and no merged cell to lend it one, cannot
+    # be a header row: most rows are skipped without looking up a single word.
+    merged_rows = {row for row, _col in merged_top_left}
+    labels = [sum(1 for v in row if isinstance(v, str)) for row in rows]
     best: tuple[int, int, Layout] | None = None
     for spec in specs.values():
         vocabulary = _vocabulary(spec)
         for row_number in range(1, len(rows) + 1):
+            if labels[row_number - 1] < spec.min_columns and row_number not in merged_rows:
+                continue
             layout = _layout_for_row(rows, merged_top_left, row_number, spec, vocabulary)
             if layout is None:
                 continue

@@ -211,13 +211,16 @@ def _write_part(out: zipfile.ZipFile, info: zipfile.ZipInfo, data: Part, size_hi
     info.compress_type = zipfile.ZIP_DEFLATED
     # NOTE: ZipFile.open has no level argument; the attribute is private before Python 3.13
     setattr(info, "compress_level" if hasattr(info, "compress_level") else "_compresslevel", _FAST)
-    pieces = [data] if isinstance(data, bytes) else data
     large = 2 * (len(data) if isinstance(data, bytes) else size_hint) > 2**31
+    if isinstance(data, bytes):
+        with out.open(info, "w", force_zip64=large) as stream:
+            stream.write(data)
+        return
     with out.open(info, "w", force_zip64=large) as stream, \
             ThreadPoolExecutor(max_workers=1) as compressor:
         # NOTE: zlib lets go of the GIL, so a chunk is compressed while the next is patched
         writing = None
-        for chunk in _chunks(pieces):
+        for chunk in _chunks(data):
             if writing is not None:
                 writing.result()
             writing = compressor.submit(stream.write, chunk)
