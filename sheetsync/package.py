@@ -134,7 +134,8 @@ class Package:
                 name=xml_text(attribute(tag, b"name") or b""),
                 sheet_id=int(attribute(tag, b"sheetId") or 0), rel_id=rel_id,
                 state=xml_text(attribute(tag, b"state") or b"visible"), part=part,
-                is_worksheet=relationship is not None and relationship.type == WORKSHEET_TYPE))
+                # NOTE: by its last word, so Strict Open XML's worksheets count too
+                is_worksheet=relationship is not None and relationship.type.endswith("/worksheet")))
         return entries
 
 

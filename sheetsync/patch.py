@@ -44,6 +44,9 @@ _CONTENT_TYPES = "[Content_Types].xml"
 Part = bytes | Iterable[bytes] | Callable[[], bytes]
 
 
+STRICT_REASON = "it is saved as Strict Open XML"
+
+
 class PatchUnsupported(Exception):
     """This package cannot be patched safely; the caller falls back to the openpyxl writer."""
 
@@ -53,7 +56,7 @@ def unpatchable_reason(package: Package, grid: WorkbookGrid) -> str | None:
     if any(n.startswith("_xmlsignatures/") for n in package.names):
         return "it is digitally signed, and any change would break the signature"
     if STRICT_NS.encode() in package.read(package.workbook_part)[:4096]:
-        return "it is saved as Strict Open XML"
+        return STRICT_REASON
     if grid.ledger.present and not grid.ledger.patchable:
         return "it was annotated by an earlier sheetsync version"
     if _styles_part(package) is None:

@@ -25,7 +25,7 @@ from .findings import STRUCTURAL_RULES, Finding, Severity
 from .grid import SheetGrid, WorkbookGrid
 from .locate import Layout, locate_register
 from .package import Package
-from .patch import PatchUnsupported, unpatchable_reason, write_patched_copy
+from .patch import STRICT_REASON, PatchUnsupported, unpatchable_reason, write_patched_copy
 from .performance import ACTION_CODES
 from .read import RawSheet, read_register
 from .records import build_records, rollups
@@ -226,6 +226,13 @@ def _write_copy(package: Package, grid: WorkbookGrid, result: WorkbookResult,
 def _write_with_openpyxl(result: WorkbookResult, annotations: list[SheetAnnotations],
                          destination: Path, summary: list[list[Any]], reason: str) -> None:
     source = result.source
+    if reason == STRICT_REASON:
+        result.findings.append(_workbook_finding(
+            source, "WB03", "The annotated copy could not be written: the workbook is saved as "
+                            "Strict Open XML, which neither writer can annotate. Its findings are "
+                            "in the reports; to get an annotated copy, save it in Excel as "
+                            "'Excel Workbook (*.xlsx)'."))
+        return
     predicted = losses.predicted_losses(source.path)
     for loss in predicted:
         result.findings.append(_loss_finding(source, loss, reason))

@@ -295,3 +295,18 @@ def test_a_threaded_comment_is_left_alone_and_its_cell_still_marked(tmp_path) ->
     assert ws["D2"].comment.text == legacy
     assert ws["D2"].fill.fgColor.rgb[-6:] == "FFC7CE"
     assert ws["C3"].comment.text.startswith("sheetsync:")
+
+
+def test_a_strict_open_xml_workbook_is_checked_and_says_why_it_has_no_annotated_copy(tmp_path) -> None:
+    path = write_openpyxl(tmp_path / "in" / "strict.xlsx", {"Risks": ROWS})
+    data = {name: content.replace(b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+                                  b"http://purl.oclc.org/ooxml/spreadsheetml/main").replace(
+        b"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+        b"http://purl.oclc.org/ooxml/officeDocument/relationships") for name, content in parts(path).items()}
+    with zipfile.ZipFile(path, "w") as package:
+        for name, content in data.items():
+            package.writestr(name, content)
+    run = run_sheetsync([path], tmp_path / "out", reports=False)
+    assert keys(run) == [("RR03", "Risks", "D2"), ("RR09", "Risks", "C3"), ("WB03", None, None)]
+    assert "Strict Open XML" in run.findings[-1].message
+    assert run.workbooks[0].annotated is None
