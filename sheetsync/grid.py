@@ -102,7 +102,7 @@ def read_grid(package: Package) -> WorkbookGrid:
             grid = SheetGrid(title=entry.name, part=entry.part, rows=_typed_rows(sheet),
                              merged=merged, _package=package)
             del sheet  # NOTE: calamine's own copy of the cells, as large again as ours
-            shared: dict[bytes, tuple[str, str]] = {}
+            shared: dict[bytes, tuple[str, Translator]] = {}
             for piece in _whole_cells(package.stream(entry.part)):
                 _read_errors(grid, piece)
                 _read_formulas(grid, piece, not recalculated, shared)
@@ -167,10 +167,10 @@ def _put(grid: SheetGrid, row: int, col: int, value: Any) -> list[Any]:
 
 
 def _read_formulas(grid: SheetGrid, xml: bytes, trust_cached: bool,
-                   shared: dict[bytes, tuple[str, str]]) -> None:
+                   shared: dict[bytes, tuple[str, Translator]]) -> None:
     """Put each formula's text in its cell and move the calculated value to ``cached``.
 
-    ``shared`` holds each shared formula's text and cell (by its si), across pieces.
+    ``shared`` holds each shared formula's text and translator (by its si), across pieces.
     """
     for position in _found(xml, b"<f"):
         found = _FORMULA.match(xml, position)
@@ -186,7 +186,7 @@ def _read_formulas(grid: SheetGrid, xml: bytes, trust_cached: bool,
         index = attribute(attrs, b"si")
         if attribute(attrs, b"t") == b"shared" and index is not None:
             if text:
-                shared[index] = (text, letters + digits)
+                shared[index] = (text, Translator("=" + text, origin=letters + digits))
             elif index in shared:
                 text = _translate(*shared[index], letters + digits)
         if not text:
@@ -197,9 +197,11 @@ def _read_formulas(grid: SheetGrid, xml: bytes, trust_cached: bool,
         grid.formulas[(row, col)] = _put(grid, row, col, "=" + text)[col - 1]
 
 
-def _translate(formula: str, origin: str, destination: str) -> str:
+def _translate(formula: str, translator: Translator, destination: str) -> str:
+    """A shared formula as it reads in ``destination`` (one translator per shared formula:
+    making one parses the formula, a tenth of the work for each of its cells)."""
     try:
-        return Translator("=" + formula, origin=origin).translate_formula(destination)[1:]
+        return translator.translate_formula(destination)[1:]
     except Exception:  # noqa: BLE001  (an untranslatable formula is still a formula)
         return formula
 

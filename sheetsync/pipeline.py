@@ -162,7 +162,6 @@ def process_workbook(source: Source, settings: Settings,
                 _workbook_finding(source, "WB01", f"The workbook cannot be read: {exc.reason}.")])
         with package:
             result, annotations = _check_workbook(grid, source, settings)
-
             if result.status == "ok" and destination is not None:
                 _write_copy(package, grid, result, annotations, destination)
             return result

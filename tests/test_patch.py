@@ -310,3 +310,28 @@ def test_a_strict_open_xml_workbook_is_checked_and_says_why_it_has_no_annotated_
     assert keys(run) == [("RR03", "Risks", "D2"), ("RR09", "Risks", "C3"), ("WB03", None, None)]
     assert "Strict Open XML" in run.findings[-1].message
     assert run.workbooks[0].annotated is None
+
+
+def test_shared_formulas_are_read_cell_by_cell(tmp_path) -> None:
+    """Excel writes a column of like formulas once and shares it; each cell reads as its own."""
+    from sheetsync.grid import read_grid
+    from sheetsync.package import Package
+
+    rows = [["Ref", "Risk", "Owner", "Likelihood", "Impact", "Score"],
+            ["R1", "Budget", "CFO", 4, 4, "=D2*E2"], ["R2", "Cyber", "CIO", 3, 2, "=D3*E3"],
+            ["R3", "Staff", "HR", 2, 2, "=D4*E4"]]
+    path = write_xlsxwriter(tmp_path / "in" / "shared.xlsx", {"Risks": rows})
+    data = parts(path)
+    sheet = data["xl/worksheets/sheet1.xml"]
+    sheet = sheet.replace(b"<f>D2*E2</f>", b'<f t="shared" ref="F2:F4" si="0">D2*E2</f>')
+    sheet = re.sub(rb"<f>D[34]\*E[34]</f>", b'<f t="shared" si="0"/>', sheet)
+    data["xl/worksheets/sheet1.xml"] = sheet
+    with zipfile.ZipFile(path, "w") as package:
+        for name, content in data.items():
+            package.writestr(name, content)
+    with Package.open(path) as package:
+        grid = read_grid(package).sheets[0]
+    assert [grid.formulas[(row, 6)] for row in (2, 3, 4)] == ["=D2*E2", "=D3*E3", "=D4*E4"]
+    run = run_sheetsync([path], tmp_path / "out", reports=False)
+    assert keys(run) == []  # never calculated, but each multiplies its own row: trusted
+    assert [r["residual_score"] for r in run.records("risk_register")] == [16, 6, 4]
