@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
-from xml.sax.saxutils import escape
 
 from openpyxl.utils import get_column_letter
 
@@ -64,7 +63,7 @@ def table_xml(table: Table) -> bytes:
         pieces.append(b"<hyperlinks>" + b"".join(
             b'<hyperlink ref="' + f"{get_column_letter(col)}{row}".encode() + b'" location="'
             + xml_attr(location).encode("utf-8") + b'" display="'
-            + escape(str(table.rows[row - 1][col - 1])).encode("utf-8") + b'"/>'
+            + xml_attr(str(table.rows[row - 1][col - 1])).encode("utf-8") + b'"/>'
             for (row, col), location in sorted(table.links.items())) + b"</hyperlinks>")
     pieces.append(b'<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" '
                   b'footer="0.3"/></worksheet>')

@@ -14,7 +14,7 @@ from xml.sax.saxutils import escape
 
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
-from .package import MAIN_NS, attribute, xml_text
+from .package import MAIN_NS, attribute, xml_escaped, xml_text
 
 AUTHOR = "sheetsync"
 SEPARATOR = "\n\n— sheetsync —\n"
@@ -184,8 +184,7 @@ _SHAPE_TYPE = (b'<v:shapetype id="_x0000_t202" coordsize="21600,21600" o:spt="20
 
 
 def _run(text: str) -> bytes:
-    return (b"<r>" + _RUN_PROPERTIES + b'<t xml:space="preserve">' + escape(text).encode("utf-8")
-            + b"</t></r>")
+    return b"<r>" + _RUN_PROPERTIES + b'<t xml:space="preserve">' + xml_escaped(text) + b"</t></r>"
 
 
 def _position(ref: bytes) -> tuple[int, int]:

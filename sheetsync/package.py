@@ -29,8 +29,17 @@ def xml_text(raw: bytes | str) -> str:
     return unescape(text, _ENTITIES)
 
 
+#: Characters XML 1.0 cannot hold at all, even escaped.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_escaped(text: str) -> bytes:
+    """Text for an XML element, escaped, without the characters XML cannot hold."""
+    return escape(_NOT_XML.sub("", text)).encode("utf-8")
+
+
 def xml_attr(value: str) -> str:
-    return escape(value, {'"': "&quot;"})
+    return escape(_NOT_XML.sub("", value), {'"': "&quot;"})
 
 
 def attribute(tag: bytes, name: bytes) -> bytes | None:

@@ -13,13 +13,12 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from xml.sax.saxutils import escape
 
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import column_index_from_string
 from openpyxl.utils.datetime import to_excel
 
-from .package import REL_NS, attribute, set_attribute
+from .package import REL_NS, attribute, set_attribute, xml_escaped
 
 
 class SheetUnsupported(Exception):
@@ -33,7 +32,6 @@ _CELL = re.compile(rb"<c\b[^>]*?(?:/>|>.*?</c>)", re.DOTALL)
 _START_TAG = re.compile(rb"<[^>]*>")
 _CELL_REF = re.compile(rb'\sr="([A-Z]+)(\d+)"')
 _ANY_TAG = re.compile(rb"<(/?)([\w:.-]+)[^>]*?(/?)>")
-_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 #: Elements that come after <legacyDrawing> in a worksheet (ECMA-376 CT_Worksheet order).
 _AFTER_LEGACY_DRAWING = (b"legacyDrawingHF", b"drawingHF", b"picture", b"oleObjects", b"controls",
                          b"webPublishItems", b"tableParts", b"extLst")
@@ -244,8 +242,7 @@ def value_xml(value: Any) -> tuple[bytes | None, bytes]:
         if isinstance(value, float) and not math.isfinite(value):
             return None, b""
         return None, b"<v>" + repr(value).encode() + b"</v>"
-    text = escape(_ILLEGAL.sub("", str(value)))
-    return b"inlineStr", b'<is><t xml:space="preserve">' + text.encode("utf-8") + b"</t></is>"
+    return b"inlineStr", b'<is><t xml:space="preserve">' + xml_escaped(str(value)) + b"</t></is>"
 
 
 def _with_widths(head: bytes, widths: dict[int, float]) -> bytes:

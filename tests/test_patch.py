@@ -19,6 +19,8 @@ from conftest import (
     write_xlsxwriter,
     wrong_formula_register,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 from zipsheet import add_register_sheet, add_rows_to_sheet, add_signature_part
@@ -335,3 +337,31 @@ def test_shared_formulas_are_read_cell_by_cell(tmp_path) -> None:
     run = run_sheetsync([path], tmp_path / "out", reports=False)
     assert keys(run) == []  # never calculated, but each multiplies its own row: trusted
     assert [r["residual_score"] for r in run.records("risk_register")] == [16, 6, 4]
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(st.characters(codec="utf-8"), max_size=60)
+       | st.sampled_from(["\uffff<a>&", "x\x01y"]),
+       number=st.floats(allow_nan=False, allow_infinity=False)
+       | st.integers(min_value=-(2**53), max_value=2**53))
+def test_any_text_or_number_written_into_a_sheet_reads_back_the_same(text, number) -> None:
+    """Whatever a finding's message or value holds (markup, quotes, line breaks, any script)."""
+    from xml.etree import ElementTree
+
+    from sheetsync.sheetxml import SheetEdits, patch_sheet
+
+    edits = SheetEdits()
+    edits.cell(2, 3).value = text
+    edits.cell(2, 1).value = number
+    xml = (b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+           b'<sheetData><row r="2"><c r="B2" s="1"><v>7</v></c></row></sheetData></worksheet>')
+    root = ElementTree.fromstring(b"".join(patch_sheet([xml], edits)))
+    ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    cells = {c.get("r"): c for c in root.iter(f"{ns}c")}
+    assert list(cells) == ["A2", "B2", "C2"]
+    assert float(cells["A2"].find(f"{ns}v").text) == number
+    def lines(value: str) -> str:  # NOTE: an XML reader reads every line ending as \n
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+
+    wanted = re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", "", text)
+    assert lines("".join(cells["C2"].itertext())) == lines(wanted)
