@@ -360,6 +360,6 @@ def _workbook_finding(source: Source, rule: str, message: str) -> Finding:
 
 def _loss_finding(source: Source, what: str, reason: str) -> Finding:
     return _workbook_finding(
-        source, "WB02", f"The annotated copy cannot keep {what} from this workbook (it could not "
-                        f"be patched in place: {reason}); the original is unchanged, so use the "
-                        "annotated copy only to read the findings.")
+        source, "WB02", f"The annotated copy cannot keep {what} from this workbook (sheetsync had "
+                        f"to rebuild the copy rather than add to it: {reason}); the original is "
+                        "unchanged, so use the annotated copy only to read the findings.")
