@@ -171,8 +171,11 @@ def _patch_row(row_match: re.Match[bytes], number: int, edits: dict[int, CellEdi
     if row_match.group(2) == b"/>":
         return start_tag + b"".join(_new_cell(number, c, edits[c]) for c in sorted(edits)) + b"</row>"
     inner = row[len(row_match.group(1)) + 5:-6]
+    if drop_columns and b"<extLst" not in inner:
+        inner = _without_trailing(inner, drop_columns)
     last_cell = inner.rfind(b"<c ")
-    if not drop_columns and (last_cell < 0 or min(edits) > _cell_position(inner[last_cell:])[1]):
+    last_col = _cell_position(inner[last_cell:])[1] if last_cell >= 0 else 0
+    if (not drop_columns or min(drop_columns) > last_col) and (not edits or min(edits) > last_col):
         # Cells added to the right of the row's own: its cells are copied as they are.
         extension = inner.find(b"<extLst")
         end = extension if extension >= 0 else len(inner)
@@ -191,6 +194,15 @@ def _patch_row(row_match: re.Match[bytes], number: int, edits: dict[int, CellEdi
     extension = re.search(rb"<extLst\b.*?</extLst>", inner, re.DOTALL)
     return (start_tag + b"".join(c for _, c in cells) + (extension.group(0) if extension else b"")
             + b"</row>")
+
+
+def _without_trailing(inner: bytes, drop_columns: set[int]) -> bytes:
+    """The row's cells without those at its end that are in ``drop_columns`` (the columns an
+    earlier run added sit there), found from the end without splitting the row."""
+    while (last_cell := inner.rfind(b"<c ")) >= 0 and \
+            _cell_position(inner[last_cell:])[1] in drop_columns:
+        inner = inner[:last_cell]
+    return inner
 
 
 def _edit_cell(cell: bytes, edit: CellEdit) -> bytes:
