@@ -10,17 +10,20 @@ the value Excel last calculated is kept beside it, in ``cached``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from openpyxl.formula.translate import Translator
 from openpyxl.styles.numbers import BUILTIN_FORMATS
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
 from .package import Package, attribute, xml_text
+from .sheetscan import SheetScan, scan_sheet
 
 LEDGER_SHEET = "_sheetsync"
+#: Beyond this many cells (rows x columns) a sheet is read row by row, not as a dense grid.
+MAX_DENSE_CELLS = 5_000_000
+MAX_SPARSE_COLUMNS = 200  #: Columns read of such a sheet; registers are far narrower.
+EMPTY_ROWS_END_SHEET = 1000  #: Empty rows after which the rest of such a sheet is not read.
 #: A formula element (Excel writes no namespace prefix in sheet XML; one that does is read
 #: without its formulas, their results standing in for them).
 _FORMULA = re.compile(rb"<f(?=[\s/>])([^>]*?)(/?)>")
@@ -96,16 +99,18 @@ def read_grid(package: Package) -> WorkbookGrid:
         for entry in package.sheets:
             if not entry.is_worksheet or entry.part is None or entry.name in skipped:
                 continue
-            sheet = book.get_sheet_by_name(entry.name)
-            merged = [(a[0] + 1, a[1] + 1, b[0] + 1, b[1] + 1)
-                      for a, b in sheet.merged_cell_ranges or []]
-            grid = SheetGrid(title=entry.name, part=entry.part, rows=_typed_rows(sheet),
-                             merged=merged, _package=package)
-            del sheet  # NOTE: calamine's own copy of the cells, as large again as ours
-            shared: dict[bytes, tuple[str, Translator]] = {}
-            for piece in _whole_cells(package.stream(entry.part)):
-                _read_errors(grid, piece)
-                _read_formulas(grid, piece, not recalculated, shared)
+            scan = scan_sheet(package.stream(entry.part))
+            if scan.area > MAX_DENSE_CELLS:
+                rows, merged = _rows_one_by_one(package, entry.name, scan.last_col), scan.merged
+            else:
+                sheet = book.get_sheet_by_name(entry.name)
+                merged = [(a[0] + 1, a[1] + 1, b[0] + 1, b[1] + 1)
+                          for a, b in sheet.merged_cell_ranges or []]
+                rows = _typed_rows(sheet.to_python(skip_empty_area=False))
+                del sheet  # NOTE: calamine's own copy of the cells, as large again as ours
+            grid = SheetGrid(title=entry.name, part=entry.part, rows=rows, merged=merged,
+                             _package=package)
+            _put_formulas_and_errors(grid, scan, trust_cached=not recalculated)
             _take_off_ledger(grid, ledger)
             sheets.append(grid)
     finally:
@@ -113,97 +118,53 @@ def read_grid(package: Package) -> WorkbookGrid:
     return WorkbookGrid(sheets=sheets, ledger=ledger, recalculated_on_load=recalculated)
 
 
-def _typed_rows(sheet: Any) -> list[list[Any]]:
+def _typed_rows(rows: list[list[Any]]) -> list[list[Any]]:
     """calamine's rows with blanks as None and whole numbers as int, as openpyxl reads them."""
-    rows = sheet.to_python(skip_empty_area=False)
     for number, row in enumerate(rows):  # NOTE: in place: a second grid would double the memory
         rows[number] = [None if v == "" else int(v) if type(v) is float and v.is_integer() else v
                         for v in row]
     return rows
 
 
-def _whole_cells(chunks: Iterator[bytes]) -> Iterator[bytes]:
-    """The sheet XML in pieces that end after a cell's ``</c>``: a cell with a formula or a
-    value is never split between two pieces."""
-    carried = b""
-    for chunk in chunks:
-        text = carried + chunk
-        cut = text.rfind(b"</c>")
-        if cut < 0:
-            carried = text
-            continue
-        yield text[:cut + 4]
-        carried = text[cut + 4:]
-    if carried:
-        yield carried
+def _rows_one_by_one(package: Package, name: str, last_col: int) -> list[list[Any]]:
+    """A sheet too large for a dense grid (usually one stray cell far out): its rows read one
+    at a time by openpyxl, as far as the cells go before a long empty stretch."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(package.path, read_only=True, data_only=True)
+    try:
+        ws = book[name]
+        rows: list[list[Any]] = []
+        empty_run = 0
+        for values in ws.iter_rows(max_col=min(last_col, MAX_SPARSE_COLUMNS), values_only=True):
+            rows.append(list(values))
+            empty_run = 0 if any(v is not None for v in values) else empty_run + 1
+            if empty_run >= EMPTY_ROWS_END_SHEET:
+                break
+    finally:
+        book.close()
+    del rows[len(rows) - empty_run:]
+    return _typed_rows(rows)
 
 
-def _found(xml: bytes, needle: bytes) -> Iterator[int]:
-    """Where ``needle`` occurs: a plain search runs far faster than a regex over every tag."""
-    position = xml.find(needle)
-    while position >= 0:
-        yield position
-        position = xml.find(needle, position + 1)
+def _put_formulas_and_errors(grid: SheetGrid, scan: SheetScan, trust_cached: bool) -> None:
+    """Error values into their cells; each formula's text into its cell, the value Excel last
+    calculated moved to ``cached`` (unless the workbook asks to be recalculated on load)."""
+    for (row, col), text in scan.errors.items():
+        _put(grid, row, col, text)
+    for (row, col), text in scan.formulas.items():
+        if trust_cached and (value := grid.value(row, col)) is not None:
+            grid.cached[(row, col)] = value
+        _put(grid, row, col, text)
+    grid.formulas = scan.formulas
 
 
-def _read_errors(grid: SheetGrid, xml: bytes) -> None:
-    for position in _found(xml, b' t="e"'):
-        found = _ERROR_CELL.match(xml, max(xml.rfind(b"<c ", 0, position), 0))
-        if found is None or found.end(1) < position:
-            continue
-        address = _ADDRESS.search(b" " + found.group(1))
-        if address is not None:
-            row, col = int(address.group(2)), column_index_from_string(address.group(1).decode())
-            _put(grid, row, col, xml_text(found.group(2)))
-
-
-def _put(grid: SheetGrid, row: int, col: int, value: Any) -> list[Any]:
+def _put(grid: SheetGrid, row: int, col: int, value: Any) -> None:
     while len(grid.rows) < row:
         grid.rows.append([])
     cells = grid.rows[row - 1]
     cells.extend([None] * (col - len(cells)))
     cells[col - 1] = value
-    return cells
-
-
-def _read_formulas(grid: SheetGrid, xml: bytes, trust_cached: bool,
-                   shared: dict[bytes, tuple[str, Translator]]) -> None:
-    """Put each formula's text in its cell and move the calculated value to ``cached``.
-
-    ``shared`` holds each shared formula's text and translator (by its si), across pieces.
-    """
-    for position in _found(xml, b"<f"):
-        found = _FORMULA.match(xml, position)
-        if found is None:
-            continue
-        start = xml.rfind(b"<c ", 0, found.start())
-        address = _ADDRESS.search(xml, start, found.start()) if start >= 0 else None
-        if address is None:
-            continue
-        letters, digits = address.group(1).decode(), address.group(2).decode()
-        attrs, empty = found.group(1), found.group(2)
-        text = "" if empty else xml_text(xml[found.end():xml.find(b"</", found.end())])
-        index = attribute(attrs, b"si")
-        if attribute(attrs, b"t") == b"shared" and index is not None:
-            if text:
-                shared[index] = (text, Translator("=" + text, origin=letters + digits))
-            elif index in shared:
-                text = _translate(*shared[index], letters + digits)
-        if not text:
-            continue
-        row, col = int(digits), column_index_from_string(letters)
-        if trust_cached and (value := grid.value(row, col)) is not None:
-            grid.cached[(row, col)] = value
-        grid.formulas[(row, col)] = _put(grid, row, col, "=" + text)[col - 1]
-
-
-def _translate(formula: str, translator: Translator, destination: str) -> str:
-    """A shared formula as it reads in ``destination`` (one translator per shared formula:
-    making one parses the formula, a tenth of the work for each of its cells)."""
-    try:
-        return translator.translate_formula(destination)[1:]
-    except Exception:  # noqa: BLE001  (an untranslatable formula is still a formula)
-        return formula
 
 
 def _take_off_ledger(grid: SheetGrid, ledger: Ledger) -> None:
@@ -224,7 +185,7 @@ def _read_ledger(book: Any, package: Package) -> Ledger:
     entry = package.sheet(LEDGER_SHEET)
     if entry is None:
         return Ledger()
-    rows = _typed_rows(book.get_sheet_by_name(LEDGER_SHEET))
+    rows = _typed_rows(book.get_sheet_by_name(LEDGER_SHEET).to_python(skip_empty_area=False))
     header = rows[0] if rows else []
     width = 9
     body = [(r + [None] * width)[:width] for r in rows[1:]]

@@ -365,3 +365,16 @@ def test_any_text_or_number_written_into_a_sheet_reads_back_the_same(text, numbe
 
     wanted = re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", "", text)
     assert lines("".join(cells["C2"].itertext())) == lines(wanted)
+
+
+def test_a_stray_cell_far_out_is_read_without_asking_for_the_whole_sheet(tmp_path) -> None:
+    """calamine makes a dense grid; one value in XFD1048576 would ask it for 500 GB."""
+    def stray(wb):
+        wb["Risks"]["XFD1048576"] = "x"
+        wb["Risks"].merge_cells("F1:G1")
+
+    path = write_openpyxl(tmp_path / "in" / "far.xlsx", {"Risks": ROWS}, stray)
+    run = run_sheetsync([path], tmp_path / "out", reports=False)
+    assert keys(run) == [("RR03", "Risks", "D2"), ("RR09", "Risks", "C3")]
+    ws = openpyxl.load_workbook(run.workbooks[0].annotated)["Risks"]
+    assert ws["XFD1048576"].value == "x" and ws["D2"].fill.fgColor.rgb[-6:] == "FFC7CE"
