@@ -9,12 +9,14 @@ end, unchanged workbooks' results reused, and the work spread over a process poo
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import datetime as dt
 import fnmatch
 import hashlib
 import os
 import time
 from collections.abc import Callable
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +26,14 @@ from .discover import OUTPUT_MARKER, Source, find_workbooks
 from .files import write_text_atomically
 from .lock import run_lock
 from .owners import write_owner_lists
-from .pipeline import ANNOTATED_DIR, RunResult, Settings, WorkbookResult, process_workbook
+from .pipeline import (
+    ANNOTATED_DIR,
+    RunResult,
+    Settings,
+    WorkbookResult,
+    safe_process_workbook,
+    unreadable_result,
+)
 from .quarters import Quarter
 from .reports import Changes, summary_lines, write_reports
 from .schemas import SCHEMA_FILES, default_schemas_dir
@@ -207,9 +216,31 @@ def _process(sources: list[Source], out_dir: Path, settings: Settings,
         return [check_steady(source, settings, destination) for source, destination in tasks]
     # NOTE: the settings go to each worker once, not with every workbook, and workbooks go in
     # small batches: per-task pickling and round trips were a fifth of a 200-workbook run.
-    with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, initializer=_worker_settings,
-                                                initargs=(settings,)) as pool:
-        return list(pool.map(_check_in_worker, tasks, chunksize=max(1, len(tasks) // (jobs * 8))))
+    size = max(1, len(tasks) // (jobs * 8))
+    results: dict[str, WorkbookResult] = {}
+    with _pool(jobs, settings) as pool:
+        batches = [pool.submit(_check_batch, tasks[i:i + size]) for i in range(0, len(tasks), size)]
+        for batch in concurrent.futures.as_completed(batches):
+            with contextlib.suppress(BrokenProcessPool):
+                results.update((r.source.name, r) for r in batch.result())
+    # A worker that died (out of memory, a crash inside a library) took its batch with it:
+    # those workbooks are checked again, each on its own, so only the culprit is lost.
+    return [results.get(source.name) or _check_alone(source, destination, settings)
+            for source, destination in tasks]
+
+
+def _pool(jobs: int, settings: Settings) -> concurrent.futures.ProcessPoolExecutor:
+    return concurrent.futures.ProcessPoolExecutor(max_workers=jobs, initializer=_worker_settings,
+                                                  initargs=(settings,))
+
+
+def _check_alone(source: Source, destination: Path, settings: Settings) -> WorkbookResult:
+    try:
+        with _pool(1, settings) as pool:
+            return pool.submit(_check_batch, [(source, destination)]).result()[0]
+    except BrokenProcessPool:
+        return unreadable_result(source, "sheetsync's worker stopped while checking it (out of "
+                                         "memory, or a crash inside a library it uses)")
 
 
 _SETTINGS: list[Settings] = []  #: In a worker process: the run's settings.
@@ -219,15 +250,15 @@ def _worker_settings(settings: Settings) -> None:
     _SETTINGS[:] = [settings]
 
 
-def _check_in_worker(task: tuple[Source, Path]) -> WorkbookResult:
-    return check_steady(task[0], _SETTINGS[0], task[1])
+def _check_batch(tasks: list[tuple[Source, Path]]) -> list[WorkbookResult]:
+    return [check_steady(source, _SETTINGS[0], destination) for source, destination in tasks]
 
 
 def check_steady(source: Source, settings: Settings, destination: Path) -> WorkbookResult:
     """Check a workbook, again if it changed while being read; say so if it keeps changing."""
     for _attempt in range(2):
         before = _stat(source.path)
-        result = process_workbook(source, settings, destination)
+        result = safe_process_workbook(source, settings, destination)
         if _stat(source.path) == before:
             return result
     result.status, result.message = "error", "the file kept changing while it was being read"

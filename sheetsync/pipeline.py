@@ -122,13 +122,7 @@ def validate_paths(paths: list[Path], out_dir: Path | None, settings: Settings,
     run = RunResult(as_of=settings.as_of, out_dir=out_dir or Path("."))
     for source in find_workbooks(paths, exclude=out_dir):
         destination = out_dir / ANNOTATED_DIR / source.name if out_dir is not None else None
-        try:
-            result = process_workbook(source, settings, destination)
-        except Exception as exc:  # noqa: BLE001  (one bad file must never stop a run)
-            reason = (f"sheetsync could not check it ({type(exc).__name__}: "
-                      f"{' '.join(str(exc).split())[:120]}); please report this")
-            result = WorkbookResult(source=source, status="error", message=reason, findings=[
-                _workbook_finding(source, "WB01", f"The workbook cannot be read: {reason}.")])
+        result = safe_process_workbook(source, settings, destination)
         run.workbooks.append(result)
         if progress is not None:
             progress(result)
@@ -151,6 +145,16 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+def safe_process_workbook(source: Source, settings: Settings,
+                          destination: Path | None) -> WorkbookResult:
+    """``process_workbook``, with anything unforeseen turned into an error on that workbook."""
+    try:
+        return process_workbook(source, settings, destination)
+    except Exception as exc:  # noqa: BLE001  (one bad file must never stop a run)
+        return unreadable_result(source, f"sheetsync could not check it ({type(exc).__name__}: "
+                                         f"{' '.join(str(exc).split())[:120]}); please report this")
+
+
 def process_workbook(source: Source, settings: Settings,
                      destination: Path | None) -> WorkbookResult:
     """Check one workbook and write its annotated copy to ``destination`` (None: check only)."""
@@ -158,13 +162,18 @@ def process_workbook(source: Source, settings: Settings,
         try:
             package, grid = read_workbook(source.path)
         except WorkbookUnreadable as exc:
-            return WorkbookResult(source=source, status="error", message=exc.reason, findings=[
-                _workbook_finding(source, "WB01", f"The workbook cannot be read: {exc.reason}.")])
+            return unreadable_result(source, exc.reason)
         with package:
             result, annotations = _check_workbook(grid, source, settings)
             if result.status == "ok" and destination is not None:
                 _write_copy(package, grid, result, annotations, destination)
             return result
+
+
+def unreadable_result(source: Source, reason: str) -> WorkbookResult:
+    """A workbook that could not be read: an error, with ``reason`` as its WB01 finding."""
+    return WorkbookResult(source=source, status="error", message=reason, findings=[
+        _workbook_finding(source, "WB01", f"The workbook cannot be read: {reason}.")])
 
 
 def _release(wb: Any) -> None:

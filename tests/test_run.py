@@ -213,3 +213,26 @@ def test_summary_direction_comes_from_last_quarter_in_the_history(tmp_path) -> N
     directions = {row[header.index("ref")]: row[header.index("direction_vs_previous")]
                   for row in wb["Risk data"].iter_rows(min_row=2, values_only=True)}
     assert directions == {"R1": "Up", "R2": "Same", "C1": "Same"}
+
+
+@pytest.mark.skipif(__import__("multiprocessing").get_start_method() != "fork",
+                    reason="the test makes a worker die through a patch its forked copy inherits")
+def test_a_worker_that_dies_loses_only_its_own_workbook(tmp_path, monkeypatch) -> None:
+    drive = shared_drive(tmp_path / "S drive")
+    register(drive / "crash.xlsx", ["R9", "Odd", "Jo Smith", 2, 2, 4, "01/03/2023"])
+    real = sheetsync.job.safe_process_workbook
+
+    def fragile(source, *args):
+        if source.name == "crash.xlsx":
+            os._exit(1)  # as a worker killed for memory, or a crash inside a library
+        return real(source, *args)
+
+    monkeypatch.setattr(sheetsync.job, "safe_process_workbook", fragile)
+    result = CliRunner().invoke(cli, ["run", str(drive), "--out", str(tmp_path / "out"),
+                                      "--as-of", "2023-03-31", "--jobs", "2"])
+    assert result.exit_code == 1, result.output
+    document = json.loads((tmp_path / "out" / "exceptions.json").read_text())
+    statuses = {w["path"]: (w["status"], w["message"]) for w in document["workbooks"]}
+    assert statuses["crash.xlsx"] == ("error", "sheetsync's worker stopped while checking it "
+                                               "(out of memory, or a crash inside a library it uses)")
+    assert [s for name, (s, _m) in statuses.items() if name != "crash.xlsx"] == ["ok", "ok"]
