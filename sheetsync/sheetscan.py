@@ -21,7 +21,7 @@ _ADDRESS = re.compile(rb'\sr="([A-Z]+)(\d+)"')
 _ERROR_CELL = re.compile(rb'<c\s([^>]*?\st="e"[^>]*)>(?:<f\b[^>]*?(?:/>|>[^<]*</f>))?<v>([^<]*)</v>')
 _LAST_ROW = re.compile(rb'<row\b[^>]*?\sr="(\d+)"')
 _MERGED = re.compile(rb'<mergeCell\s[^>]*?ref="([A-Z]+\d+:[A-Z]+\d+)"')
-_WIDE_CELLS = (re.compile(rb'<c r="([A-Z]{3})\d'), re.compile(rb'<c r="([A-Z]{2})\d'))
+_WIDE_CELL = re.compile(rb'<c r="([A-Z]{2,3})\d')  #: A cell past column Z.
 
 
 @dataclass(slots=True)
@@ -48,12 +48,11 @@ def scan_sheet(chunks: Iterator[bytes]) -> SheetScan:
         _formulas(scan, piece, shared)
         if (last := _LAST_ROW.match(piece, max(piece.rfind(b"<row "), 0))) is not None:
             scan.last_row = max(scan.last_row, int(last.group(1)))
-        scan.merged += [_range(ref) for ref in _MERGED.findall(piece)]
-        for pattern in _WIDE_CELLS:  # the widest first: a piece with AAA1 need not look for AA1
-            if found := set(pattern.findall(piece)):
-                widest = max(column_index_from_string(c.decode()) for c in found)
-                scan.last_col = max(scan.last_col, widest)
-                break
+        if b"<mergeCell " in piece:
+            scan.merged += [_range(ref) for ref in _MERGED.findall(piece)]
+        if found := set(_WIDE_CELL.findall(piece)):
+            widest = max(column_index_from_string(c.decode()) for c in found)
+            scan.last_col = max(scan.last_col, widest)
     return scan
 
 

@@ -378,3 +378,15 @@ def test_a_stray_cell_far_out_is_read_without_asking_for_the_whole_sheet(tmp_pat
     assert keys(run) == [("RR03", "Risks", "D2"), ("RR09", "Risks", "C3")]
     ws = openpyxl.load_workbook(run.workbooks[0].annotated)["Risks"]
     assert ws["XFD1048576"].value == "x" and ws["D2"].fill.fgColor.rgb[-6:] == "FFC7CE"
+
+
+def test_the_scan_finds_how_far_the_cells_reach_formulas_and_errors() -> None:
+    from sheetsync.sheetscan import scan_sheet
+
+    xml = (b'<worksheet><sheetData><row r="1"><c r="A1"><f>B1*2</f><v>4</v></c>'
+           b'<c r="AB1" t="e"><v>#REF!</v></c></row><row r="7"><c r="C7"/></row></sheetData>'
+           b'<mergeCells count="1"><mergeCell ref="A1:C2"/></mergeCells></worksheet>')
+    scan = scan_sheet(iter([xml[:40], xml[40:90], xml[90:]]))  # cut anywhere
+    assert (scan.last_row, scan.last_col, scan.area) == (7, 28, 7 * 28)
+    assert scan.formulas == {(1, 1): "=B1*2"} and scan.errors == {(1, 28): "#REF!"}
+    assert scan.merged == [(1, 1, 2, 3)]
