@@ -70,7 +70,7 @@ def patch_one_sheet(package: Package, patch: SheetPatch, styles: Styles,
     def ledger() -> list[list[Any]]:  # NOTE: called once the sheet is written: originals known
         rows = []
         for cell, findings in sorted(marks.items()):
-            before, own = notes.get(cell), originals[cell]
+            before, own = notes.get(cell), originals.get(cell)
             rows.append(["mark", name, findings[0].cell, before[0] if before else None,
                          before[1] if before else None, None, None,
                          NO_STYLE if own is None else own,
