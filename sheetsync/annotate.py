@@ -1,8 +1,8 @@
 """The fallback writer of the annotated copy, through openpyxl's model.
 
 The annotated copy is normally written by patching the package (``patch.py``), which keeps
-everything. Where a package cannot be patched safely (a digitally signed or Strict Open XML
-workbook, an unusual sheet XML, a copy from sheetsync's first writer) this writer is used;
+everything. Where a package cannot be patched safely (a digitally signed workbook, an unusual sheet
+XML, a copy from sheetsync's first writer) this writer is used;
 ``losses.py`` says what openpyxl cannot keep. Both writers share the names and fills here.
 
 Every change is recorded in a very hidden ``_sheetsync`` ledger sheet, so that a run on an
@@ -34,11 +34,14 @@ LEDGER_SHEET = "_sheetsync"
 EXCEPTIONS_SHEET = "Exceptions"
 SUMMARY_SHEET = "Summary"
 COMMENT_AUTHOR = "sheetsync"
-MARK_FILLS = {
-    Severity.ERROR: PatternFill("solid", fgColor="FFC7CE"),
-    Severity.WARNING: PatternFill("solid", fgColor="FFEB9C"),
-}
-_HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
+MARK_COLOURS = {Severity.ERROR: "FFC7CE", Severity.WARNING: "FFEB9C"}
+MARK_FILLS = {severity: PatternFill("solid", fgColor=rgb) for severity, rgb in MARK_COLOURS.items()}
+HEADER_COLOUR = "D9D9D9"
+LINK_COLOUR = "0563C1"
+SUMMARY_WIDTHS = (24, 40, 10, 8, 9)
+EXCEPTION_COLUMNS = ["Sheet", "Cell", "Ref", "Column", "Value", "Rule", "Severity", "Message"]
+EXCEPTION_WIDTHS = (18, 8, 10, 24, 18, 7, 9, 90)
+_HEADER_FILL = PatternFill("solid", fgColor=HEADER_COLOUR)
 _SEPARATOR = "\n\n— sheetsync —\n"
 
 
@@ -110,11 +113,12 @@ def write_annotated_copy(wb: Workbook, findings: list[Finding], sheets: list[She
     ``summary`` rows (a header first), when given, go on an added ``Summary`` sheet.
     """
     added_sheets = []
+    taken = {name.casefold() for name in wb.sheetnames}
     if summary:
-        summary_sheet = wb.create_sheet(_free_name(wb, SUMMARY_SHEET))
-        _write_table(summary_sheet, summary, widths=(24, 40, 10, 8, 9))
+        summary_sheet = wb.create_sheet(free_sheet_name(SUMMARY_SHEET, taken))
+        _write_table(summary_sheet, summary, widths=SUMMARY_WIDTHS)
         added_sheets.append(summary_sheet.title)
-    exceptions_name = _free_name(wb, EXCEPTIONS_SHEET)
+    exceptions_name = free_sheet_name(EXCEPTIONS_SHEET, taken)
     _write_exceptions_sheet(wb.create_sheet(exceptions_name), findings)
     added_sheets.append(exceptions_name)
     ledger = wb.create_sheet(LEDGER_SHEET)
@@ -170,12 +174,30 @@ def _write_derived(ws: Worksheet, annotations: SheetAnnotations, ledger: Workshe
         ledger.append(["column", ws.title, column, None, None, added.header])
 
 
-def _free_name(wb: Workbook, wanted: str) -> str:
+def free_sheet_name(wanted: str, taken: set[str]) -> str:
+    """``wanted``, or a variant no sheet has (``taken``: names casefolded, as Excel compares
+    them); the name chosen is added to ``taken``."""
     name, number = wanted, 2
-    while name in wb.sheetnames:
+    while name.casefold() in taken:
         name = f"{wanted} ({number})" if number > 2 else f"sheetsync {wanted}"
         number += 1
+    taken.add(name.casefold())
     return name
+
+
+def exception_row(finding: Finding) -> list[Any]:
+    """A finding as a row of the Exceptions sheet (columns ``EXCEPTION_COLUMNS``)."""
+    value = finding.to_dict()["value"]
+    return [finding.sheet, finding.cell, finding.ref, finding.column,
+            "" if value is None else str(value), finding.rule, finding.severity.label,
+            finding.message]
+
+
+def cell_link(finding: Finding) -> str | None:
+    """Where the Exceptions sheet's link for ``finding`` goes ("'Risks'!D5"), if anywhere."""
+    if not (finding.sheet and finding.cell):
+        return None
+    return "'" + finding.sheet.replace("'", "''") + "'!" + finding.cell
 
 
 def _write_table(ws: Worksheet, rows: list[list[Any]], widths: tuple[int, ...]) -> None:
@@ -197,15 +219,10 @@ def _write_table(ws: Worksheet, rows: list[list[Any]], widths: tuple[int, ...]) 
 
 
 def _write_exceptions_sheet(ws: Worksheet, findings: list[Finding]) -> None:
-    headers = ["Sheet", "Cell", "Ref", "Column", "Value", "Rule", "Severity", "Message"]
-    rows = [[f.sheet, f.cell, f.ref, f.column,
-             "" if f.to_dict()["value"] is None else str(f.to_dict()["value"]), f.rule,
-             f.severity.label, f.message] for f in findings]
-    _write_table(ws, [headers, *rows], widths=(18, 8, 10, 24, 18, 7, 9, 90))
+    _write_table(ws, [EXCEPTION_COLUMNS, *map(exception_row, findings)], widths=EXCEPTION_WIDTHS)
     for number, finding in enumerate(findings, start=2):
-        if finding.sheet and finding.cell:
+        if (location := cell_link(finding)) is not None:
             link = ws.cell(row=number, column=2)
-            quoted = finding.sheet.replace("'", "''")
-            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{quoted}'!{finding.cell}")
-            link.font = Font(color="0563C1", underline="single")
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=location)
+            link.font = Font(color=LINK_COLOUR, underline="single")
         ws.cell(row=number, column=7).fill = copy(MARK_FILLS[finding.severity])

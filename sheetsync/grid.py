@@ -13,10 +13,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import openpyxl
+import python_calamine
 from openpyxl.styles.numbers import BUILTIN_FORMATS
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
-from .package import Package, attribute, xml_text
+from .package import CELL_ADDRESS, Package, attribute, xml_text
 from .sheetscan import SheetScan, scan_sheet
 
 LEDGER_SHEET = "_sheetsync"
@@ -28,7 +30,6 @@ EMPTY_ROWS_END_SHEET = 1000  #: Empty rows after which the rest of such a sheet 
 #: without its formulas, their results standing in for them).
 _FORMULA = re.compile(rb"<f(?=[\s/>])([^>]*?)(/?)>")
 _CELL_TAG = re.compile(rb"<(?:\w+:)?c\s[^>]*>")
-_ADDRESS = re.compile(rb'\sr="([A-Z]+)(\d+)"')
 #: An error value (#REF!, #N/A) typed or calculated; calamine reads these as blank.
 _ERROR_CELL = re.compile(rb'<c\s([^>]*?\st="e"[^>]*)>(?:<f\b[^>]*?(?:/>|>[^<]*</f>))?<v>([^<]*)</v>')
 
@@ -88,8 +89,6 @@ class WorkbookGrid:
 
 def read_grid(package: Package) -> WorkbookGrid:
     """Every worksheet of ``package`` as typed, with an earlier run's additions taken off."""
-    import python_calamine
-
     book = python_calamine.CalamineWorkbook.from_path(str(package.path))
     try:
         recalculated = _recalculated_on_load(package.read(package.workbook_part))
@@ -129,8 +128,6 @@ def _typed_rows(rows: list[list[Any]]) -> list[list[Any]]:
 def _rows_one_by_one(package: Package, name: str, last_col: int) -> list[list[Any]]:
     """A sheet too large for a dense grid (usually one stray cell far out): its rows read one
     at a time by openpyxl, as far as the cells go before a long empty stretch."""
-    import openpyxl
-
     book = openpyxl.load_workbook(package.path, read_only=True, data_only=True)
     try:
         ws = book[name]
@@ -207,7 +204,7 @@ def _number_formats(package: Package, part: str) -> dict[tuple[int, int], str]:
     xml = package.read(part)
     for tag in _CELL_TAG.finditer(xml):
         style = attribute(tag.group(0), b"s")
-        address = _ADDRESS.search(tag.group(0))
+        address = CELL_ADDRESS.search(tag.group(0))
         if style is None or address is None or int(style) >= len(formats):
             continue
         found[(int(address.group(2)), column_index_from_string(address.group(1).decode()))] = \

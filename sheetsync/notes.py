@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from xml.sax.saxutils import escape
 
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
 from .package import MAIN_NS, attribute, xml_escaped, xml_text
@@ -193,6 +194,4 @@ def _position(ref: bytes) -> tuple[int, int]:
 
 
 def _reference(cell: tuple[int, int]) -> bytes:
-    from openpyxl.utils import get_column_letter
-
     return f"{get_column_letter(cell[1])}{cell[0]}".encode()

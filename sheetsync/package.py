@@ -20,6 +20,8 @@ REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 REL_TYPE = REL_NS + "/"
 WORKSHEET_TYPE = REL_TYPE + "worksheet"
 WORKSHEET_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+#: A cell's address attribute (r="AB12"): its column letters and row number.
+CELL_ADDRESS = re.compile(rb'\sr="([A-Z]+)(\d+)"')
 _ENTITIES = {"&quot;": '"', "&apos;": "'"}
 
 
@@ -146,6 +148,11 @@ class Package:
                 # NOTE: by its last word, so Strict Open XML's worksheets count too
                 is_worksheet=relationship is not None and relationship.type.endswith("/worksheet")))
         return entries
+
+
+def is_strict(package: Package) -> bool:
+    """Saved as Strict Open XML (other namespaces throughout; openpyxl cannot load it)."""
+    return STRICT_NS.encode() in package.read(package.workbook_part)[:4096]
 
 
 def rels_part(part: str) -> str:

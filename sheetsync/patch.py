@@ -19,20 +19,31 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .annotate import EXCEPTIONS_SHEET, MARK_FILLS, SUMMARY_SHEET, SheetAnnotations
+from .annotate import (
+    EXCEPTION_COLUMNS,
+    EXCEPTION_WIDTHS,
+    EXCEPTIONS_SHEET,
+    LINK_COLOUR,
+    MARK_COLOURS,
+    SUMMARY_SHEET,
+    SUMMARY_WIDTHS,
+    SheetAnnotations,
+    cell_link,
+    exception_row,
+    free_sheet_name,
+)
 from .files import atomic_path
 from .findings import Finding, Severity
 from .grid import LEDGER_SHEET, WorkbookGrid
 from .newsheet import Table, table_xml
-from .package import STRICT_NS, WORKSHEET_CONTENT_TYPE, Package
-from .patchsheet import SheetPatch, patch_one_sheet
+from .package import WORKSHEET_CONTENT_TYPE, Package
+from .patchsheet import SheetPatch, header_format, patch_one_sheet
 from .sheetxml import SheetUnsupported
 from .stylesxml import Styles, StylesUnsupported
 from .workbookxml import WorkbookEdits, edit_package_parts
 
 LEDGER_HEADER = ["kind", "sheet", "cell", "comment", "author", "value", "original fill",
                  "original style", "original fill xml"]
-_HEADER_FILL = "D9D9D9"
 
 
 #: zlib level for the parts sheetsync writes: a sixth of the default's time, files a little larger.
@@ -44,9 +55,6 @@ _CONTENT_TYPES = "[Content_Types].xml"
 Part = bytes | Iterable[bytes] | Callable[[], bytes]
 
 
-STRICT_REASON = "it is saved as Strict Open XML"
-
-
 class PatchUnsupported(Exception):
     """This package cannot be patched safely; the caller falls back to the openpyxl writer."""
 
@@ -55,8 +63,6 @@ def unpatchable_reason(package: Package, grid: WorkbookGrid) -> str | None:
     """Why ``package`` must go through the openpyxl writer instead (None: it can be patched)."""
     if any(n.startswith("_xmlsignatures/") for n in package.names):
         return "it is digitally signed, and any change would break the signature"
-    if STRICT_NS.encode() in package.read(package.workbook_part)[:4096]:
-        return STRICT_REASON
     if grid.ledger.present and not grid.ledger.patchable:
         return "it was annotated by an earlier sheetsync version"
     if _styles_part(package) is None:
@@ -117,7 +123,7 @@ def write_patched_copy(package: Package, grid: WorkbookGrid, findings: list[Find
 
 
 def _mark_style_fills(styles: Styles) -> dict[Severity, int]:
-    return {severity: styles.fill(fill.fgColor.rgb[-6:]) for severity, fill in MARK_FILLS.items()}
+    return {severity: styles.fill(rgb) for severity, rgb in MARK_COLOURS.items()}
 
 
 def _add_sheets(package: Package, edits: WorkbookEdits, styles: Styles, findings: list[Finding],
@@ -125,14 +131,14 @@ def _add_sheets(package: Package, edits: WorkbookEdits, styles: Styles, findings
     """The Summary, Exceptions and ledger sheets (the earlier run's are taken away)."""
     removed = {s.name for s in edits.removed_sheets}
     taken = {s.name.casefold() for s in package.sheets if s.name not in removed}
-    header = styles.cell_format(0, fill=styles.fill(_HEADER_FILL), font=styles.font(bold=True))
+    header = header_format(styles)
     tables: list[tuple[str, Table, str]] = []
     if summary:
         styles_of = {(1, c): header for c in range(1, len(summary[0]) + 1)}
-        tables.append((_free_name(SUMMARY_SHEET, taken), Table(
-            rows=summary, widths=(24, 40, 10, 8, 9), styles=styles_of), "visible"))
-    tables.append((_free_name(EXCEPTIONS_SHEET, taken), _exceptions_table(styles, header, findings),
-                   "visible"))
+        tables.append((free_sheet_name(SUMMARY_SHEET, taken), Table(
+            rows=summary, widths=SUMMARY_WIDTHS, styles=styles_of), "visible"))
+    tables.append((free_sheet_name(EXCEPTIONS_SHEET, taken),
+                   _exceptions_table(styles, header, findings), "visible"))
     for name, table, state in tables:
         part = edits.add_sheet(package, name, state)
         written.parts[part] = table_xml(table)
@@ -149,32 +155,16 @@ def _add_sheets(package: Package, edits: WorkbookEdits, styles: Styles, findings
 
 
 def _exceptions_table(styles: Styles, header: int, findings: list[Finding]) -> Table:
-    columns = ["Sheet", "Cell", "Ref", "Column", "Value", "Rule", "Severity", "Message"]
-    rows: list[list[Any]] = [columns]
-    table = Table(rows=rows, widths=(18, 8, 10, 24, 18, 7, 9, 90),
-                  styles={(1, c): header for c in range(1, len(columns) + 1)})
-    link = styles.cell_format(0, font=styles.font(rgb="0563C1", underline=True))
-    severity_styles = {s: styles.cell_format(0, fill=styles.fill(f.fgColor.rgb[-6:]))
-                       for s, f in MARK_FILLS.items()}
-    for number, f in enumerate(findings, start=2):
-        value = f.to_dict()["value"]
-        rows.append([f.sheet, f.cell, f.ref, f.column, "" if value is None else str(value), f.rule,
-                     f.severity.label, f.message])
-        table.styles[(number, 7)] = severity_styles[f.severity]
-        if f.sheet and f.cell:
-            quoted = f.sheet.replace("'", "''")
-            table.links[(number, 2)] = f"'{quoted}'!{f.cell}"
+    table = Table(rows=[EXCEPTION_COLUMNS, *map(exception_row, findings)], widths=EXCEPTION_WIDTHS,
+                  styles={(1, c): header for c in range(1, len(EXCEPTION_COLUMNS) + 1)})
+    link = styles.cell_format(0, font=styles.font(rgb=LINK_COLOUR, underline=True))
+    severity_styles = {s: styles.cell_format(0, fill=styles.fill(rgb)) for s, rgb in MARK_COLOURS.items()}
+    for number, finding in enumerate(findings, start=2):
+        table.styles[(number, 7)] = severity_styles[finding.severity]
+        if (location := cell_link(finding)) is not None:
+            table.links[(number, 2)] = location
             table.styles[(number, 2)] = link
     return table
-
-
-def _free_name(wanted: str, taken: set[str]) -> str:
-    name, number = wanted, 2
-    while name.casefold() in taken:
-        name = f"{wanted} ({number})" if number > 2 else f"sheetsync {wanted}"
-        number += 1
-    taken.add(name.casefold())
-    return name
 
 
 def _styles_part(package: Package) -> str | None:

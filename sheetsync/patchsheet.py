@@ -11,7 +11,7 @@ from typing import Any
 
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
-from .annotate import SheetAnnotations
+from .annotate import HEADER_COLOUR, SheetAnnotations
 from .findings import Finding, Severity
 from .grid import Ledger
 from .notes import Comments, used_blocks, vml_drawing
@@ -24,7 +24,6 @@ COMMENTS_TYPE = REL_TYPE + "comments"
 VML_TYPE = REL_TYPE + "vmlDrawing"
 COMMENTS_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
 NO_STYLE = "none"  #: Ledger value for a marked cell that had no format of its own.
-_HEADER_FILL = "D9D9D9"
 _DATE_FORMAT = 14  #: Excel's built-in short date.
 
 
@@ -137,13 +136,18 @@ def _threaded_cells(package: Package, part: str) -> set[tuple[int, int]]:
     return cells
 
 
+def header_format(styles: Styles) -> int:
+    """The cell format of headers sheetsync writes: bold on grey."""
+    return styles.cell_format(0, fill=styles.fill(HEADER_COLOUR), font=styles.font(bold=True))
+
+
 def _derived(sheet: SheetEdits, annotations: SheetAnnotations, styles: Styles,
              name: str) -> list[list[Any]]:
     ledger: list[list[Any]] = []
     for address, value in annotations.filled.items():
         sheet.cell(*_position(address)).value = value
         ledger.append(["filled", name, address, None, None, value])
-    header_style = styles.cell_format(0, fill=styles.fill(_HEADER_FILL), font=styles.font(bold=True))
+    header_style = header_format(styles)
     date_style = None
     colour_styles: dict[str, int] = {}
     column = annotations.after_column

@@ -24,8 +24,8 @@ from .finance import FinanceSpec, find_financial_table, load_finance_spec
 from .findings import STRUCTURAL_RULES, Finding, Severity
 from .grid import SheetGrid, WorkbookGrid
 from .locate import Layout, locate_register
-from .package import Package
-from .patch import STRICT_REASON, PatchUnsupported, unpatchable_reason, write_patched_copy
+from .package import Package, is_strict
+from .patch import PatchUnsupported, unpatchable_reason, write_patched_copy
 from .performance import ACTION_CODES
 from .read import RawSheet, read_register
 from .records import build_records, rollups
@@ -216,6 +216,13 @@ def _write_copy(package: Package, grid: WorkbookGrid, result: WorkbookResult,
                 annotations: list[SheetAnnotations], destination: Path) -> None:
     """The annotated copy: patched where the package allows, else through openpyxl with what
     that cannot keep reported as WB02 findings."""
+    if is_strict(package):
+        result.findings.append(_workbook_finding(
+            result.source, "WB03", "The annotated copy could not be written: the workbook is saved "
+                                   "as Strict Open XML, which neither writer can annotate. Its "
+                                   "findings are in the reports; to get an annotated copy, save it "
+                                   "in Excel as 'Excel Workbook (*.xlsx)'."))
+        return
     summary = _rollup_table([r for s in result.sheets if s.kind == "action_plan" for r in s.records])
     reason = unpatchable_reason(package, grid)
     if reason is None:
@@ -234,13 +241,6 @@ def _write_copy(package: Package, grid: WorkbookGrid, result: WorkbookResult,
 def _write_with_openpyxl(result: WorkbookResult, annotations: list[SheetAnnotations],
                          destination: Path, summary: list[list[Any]], reason: str) -> None:
     source = result.source
-    if reason == STRICT_REASON:
-        result.findings.append(_workbook_finding(
-            source, "WB03", "The annotated copy could not be written: the workbook is saved as "
-                            "Strict Open XML, which neither writer can annotate. Its findings are "
-                            "in the reports; to get an annotated copy, save it in Excel as "
-                            "'Excel Workbook (*.xlsx)'."))
-        return
     predicted = losses.predicted_losses(source.path)
     for loss in predicted:
         result.findings.append(_loss_finding(source, loss, reason))

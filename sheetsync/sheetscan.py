@@ -11,12 +11,11 @@ from dataclasses import dataclass, field
 from openpyxl.formula.translate import Translator
 from openpyxl.utils.cell import column_index_from_string, range_boundaries
 
-from .package import attribute, xml_text
+from .package import CELL_ADDRESS, attribute, xml_text
 
 #: A formula element (Excel writes no namespace prefix in sheet XML; one that does is read
 #: without its formulas, their results standing in for them).
 _FORMULA = re.compile(rb"<f(?=[\s/>])([^>]*?)(/?)>")
-_ADDRESS = re.compile(rb'\sr="([A-Z]+)(\d+)"')
 #: An error value (#REF!, #N/A) typed or calculated; calamine reads these as blank.
 _ERROR_CELL = re.compile(rb'<c\s([^>]*?\st="e"[^>]*)>(?:<f\b[^>]*?(?:/>|>[^<]*</f>))?<v>([^<]*)</v>')
 _LAST_ROW = re.compile(rb'<row\b[^>]*?\sr="(\d+)"')
@@ -90,7 +89,7 @@ def _errors(scan: SheetScan, xml: bytes) -> None:
         found = _ERROR_CELL.match(xml, max(xml.rfind(b"<c ", 0, position), 0))
         if found is None or found.end(1) < position:
             continue
-        address = _ADDRESS.search(b" " + found.group(1))
+        address = CELL_ADDRESS.search(b" " + found.group(1))
         if address is not None:
             cell = (int(address.group(2)), column_index_from_string(address.group(1).decode()))
             scan.errors[cell] = xml_text(found.group(2))
@@ -102,7 +101,7 @@ def _formulas(scan: SheetScan, xml: bytes, shared: dict[bytes, tuple[str, Transl
         if found is None:
             continue
         start = xml.rfind(b"<c ", 0, found.start())
-        address = _ADDRESS.search(xml, start, found.start()) if start >= 0 else None
+        address = CELL_ADDRESS.search(xml, start, found.start()) if start >= 0 else None
         if address is None:
             continue
         letters, digits = address.group(1).decode(), address.group(2).decode()

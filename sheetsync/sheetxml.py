@@ -18,7 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import column_index_from_string
 from openpyxl.utils.datetime import to_excel
 
-from .package import REL_NS, attribute, set_attribute, xml_escaped
+from .package import CELL_ADDRESS, REL_NS, attribute, set_attribute, xml_escaped
 
 
 class SheetUnsupported(Exception):
@@ -30,7 +30,6 @@ _SPANS = re.compile(rb'\sspans="[^"]*"')
 _ROW_NUMBER = re.compile(rb'\sr="(\d+)"')
 _CELL = re.compile(rb"<c\b[^>]*?(?:/>|>.*?</c>)", re.DOTALL)
 _START_TAG = re.compile(rb"<[^>]*>")
-_CELL_REF = re.compile(rb'\sr="([A-Z]+)(\d+)"')
 _ANY_TAG = re.compile(rb"<(/?)([\w:.-]+)[^>]*?(/?)>")
 #: Elements that come after <legacyDrawing> in a worksheet (ECMA-376 CT_Worksheet order).
 _AFTER_LEGACY_DRAWING = (b"legacyDrawingHF", b"drawingHF", b"picture", b"oleObjects", b"controls",
@@ -155,7 +154,7 @@ def _row_number(row: re.Match[bytes]) -> int:
 
 
 def _cell_position(cell: bytes) -> tuple[int, int]:
-    found = _CELL_REF.search(_START_TAG.match(cell).group(0))
+    found = CELL_ADDRESS.search(_START_TAG.match(cell).group(0))
     if found is None:
         raise SheetUnsupported("a cell without its address")
     return int(found.group(2)), column_index_from_string(found.group(1).decode())

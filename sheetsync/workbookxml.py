@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .notes import used_blocks
 from .package import (
     REL_NS,
     WORKSHEET_TYPE,
@@ -56,8 +57,6 @@ class WorkbookEdits:
 
     def new_vml_block(self, package: Package) -> int:
         """A block of shape ids no legacy drawing of the workbook uses yet."""
-        from .notes import used_blocks
-
         if not self.vml_blocks:
             self.vml_blocks.add(0)
             for name in package.names:
