@@ -1,0 +1,89 @@
+"""Data rows made as sheet XML and put into a sheet xlsxwriter wrote: every value reads back
+as ``write_value`` would have written it, and the table and dimension cover the new rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import xlsxwriter
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sheetsync.bulkrows import BulkRows, column_letters, rows_xml, splice_rows
+
+COLUMNS = ["workbook", "ref", "score", "review_date", "open"]
+
+
+def spliced(records: list[dict], path: Path) -> openpyxl.Workbook:
+    package = io.BytesIO()
+    book = xlsxwriter.Workbook(package, {"in_memory": True})
+    ws = book.add_worksheet("Risk data")
+    date_format = book.add_format({"num_format": "dd/mm/yyyy"})
+    ws.add_table(0, 0, 1, len(COLUMNS) - 1, {"name": "Risks",
+                                             "columns": [{"header": c} for c in COLUMNS]})
+    rows = rows_xml(records, COLUMNS, 2, date_format._get_xf_index())
+    book.close()
+    ref = f"A1:E{max(len(records), 1) + 1}"
+    splice_rows(package.getvalue(), {"xl/worksheets/sheet1.xml": BulkRows(rows, ref)}, path)
+    return openpyxl.load_workbook(path)
+
+
+def test_values_table_and_dimension(tmp_path) -> None:
+    records = [
+        {"workbook": "Adults/risks.xlsx", "ref": "R1", "score": 16, "review_date": "2023-03-01",
+         "open": True},
+        {"workbook": "A & B <x>", "ref": "=SUM(A1)", "score": 2.5, "review_date": "2023-02-30",
+         "open": False},
+        {"workbook": "", "ref": None, "score": float("nan")},  # (missing keys too)
+    ]
+    ws = spliced(records, tmp_path / "summary.xlsx")["Risk data"]
+    assert [[c.value for c in row] for row in ws.iter_rows()] == [
+        COLUMNS,
+        ["Adults/risks.xlsx", "R1", 16, dt.datetime(2023, 3, 1), "Yes"],
+        ["A & B <x>", "=SUM(A1)", 2.5, "2023-02-30", "No"],  # not a date: kept as text
+        [None, None, "#NUM!", None, None],
+    ]
+    assert ws["D2"].number_format == "dd/mm/yyyy"
+    assert ws["B3"].data_type == "s"  # text that looks like a formula stays text
+    assert ws.dimensions == "A1:E4"
+    assert ws.tables["Risks"].ref == "A1:E4"
+    assert ws.tables["Risks"].autoFilter.ref == "A1:E4"
+
+
+def test_no_records_leaves_the_one_row_table(tmp_path) -> None:
+    ws = spliced([], tmp_path / "summary.xlsx")["Risk data"]
+    assert ws.tables["Risks"].ref == "A1:E2"
+    assert ws.max_row == 1
+
+
+def test_other_parts_are_copied_unchanged(tmp_path) -> None:
+    spliced([{"ref": "R1"}], tmp_path / "summary.xlsx")
+    with zipfile.ZipFile(tmp_path / "summary.xlsx") as package:
+        styles = package.read("xl/styles.xml")
+        assert b"dd/mm/yyyy" in styles
+        assert package.testzip() is None
+
+
+def test_column_letters() -> None:
+    letters = column_letters(703)
+    assert (letters[0], letters[25], letters[26], letters[701], letters[702]) == (
+        b"A", b"Z", b"AA", b"ZZ", b"AAA")
+
+
+TEXT = st.text(st.characters(codec="utf-8", exclude_categories=["Cc", "Cs", "Cn"]), max_size=30)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(TEXT.filter(lambda t: not t[:1].isdigit())  # (ISO dates become dates: see above)
+                | st.integers(-10**12, 10**12) | st.floats(allow_nan=False, allow_infinity=False),
+                min_size=1, max_size=5))
+def test_any_text_or_number_reads_back(tmp_path_factory, values) -> None:
+    """Markup, quotes, any script, any number: back as it went in (an empty text is a blank)."""
+    path = tmp_path_factory.mktemp("bulk") / "summary.xlsx"
+    ws = spliced([{"ref": value} for value in values], path)["Risk data"]
+    read = [ws.cell(row=n, column=2).value for n in range(2, len(values) + 2)]
+    assert read == [None if value == "" else value for value in values]
