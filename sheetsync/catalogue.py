@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .config import load_config
-from .finance import load_finance_spec
+from .finance_spec import load_finance_spec
 from .findings import STRUCTURAL_RULES, Rule
 from .schemas import default_schemas_dir, load_specs
 

@@ -15,7 +15,7 @@ import pandera.pandas as pa
 from dateutil.relativedelta import relativedelta
 
 from .derive import CALC, EFFECTIVE, Context
-from .schemas import CheckSpec
+from .schemas import CHECK_NAMES, CheckSpec
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +35,8 @@ CHECK_BUILDERS: dict[str, Builder] = {}
 
 
 def builder(name: str) -> Callable[[Builder], Builder]:
+    assert name in CHECK_NAMES, f"add {name!r} to schemas.CHECK_NAMES"
+
     def register(function: Builder) -> Builder:
         CHECK_BUILDERS[name] = function
         return function

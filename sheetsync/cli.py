@@ -175,8 +175,8 @@ def run(inputs: tuple[Path, ...], out_dir: Path | None, jobs: int | None, force:
     """
     from .job import run_job  # (keeps --help fast)
     from .lock import RunInProgress
-    from .pipeline import Settings
     from .quarters import parse_quarter, quarter_of
+    from .results import Settings
 
     try:
         settings = Settings.load(as_of=as_of, config_file=config_file, schemas_dir=schemas_dir)
@@ -268,7 +268,7 @@ def template(kind: str, out_file: Path, config_file: Path | None,
     Example:
         sheetsync template risk_register my-register.xlsx
     """
-    from .pipeline import Settings  # (keeps --help fast)
+    from .results import Settings  # (keeps --help fast)
     from .templates import write_template
 
     try:

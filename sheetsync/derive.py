@@ -15,7 +15,7 @@ import pandas as pd
 from .config import Config, Tolerance
 from .measures import Measure
 from .performance import AMBER, GREEN, NO_DATA, RED, action_status, direction, rate_kpi, stored_rag
-from .schemas import RegisterSpec
+from .schemas import DERIVATION_NAMES, RegisterSpec
 
 CALC = "calc:"  #: Prefix of a recomputed column.
 EFFECTIVE = "effective:"  #: Prefix of the score used for comparisons: recomputed, else as typed.
@@ -38,6 +38,7 @@ DERIVATIONS: dict[str, Derivation] = {}
 
 def derivation(name: str) -> Callable[[Derivation], Derivation]:
     """Register a derivation under the name schema files use for it."""
+    assert name in DERIVATION_NAMES, f"add {name!r} to schemas.DERIVATION_NAMES"
 
     def register(function: Derivation) -> Derivation:
         DERIVATIONS[name] = function

@@ -19,7 +19,7 @@ from typing import Any
 
 from .discover import Source
 from .findings import Finding, Severity
-from .pipeline import RunResult, SheetResult, WorkbookResult
+from .results import RunResult, SheetResult, WorkbookResult
 
 HISTORY_FILE = "history.sqlite"
 _SCHEMA = """
@@ -29,15 +29,24 @@ CREATE TABLE IF NOT EXISTS runs (
     new INTEGER, resolved INTEGER);
 CREATE TABLE IF NOT EXISTS workbooks (
     run_id INTEGER, path TEXT, content_hash TEXT, status TEXT, message TEXT, annotated TEXT,
-    reused INTEGER, stale INTEGER, result TEXT);
+    reused INTEGER, stale INTEGER, result TEXT, result_run INTEGER);
 CREATE TABLE IF NOT EXISTS findings (
     run_id INTEGER, workbook TEXT, sheet TEXT, cell TEXT, row INTEGER, "column" TEXT, ref TEXT,
     value TEXT, rule TEXT, severity TEXT, message TEXT, is_new INTEGER);
 CREATE TABLE IF NOT EXISTS records (
     run_id INTEGER, kind TEXT, workbook TEXT, sheet TEXT, row INTEGER, data TEXT);
 CREATE INDEX IF NOT EXISTS findings_run ON findings (run_id);
-CREATE INDEX IF NOT EXISTS records_run ON records (run_id, kind);
+CREATE INDEX IF NOT EXISTS records_workbook ON records (run_id, workbook);
 CREATE INDEX IF NOT EXISTS workbooks_run ON workbooks (run_id, path);
+"""
+#: A reused workbook's result and records are stored once, by the run that read them; later
+#: runs point at that run (``result_run``). This view gives every run its records either way.
+_VIEWS = """
+CREATE VIEW IF NOT EXISTS run_records AS
+    SELECT w.run_id AS run_id, r.kind AS kind, r.workbook AS workbook, r.sheet AS sheet,
+           r.row AS row, r.data AS data
+    FROM workbooks w JOIN records r
+      ON r.run_id = coalesce(w.result_run, w.run_id) AND r.workbook = w.path;
 """
 
 
@@ -48,6 +57,7 @@ class PastWorkbook:
     content_hash: str
     fingerprint: str
     result: WorkbookResult
+    run_id: int  #: The run that read it (and stored its result).
 
 
 @contextlib.contextmanager
@@ -55,6 +65,10 @@ def open_history(out_dir: Path) -> Iterator[sqlite3.Connection]:
     connection = sqlite3.connect(out_dir / HISTORY_FILE, timeout=30)
     try:
         connection.executescript(_SCHEMA)
+        columns = {row[1] for row in connection.execute("PRAGMA table_info(workbooks)")}
+        if "result_run" not in columns:  # (a history made before results were shared)
+            connection.execute("ALTER TABLE workbooks ADD COLUMN result_run INTEGER")
+        connection.executescript(_VIEWS)
         yield connection
     finally:
         connection.close()
@@ -72,10 +86,20 @@ def past_workbooks(connection: sqlite3.Connection) -> dict[str, PastWorkbook]:
         return {}
     fingerprint = connection.execute("SELECT fingerprint FROM runs WHERE id = ?",
                                      (run_id,)).fetchone()[0]
+    records: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+    for kind, workbook, sheet, data in connection.execute(
+            "SELECT kind, workbook, sheet, data FROM run_records WHERE run_id = ?", (run_id,)):
+        records.setdefault((workbook, sheet, kind), []).append(json.loads(data))
     past = {}
-    for path, content_hash, result in connection.execute(
-            "SELECT path, content_hash, result FROM workbooks WHERE run_id = ?", (run_id,)):
-        past[path] = PastWorkbook(content_hash, fingerprint, result_from_json(json.loads(result)))
+    for path, content_hash, origin, result in connection.execute(
+            "SELECT w.path, w.content_hash, o.run_id, o.result FROM workbooks w "
+            "JOIN workbooks o ON o.run_id = coalesce(w.result_run, w.run_id) AND o.path = w.path "
+            "WHERE w.run_id = ?", (run_id,)):
+        data = json.loads(result)
+        for sheet in data["sheets"]:
+            if "records" not in sheet:  # (histories written before records were kept apart)
+                sheet["records"] = records.get((path, sheet["name"], sheet["kind"]), [])
+        past[path] = PastWorkbook(content_hash, fingerprint, result_from_json(data), origin)
     return past
 
 
@@ -104,13 +128,19 @@ def records_of_quarter(connection: sqlite3.Connection, quarter: str,
     if not row or row[0] is None:
         return []
     return [json.loads(data) for (data,) in connection.execute(
-        "SELECT data FROM records WHERE run_id = ? AND kind = ?", (row[0], kind))]
+        "SELECT data FROM run_records WHERE run_id = ? AND kind = ?", (row[0], kind))]
 
 
 def record_run(connection: sqlite3.Connection, run: RunResult, *, started: dt.datetime,
                quarter: str, fingerprint: str, hashes: dict[str, str], reused: set[str],
-               stale: set[str], new: set[tuple[Any, ...]], resolved: int) -> int:
-    """Store the whole run in one transaction; returns its id."""
+               stale: set[str], new: set[tuple[Any, ...]], resolved: int,
+               origins: dict[str, int] | None = None) -> int:
+    """Store the whole run in one transaction; returns its id.
+
+    ``origins`` names, for each workbook whose earlier result was reused or kept, the run
+    that stored it: that result and its records are pointed at, not stored again.
+    """
+    origins = origins or {}
     with connection:
         cursor = connection.execute(
             "INSERT INTO runs (started, finished, as_of, quarter, fingerprint, workbooks, reused, "
@@ -123,20 +153,23 @@ def record_run(connection: sqlite3.Connection, run: RunResult, *, started: dt.da
         assert run_id is not None
         for wb in run.workbooks:
             name = wb.source.name
+            origin = origins.get(name)
             connection.execute(
-                "INSERT INTO workbooks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO workbooks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (run_id, name, hashes.get(name, ""), wb.status, wb.message,
                  str(wb.annotated) if wb.annotated else None, name in reused, name in stale,
-                 json.dumps(result_to_json(wb), default=str)))
+                 None if origin is not None else json.dumps(result_to_json(wb), default=str),
+                 origin))
             connection.executemany(
                 "INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(run_id, f.workbook, f.sheet, f.cell, f.row, f.column, f.ref,
                   json.dumps(f.to_dict()["value"]), f.rule, f.severity.label, f.message,
                   finding_key(f.to_dict()) in new) for f in wb.findings])
-            connection.executemany(
-                "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?)",
-                [(run_id, s.kind, r["workbook"], r["sheet"], r["row"], json.dumps(r, default=str))
-                 for s in wb.sheets for r in s.records])
+            if origin is None:
+                connection.executemany(
+                    "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?)",
+                    [(run_id, s.kind, r["workbook"], r["sheet"], r["row"],
+                      json.dumps(r, default=str)) for s in wb.sheets for r in s.records])
     return run_id
 
 
@@ -151,8 +184,7 @@ def result_to_json(wb: WorkbookResult) -> dict[str, Any]:
     return {"status": wb.status, "message": wb.message,
             "annotated": str(wb.annotated) if wb.annotated else None,
             "sheets": [{"name": s.name, "kind": s.kind, "header_row": s.header_row,
-                        "rows": s.rows, "metadata": s.metadata, "records": s.records}
-                       for s in wb.sheets],
+                        "rows": s.rows, "metadata": s.metadata} for s in wb.sheets],
             "findings": [f.to_dict() for f in wb.findings]}
 
 

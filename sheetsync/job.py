@@ -26,16 +26,9 @@ from .discover import OUTPUT_MARKER, Source, find_workbooks
 from .files import write_text_atomically
 from .lock import run_lock
 from .owners import write_owner_lists
-from .pipeline import (
-    ANNOTATED_DIR,
-    RunResult,
-    Settings,
-    WorkbookResult,
-    safe_process_workbook,
-    unreadable_result,
-)
 from .quarters import Quarter
 from .reports import Changes, summary_lines, write_reports
+from .results import ANNOTATED_DIR, RunResult, Settings, WorkbookResult
 from .schemas import SCHEMA_FILES, default_schemas_dir
 from .summary import write_summary
 from .summary_data import build_summary_data, previous_from_records
@@ -97,7 +90,9 @@ def run_job(inputs: list[Path], out_dir: Path, settings: Settings, quarter: Quar
             run_id = history.record_run(connection, run, started=started, quarter=quarter.label,
                                         fingerprint=fingerprint, hashes=hashes, reused=reused,
                                         stale=stale, new=changes.new,
-                                        resolved=len(changes.resolved))
+                                        resolved=len(changes.resolved),
+                                        origins={name: past[name].run_id for name in reused | stale
+                                                 if name in past})
         log = _write_log(out_dir, run_id, run, changes, started)
         return JobResult(run=run, changes=changes, run_id=run_id, quarter=quarter, log=log,
                          outputs=outputs)
@@ -239,6 +234,8 @@ def _check_alone(source: Source, destination: Path, settings: Settings) -> Workb
         with _pool(1, settings) as pool:
             return pool.submit(_check_batch, [(source, destination)]).result()[0]
     except BrokenProcessPool:
+        from .pipeline import unreadable_result
+
         return unreadable_result(source, "sheetsync's worker stopped while checking it (out of "
                                          "memory, or a crash inside a library it uses)")
 
@@ -256,6 +253,9 @@ def _check_batch(tasks: list[tuple[Source, Path]]) -> list[WorkbookResult]:
 
 def check_steady(source: Source, settings: Settings, destination: Path) -> WorkbookResult:
     """Check a workbook, again if it changed while being read; say so if it keeps changing."""
+    # NOTE: imported here: a run that reuses every workbook never loads pandas and pandera.
+    from .pipeline import safe_process_workbook
+
     for _attempt in range(2):
         before = _stat(source.path)
         result = safe_process_workbook(source, settings, destination)

@@ -7,7 +7,6 @@ Score columns. Column order is free and headers vary ("Revised Impact", "Risk Ow
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,7 +14,7 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 
 from .grid import SheetGrid
-from .schemas import RegisterSpec
+from .schemas import RegisterSpec, normalise
 
 SCAN_ROWS = 40  #: How far down a sheet a header row is looked for.
 _FILLER = ("risk ",)
@@ -57,19 +56,6 @@ class Layout:
     def cell(self, column: str, row: int) -> str | None:
         ref = self.columns.get(column)
         return f"{ref.letter}{row}" if ref else None
-
-
-def normalise(text: Any) -> str:
-    """Header text reduced for matching: case, punctuation, ``(1-5)`` and line breaks ignored."""
-    return _normalised(str(text))
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _normalised(text: str) -> str:
-    value = text.casefold().replace("&", " and ").replace("×", " x ")
-    value = re.sub(r"\([^)]*\d[^)]*\)", " ", value)
-    value = re.sub(r"[^a-z0-9]+", " ", value)
-    return " ".join(value.split())
 
 
 class _Vocabulary:

@@ -10,7 +10,7 @@ from typing import Any
 import xlsxwriter
 
 from .files import atomic_path
-from .pipeline import RunResult
+from .results import RunResult
 
 OWNERS_DIR = "owners"
 _OWNER_FIELDS = ("owner", "lead")

@@ -4,10 +4,8 @@ annotate, and collect what the reports need. Nothing here prints or exits."""
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import gc
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,100 +14,24 @@ import pandas as pd
 from . import losses
 from .annotate import AddedColumn, SheetAnnotations, strip_annotations, write_annotated_copy
 from .coerce import coerce_sheet
-from .config import Config, load_config
+from .config import Config
 from .derive import CALC, Context, derive_frame
 from .discover import OUTPUT_MARKER, Source, find_workbooks
 from .errors import WorkbookUnreadable
-from .finance import FinanceSpec, find_financial_table, load_finance_spec
-from .findings import STRUCTURAL_RULES, Finding, Severity
+from .finance import find_financial_table
+from .findings import STRUCTURAL_RULES, Finding
 from .grid import SheetGrid, WorkbookGrid
 from .locate import Layout, locate_register
 from .package import Package, is_strict
 from .patch import PatchUnsupported, unpatchable_reason, write_patched_copy
 from .performance import ACTION_CODES
 from .read import RawSheet, read_register
-from .records import build_records, rollups
-from .schemas import RegisterSpec, default_schemas_dir, load_specs
+from .record_fields import rollups
+from .records import build_records
+from .results import ANNOTATED_DIR, RunResult, Settings, SheetResult, WorkbookResult
 from .validate import header_findings, validate_frame
 from .values import is_blank_cell, is_missing
 from .workbook import open_workbook, read_workbook
-
-ANNOTATED_DIR = "annotated"
-
-
-@dataclass(slots=True)
-class SheetResult:
-    """A register found on a sheet."""
-
-    name: str
-    kind: str
-    header_row: int
-    rows: int
-    metadata: dict[str, str] = field(default_factory=dict)
-    records: list[dict[str, Any]] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class WorkbookResult:
-    """What happened to one workbook."""
-
-    source: Source
-    status: str  #: "ok", "error" or "skipped".
-    message: str = ""
-    annotated: Path | None = None
-    sheets: list[SheetResult] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
-
-    def count(self, severity: Severity) -> int:
-        return sum(1 for f in self.findings if f.severity == severity)
-
-
-@dataclass(slots=True)
-class RunResult:
-    """Everything a run found, for the reports and the exit code."""
-
-    as_of: dt.date
-    out_dir: Path
-    workbooks: list[WorkbookResult] = field(default_factory=list)
-
-    @property
-    def findings(self) -> list[Finding]:
-        return [f for wb in self.workbooks for f in wb.findings]
-
-    def count(self, severity: Severity) -> int:
-        return sum(wb.count(severity) for wb in self.workbooks)
-
-    def records(self, kind: str) -> list[dict[str, Any]]:
-        """Every record of one register kind, in workbook and sheet order."""
-        return [r for wb in self.workbooks for s in wb.sheets if s.kind == kind for r in s.records]
-
-    def failed(self, fail_on: str) -> bool:
-        """True when the run should exit 1 under ``--fail-on``."""
-        if fail_on == "never":
-            return False
-        if any(wb.status == "error" for wb in self.workbooks):
-            return True
-        threshold = Severity.parse(fail_on)
-        return any(f.severity >= threshold for f in self.findings)
-
-
-@dataclass(frozen=True, slots=True)
-class Settings:
-    """What a run needs besides the paths: loaded once, shared by every workbook."""
-
-    specs: dict[str, RegisterSpec]
-    finance: FinanceSpec
-    config: Config
-    as_of: dt.date
-
-    @classmethod
-    def load(cls, as_of: dt.date | None = None, config_file: Path | None = None,
-             schemas_dir: Path | None = None) -> Settings:
-        """Read the schema and config files; a mistake in them raises ConfigError."""
-        directory = schemas_dir or default_schemas_dir()
-        config = load_config(directory, config_file)
-        return cls(specs=load_specs(directory, config), finance=load_finance_spec(directory),
-                   config=config, as_of=as_of or dt.date.today())
 
 
 def validate_paths(paths: list[Path], out_dir: Path | None, settings: Settings,

@@ -13,7 +13,8 @@ from typing import Any
 import pandas as pd
 
 from .grid import SheetGrid
-from .locate import Layout, normalise
+from .locate import Layout
+from .schemas import normalise
 
 #: A row after a blank row whose first cell says one of these starts a legend, not a risk.
 STOP_WORDS = frozenset({"key", "definitions", "definition", "legend", "notes", "guidance",

@@ -16,8 +16,8 @@ import xlsxwriter
 
 from .files import atomic_path, write_text_atomically
 from .findings import Finding, Severity
-from .pipeline import RunResult, WorkbookResult
-from .records import FIELDS, RECORD_FILES, ROLLUP_FIELDS, rollups
+from .record_fields import FIELDS, RECORD_FILES, ROLLUP_FIELDS, rollups
+from .results import RunResult, WorkbookResult
 
 FINDING_FIELDS = ("workbook", "sheet", "cell", "row", "column", "ref", "value", "rule",
                   "severity", "message")

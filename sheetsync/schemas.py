@@ -7,6 +7,7 @@ spec into a pandera ``DataFrameSchema`` for the columns a sheet actually has.
 
 from __future__ import annotations
 
+import functools
 import importlib.resources
 import re
 from dataclasses import dataclass, field
@@ -19,6 +20,29 @@ from .findings import Rule, Severity
 
 VALUE_TYPES = ("text", "number", "whole_number", "date", "measure")
 SCHEMA_FILES = ("risk_register.yaml", "issues_log.yaml", "kpi_sheet.yaml", "action_plan.yaml")
+#: The checks and derivations a schema file may name. ``checks`` and ``derive`` register a
+#: function under each (and refuse any other name); listed here so that reading a schema file
+#: does not load pandera.
+CHECK_NAMES = frozenset({
+    "required", "unique", "in_scale", "in_vocabulary", "not_after_as_of", "review_not_stale",
+    "given_together", "equals_derived", "rating_matches_band", "not_above", "not_before",
+    "not_overdue", "flag"})
+DERIVATION_NAMES = frozenset({
+    "likelihood_times_impact", "band_of_score", "age_in_days", "issue_overdue", "kpi_status",
+    "kpi_direction", "action_status", "action_overdue"})
+
+
+def normalise(text: Any) -> str:
+    """Header text reduced for matching: case, punctuation, ``(1-5)`` and line breaks ignored."""
+    return _normalised(str(text))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _normalised(text: str) -> str:
+    value = text.casefold().replace("&", " and ").replace("×", " x ")
+    value = re.sub(r"\([^)]*\d[^)]*\)", " ", value)
+    value = re.sub(r"[^a-z0-9]+", " ", value)
+    return " ".join(value.split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,21 +104,17 @@ def default_schemas_dir() -> Path:
 
 def load_specs(schemas_dir: Path, config: Config) -> dict[str, RegisterSpec]:
     """Load every register kind's schema file; a mistake raises ConfigError naming the file."""
-    from .checks import CHECK_BUILDERS  # (checks imports pandera: load lazily)
-    from .derive import DERIVATIONS
-
     specs = {}
     for file_name in SCHEMA_FILES:
         path = schemas_dir / file_name
         if not path.is_file():
             raise ConfigError(path, "schema file not found (is --schemas the right folder?)")
-        spec = _load_spec(path, read_yaml(path), config, set(CHECK_BUILDERS), set(DERIVATIONS))
+        spec = _load_spec(path, read_yaml(path), config)
         specs[spec.kind] = spec
     return specs
 
 
-def _load_spec(path: Path, data: dict[str, Any], config: Config, check_names: set[str],
-               derivation_names: set[str]) -> RegisterSpec:
+def _load_spec(path: Path, data: dict[str, Any], config: Config) -> RegisterSpec:
     def fail(problem: str) -> ConfigError:
         return ConfigError(path, problem)
 
@@ -113,9 +133,9 @@ def _load_spec(path: Path, data: dict[str, Any], config: Config, check_names: se
         if not isinstance(synonyms, list):
             raise fail(f"column {name!r}: synonyms should be a list of header names")
         derived = raw.get("derived")
-        if derived is not None and derived not in derivation_names:
+        if derived is not None and derived not in DERIVATION_NAMES:
             raise fail(f"column {name!r}: unknown derivation {derived!r} "
-                       f"(known: {', '.join(sorted(derivation_names))})")
+                       f"(known: {', '.join(sorted(DERIVATION_NAMES))})")
         if any(isinstance(s, bool) for s in synonyms):
             raise fail(f"column {name!r}: a synonym reads as true/false; put words such as "
                        "\"no\" or \"yes\" in quotes")
@@ -149,13 +169,13 @@ def _load_spec(path: Path, data: dict[str, Any], config: Config, check_names: se
     if single is not None and single not in assessments:
         raise fail(f"single_assessment {single!r} is not one of the assessments")
 
-    checks, rules = _load_checks(data.get("checks") or [], columns, assessments, check_names, fail)
+    checks, rules = _load_checks(data.get("checks") or [], columns, assessments, fail)
 
     derived = {}
     for name, raw in (data.get("derived") or {}).items():
-        if not isinstance(raw, dict) or raw.get("compute") not in derivation_names:
+        if not isinstance(raw, dict) or raw.get("compute") not in DERIVATION_NAMES:
             raise fail(f"derived column {name!r}: 'compute' should be one of "
-                       f"{', '.join(sorted(derivation_names))}")
+                       f"{', '.join(sorted(DERIVATION_NAMES))}")
         derived[name] = (str(raw.get("label", name)), str(raw["compute"]))
 
     required = tuple(data.get("required_columns") or ())
@@ -175,8 +195,7 @@ def _load_spec(path: Path, data: dict[str, Any], config: Config, check_names: se
 
 
 def _load_checks(raw_checks: list[Any], columns: dict[str, ColumnSpec],
-                 assessments: dict[str, Any], check_names: set[str],
-                 fail: Any) -> tuple[list[CheckSpec], dict[str, Rule]]:
+                 assessments: dict[str, Any], fail: Any) -> tuple[list[CheckSpec], dict[str, Rule]]:
     checks: list[CheckSpec] = []
     rules: dict[str, Rule] = {}
     for number, raw in enumerate(raw_checks, start=1):
@@ -188,9 +207,9 @@ def _load_checks(raw_checks: list[Any], columns: dict[str, ColumnSpec],
         rule = str(raw["rule"])
         if not re.fullmatch(r"[A-Z]{2}\d{2}", rule):
             raise fail(f"check {number}: rule code {rule!r} should look like RR05")
-        if raw["check"] not in check_names:
+        if raw["check"] not in CHECK_NAMES:
             raise fail(f"check {number} ({rule}): unknown check {raw['check']!r} "
-                       f"(known: {', '.join(sorted(check_names))})")
+                       f"(known: {', '.join(sorted(CHECK_NAMES))})")
         try:
             severity = Severity.parse(raw["severity"])
         except ValueError as exc:

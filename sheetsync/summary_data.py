@@ -11,9 +11,9 @@ from typing import Any
 
 from .config import Config
 from .errors import SheetsyncError
-from .pipeline import RunResult
 from .quarters import Quarter
-from .records import FIELDS
+from .record_fields import FIELDS
+from .results import RunResult
 
 #: Data sheets of the summary: the records of each kind, plus direction against last quarter.
 DATA_SHEETS = {"risk_register": "Risk data", "kpi_sheet": "KPI data", "action_plan": "Action data",

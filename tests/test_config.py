@@ -58,3 +58,27 @@ def test_schema_mistakes_name_the_file(tmp_path, old, new, problem) -> None:
         load_specs(tmp_path, load_config(tmp_path))
     assert str(raised.value).startswith(f"{path}: ")
     assert problem in str(raised.value)
+
+
+def test_every_name_a_schema_may_use_has_its_function() -> None:
+    """Schema files are read without loading pandera, against these lists of names."""
+    from sheetsync.checks import CHECK_BUILDERS
+    from sheetsync.derive import DERIVATIONS
+    from sheetsync.schemas import CHECK_NAMES, DERIVATION_NAMES
+
+    assert set(CHECK_BUILDERS) == CHECK_NAMES
+    assert set(DERIVATIONS) == DERIVATION_NAMES
+
+
+def test_a_run_that_reuses_everything_does_not_load_pandas(tmp_path) -> None:
+    """The checking machinery (pandas, pandera, openpyxl, calamine) is loaded only to check."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom pathlib import Path\nfrom sheetsync.results import Settings\n"
+            "import sheetsync.job, sheetsync.cli\nSettings.load()\n"
+            "print(sorted(m for m in ('pandas', 'pandera', 'openpyxl', 'python_calamine') "
+            "if m in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True).stdout.strip()
+    assert loaded == "[]"

@@ -3,8 +3,10 @@ odd paths, parallel workers, per-owner lists and the history."""
 
 from __future__ import annotations
 
+import csv
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +17,7 @@ from click.testing import CliRunner
 from conftest import write_openpyxl
 
 import sheetsync.job
+import sheetsync.pipeline
 from sheetsync.cli import cli
 from sheetsync.lock import LOCK_FILE, run_lock
 
@@ -220,14 +223,14 @@ def test_summary_direction_comes_from_last_quarter_in_the_history(tmp_path) -> N
 def test_a_worker_that_dies_loses_only_its_own_workbook(tmp_path, monkeypatch) -> None:
     drive = shared_drive(tmp_path / "S drive")
     register(drive / "crash.xlsx", ["R9", "Odd", "Jo Smith", 2, 2, 4, "01/03/2023"])
-    real = sheetsync.job.safe_process_workbook
+    real = sheetsync.pipeline.safe_process_workbook
 
     def fragile(source, *args):
         if source.name == "crash.xlsx":
             os._exit(1)  # as a worker killed for memory, or a crash inside a library
         return real(source, *args)
 
-    monkeypatch.setattr(sheetsync.job, "safe_process_workbook", fragile)
+    monkeypatch.setattr(sheetsync.pipeline, "safe_process_workbook", fragile)
     result = CliRunner().invoke(cli, ["run", str(drive), "--out", str(tmp_path / "out"),
                                       "--as-of", "2023-03-31", "--jobs", "2"])
     assert result.exit_code == 1, result.output
@@ -236,3 +239,48 @@ def test_a_worker_that_dies_loses_only_its_own_workbook(tmp_path, monkeypatch) -
     assert statuses["crash.xlsx"] == ("error", "sheetsync's worker stopped while checking it "
                                                "(out of memory, or a crash inside a library it uses)")
     assert [s for name, (s, _m) in statuses.items() if name != "crash.xlsx"] == ["ok", "ok"]
+
+
+def test_a_reused_result_is_stored_once_and_every_run_still_has_its_records(tmp_path) -> None:
+    drive = shared_drive(tmp_path / "drive")
+    out = tmp_path / "out"
+    run(str(drive), "--out", str(out))
+    register(drive / "Adults" / "risks.xlsx", ["R1", "Budget", "Jo Smith", 2, 3, 6, "01/03/2023"])
+    run(str(drive), "--out", str(out))
+    with sqlite3.connect(out / "history.sqlite") as db:
+        rows = db.execute("SELECT run_id, path, result IS NULL, result_run FROM workbooks "
+                          "ORDER BY run_id, path").fetchall()
+        stored = db.execute("SELECT run_id, count(*) FROM records GROUP BY run_id").fetchall()
+        by_run = db.execute("SELECT run_id, workbook, json_extract(data, '$.ref') FROM run_records "
+                            "ORDER BY run_id, workbook, row").fetchall()
+    placements = "Children/Looked after/Placements 2023 – Siân's.xlsx"
+    assert rows == [(1, "Adults/risks.xlsx", 0, None), (1, placements, 0, None),
+                    (2, "Adults/risks.xlsx", 0, None), (2, placements, 1, 1)]
+    assert stored == [(1, 3), (2, 1)]  # run 2 stored only the changed workbook's one record
+    assert by_run == [(1, "Adults/risks.xlsx", "R1"), (1, "Adults/risks.xlsx", "R2"),
+                      (1, placements, "C1"), (2, "Adults/risks.xlsx", "R1"), (2, placements, "C1")]
+    _code, _stdout, third = run(str(drive), "--out", str(out))
+    assert [w["reused"] for w in third["workbooks"]] == [True, True]
+    with (out / "records" / "risks.csv").open(encoding="utf-8-sig") as handle:
+        assert [row["ref"] for row in csv.DictReader(handle)] == ["R1", "C1"]
+
+
+def test_a_history_from_before_results_were_shared_is_read(tmp_path) -> None:
+    """Histories written before ``result_run``: records inside each result, no such column."""
+    drive = shared_drive(tmp_path / "drive")
+    out = tmp_path / "out"
+    run(str(drive), "--out", str(out))
+    with sqlite3.connect(out / "history.sqlite") as db:
+        for path, result in db.execute("SELECT path, result FROM workbooks").fetchall():
+            data = json.loads(result)
+            for sheet in data["sheets"]:
+                sheet["records"] = [json.loads(d) for (d,) in db.execute(
+                    "SELECT data FROM records WHERE workbook = ? AND sheet = ?",
+                    (path, sheet["name"]))]
+            db.execute("UPDATE workbooks SET result = ? WHERE path = ?", (json.dumps(data), path))
+        db.execute("DROP VIEW run_records")
+        db.execute("ALTER TABLE workbooks DROP COLUMN result_run")
+    _code, _stdout, second = run(str(drive), "--out", str(out))
+    assert [w["reused"] for w in second["workbooks"]] == [True, True]
+    with (out / "records" / "risks.csv").open(encoding="utf-8-sig") as handle:
+        assert [row["ref"] for row in csv.DictReader(handle)] == ["R1", "R2", "C1"]

@@ -1,0 +1,92 @@
+"""What a run produces, and the settings it runs with: plain records, light to import, so a
+run that reuses every workbook's results need not load the checking machinery."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .config import Config, load_config
+from .discover import Source
+from .finance_spec import FinanceSpec, load_finance_spec
+from .findings import Finding, Severity
+from .schemas import RegisterSpec, default_schemas_dir, load_specs
+
+ANNOTATED_DIR = "annotated"
+
+
+@dataclass(slots=True)
+class SheetResult:
+    """A register found on a sheet."""
+
+    name: str
+    kind: str
+    header_row: int
+    rows: int
+    metadata: dict[str, str] = field(default_factory=dict)
+    records: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class WorkbookResult:
+    """What happened to one workbook."""
+
+    source: Source
+    status: str  #: "ok", "error" or "skipped".
+    message: str = ""
+    annotated: Path | None = None
+    sheets: list[SheetResult] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings if f.severity == severity)
+
+
+@dataclass(slots=True)
+class RunResult:
+    """Everything a run found, for the reports and the exit code."""
+
+    as_of: dt.date
+    out_dir: Path
+    workbooks: list[WorkbookResult] = field(default_factory=list)
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for wb in self.workbooks for f in wb.findings]
+
+    def count(self, severity: Severity) -> int:
+        return sum(wb.count(severity) for wb in self.workbooks)
+
+    def records(self, kind: str) -> list[dict[str, Any]]:
+        """Every record of one register kind, in workbook and sheet order."""
+        return [r for wb in self.workbooks for s in wb.sheets if s.kind == kind for r in s.records]
+
+    def failed(self, fail_on: str) -> bool:
+        """True when the run should exit 1 under ``--fail-on``."""
+        if fail_on == "never":
+            return False
+        if any(wb.status == "error" for wb in self.workbooks):
+            return True
+        threshold = Severity.parse(fail_on)
+        return any(f.severity >= threshold for f in self.findings)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """What a run needs besides the paths: loaded once, shared by every workbook."""
+
+    specs: dict[str, RegisterSpec]
+    finance: FinanceSpec
+    config: Config
+    as_of: dt.date
+
+    @classmethod
+    def load(cls, as_of: dt.date | None = None, config_file: Path | None = None,
+             schemas_dir: Path | None = None) -> Settings:
+        """Read the schema and config files; a mistake in them raises ConfigError."""
+        directory = schemas_dir or default_schemas_dir()
+        config = load_config(directory, config_file)
+        return cls(specs=load_specs(directory, config), finance=load_finance_spec(directory),
+                   config=config, as_of=as_of or dt.date.today())
