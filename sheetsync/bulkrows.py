@@ -1,9 +1,9 @@
-"""Data rows written as sheet XML in one pass, for the summary's data sheets.
+"""Table rows written as sheet XML in one pass, for the summary's long tables.
 
 xlsxwriter spends about 5 microseconds on each cell it is given; a summary of 200 registers has
 a quarter of a million data cells, which made it the slowest part of a weekly run. xlsxwriter
-still writes everything else (the header row, the table over the rows, widths, print set-up);
-the rows themselves are made here as plain text and put into the sheet part it wrote.
+still writes everything else (headers, tables, formats, widths, print set-up); the rows of the
+long tables are made here as plain text and put into the sheet parts it wrote.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import operator
 import posixpath
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +24,19 @@ from .package import xml_escaped
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _MAX_TEXT = 32767  #: Excel's limit on the characters in a cell (xlsxwriter cuts there too).
+_REF = re.compile(r"([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?")
+
+
+@dataclass(frozen=True, slots=True)
+class BulkRows:
+    """Rows for one sheet, where they start, the range they cover, and whether the table on
+    the sheet should be widened to cover them (xlsxwriter was given a one-row table: over the
+    whole range it would spend a quarter of a second checking every cell for overlaps)."""
+
+    rows: bytes
+    first_row: int  #: 1-based
+    ref: str  #: e.g. "A2:K20001"
+    widens_table: bool = False
 
 
 def column_letters(count: int) -> list[bytes]:
@@ -37,53 +50,69 @@ def column_letters(count: int) -> list[bytes]:
     return letters
 
 
-def rows_xml(records: Sequence[dict[str, Any]], columns: Sequence[str], first_row: int,
-             date_style: int) -> bytes:
-    """``<row>`` elements for ``records`` from sheet row ``first_row`` (1-based) on.
-
-    As the summary's ``write_value``: text as text (never a formula), numbers as numbers, ISO
-    dates as dates in ``date_style``, yes/no for booleans, nothing for None or "".
-    """
-    letters = column_letters(len(columns))
-    every = operator.itemgetter(*columns) if len(columns) > 1 else None
-    tails: dict[tuple[type, Any], bytes] = {}  # NOTE: a register repeats its owners, ratings...
-    pieces: list[bytes] = []
-    append = pieces.append
-    for number, record in enumerate(records, start=first_row):
+def record_values(records: Iterable[dict[str, Any]], columns: Sequence[str]) -> Iterator[tuple]:
+    """Each record's values in ``columns`` order (None where a record lacks one)."""
+    every = operator.itemgetter(*columns)
+    for record in records:
         try:
-            values = every(record) if every is not None else (record[columns[0]],)
+            values = every(record)
         except KeyError:
             values = tuple(record.get(name) for name in columns)
+        yield values if len(columns) > 1 else (values,)
+
+
+def bulk_rows(rows: Iterable[Sequence[Any]], first_row: int, width: int, date_style: int,
+              style: Callable[[int, Any], int | None] | None = None,
+              widens_table: bool = False) -> BulkRows:
+    """``<row>`` elements for ``rows`` of values from sheet row ``first_row`` (1-based) on.
+
+    As the summary's ``write_value``: text as text (never a formula), numbers as numbers, ISO
+    dates as dates in ``date_style``, yes/no for booleans; a blank is left out unless
+    ``style(col, value)`` gives it a format (a border). Dates keep ``date_style`` whatever
+    ``style`` says.
+    """
+    letters = column_letters(width)
+    tails: dict[tuple[type, Any, int | None], bytes] = {}  # NOTE: registers repeat their words
+    pieces: list[bytes] = []
+    append = pieces.append
+    number = first_row - 1
+    for number, values in enumerate(rows, start=first_row):
         append(b'<row r="%d">' % number)
         suffix = b"%d" % number
-        for letter, value in zip(letters, values, strict=True):
-            if value is None or value == "":
+        for col, (letter, value) in enumerate(zip(letters, values, strict=False)):
+            fmt = style(col, value) if style is not None else None
+            if fmt is None and (value is None or value == ""):
                 continue
-            key = (type(value), value)
+            key = (type(value), value, fmt)
             tail = tails.get(key)
             if tail is None:
-                tail = tails[key] = _cell_tail(value, date_style)
+                tail = tails[key] = _cell_tail(value, fmt, date_style)
             append(b'<c r="' + letter + suffix + tail)
         append(b"</row>")
-    return b"".join(pieces)
+    last_letter = letters[-1].decode() if letters else "A"
+    return BulkRows(b"".join(pieces), first_row, f"A{first_row}:{last_letter}{max(number, first_row)}",
+                    widens_table)
 
 
-def _cell_tail(value: Any, date_style: int) -> bytes:
+def _cell_tail(value: Any, fmt: int | None, date_style: int) -> bytes:
     """The rest of a ``<c>`` element after its reference."""
+    styled = b'" s="%d"' % fmt if fmt else b'"'
+    if value is None or value == "":
+        return styled + b"/>"
     if isinstance(value, str):
         if len(value) == 10 and _ISO_DATE.fullmatch(value):
-            with_date = _date_serial(value)
-            if with_date is not None:
-                return b'" s="%d"><v>%d</v></c>' % (date_style, with_date)
-        return (b'" t="inlineStr"><is><t xml:space="preserve">' + xml_escaped(value[:_MAX_TEXT])
-                + b"</t></is></c>")
+            serial = _date_serial(value)
+            if serial is not None:
+                return b'" s="%d"><v>%d</v></c>' % (date_style, serial)
+        return (styled + b' t="inlineStr"><is><t xml:space="preserve">'
+                + xml_escaped(value[:_MAX_TEXT]) + b"</t></is></c>")
     if isinstance(value, bool):
-        return b'" t="inlineStr"><is><t>' + (b"Yes" if value else b"No") + b"</t></is></c>"
+        return styled + b' t="inlineStr"><is><t>' + (b"Yes" if value else b"No") + b"</t></is></c>"
     if isinstance(value, (int, float)):
         if isinstance(value, float) and not math.isfinite(value):
-            return b'" t="e"><v>#NUM!</v></c>'
-        return b'"><v>' + repr(value).encode() + b"</v></c>"
-    return _cell_tail(str(value), date_style)
+            return styled + b' t="e"><v>#NUM!</v></c>'
+        return styled + b"><v>" + repr(value).encode() + b"</v></c>"
+    return _cell_tail(str(value), fmt, date_style)
 
 
 def _date_serial(text: str) -> int | None:
@@ -93,34 +122,25 @@ def _date_serial(text: str) -> int | None:
         return None
 
 
-@dataclass(frozen=True, slots=True)
-class BulkRows:
-    """Rows for one sheet part, and the range the sheet then covers (its table's too)."""
-
-    rows: bytes
-    ref: str  #: e.g. "A1:K20001"
-
-
-def splice_rows(package: bytes, sheets: dict[str, BulkRows], destination: Any) -> None:
+def splice_rows(package: bytes, sheets: dict[str, list[BulkRows]], destination: Any) -> None:
     """Copy the ``package`` xlsxwriter wrote to ``destination`` with rows added to sheets.
 
-    Each named sheet part gets its rows after the rows already in it (the header row); its
-    dimension and the table on it are widened to the new range. (xlsxwriter is given a table
-    of one data row: over the whole range, it would spend a quarter of a second checking every
-    cell for overlaps.)
+    Each fragment goes in row order among the rows already in its sheet part; the sheet's
+    dimension grows to cover it, and so does the sheet's table where the fragment says so.
     """
     with zipfile.ZipFile(io.BytesIO(package)) as source, \
             zipfile.ZipFile(destination, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target:
-        tables = {table: bulk.ref for part, bulk in sheets.items()
-                  for table in _table_parts(source, part)}
+        tables = {table: [b.ref for b in fragments if b.widens_table]
+                  for part, fragments in sheets.items() for table in _table_parts(source, part)}
         for info in source.infolist():
             data = source.read(info)
             if info.filename in sheets:
-                bulk = sheets[info.filename]
-                data = _with_ref(_with_rows(data, bulk.rows), b"dimension", bulk.ref)
-            elif info.filename in tables:
-                data = _with_ref(_with_ref(data, b"table", tables[info.filename]), b"autoFilter",
-                                 tables[info.filename])
+                for fragment in sorted(sheets[info.filename], key=lambda b: -b.first_row):
+                    data = _with_rows(data, fragment)
+                    data = _widened(data, b"dimension", fragment.ref)
+            elif tables.get(info.filename):
+                for ref in tables[info.filename]:
+                    data = _widened(_widened(data, b"table", ref), b"autoFilter", ref)
             target.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
 
 
@@ -134,14 +154,50 @@ def _table_parts(package: zipfile.ZipFile, sheet_part: str) -> list[str]:
             for target in re.findall(rb'Target="([^"]*tables/[^"]*)"', rels)]
 
 
-def _with_ref(xml: bytes, element: bytes, ref: str) -> bytes:
-    """The first ``<element ... ref="...">`` given ``ref``."""
-    return re.sub(rb"(<" + element + rb'\b[^>]*?\sref=")[^"]*(")',
-                  lambda m: m.group(1) + ref.encode() + m.group(2), xml, count=1)
+def _widened(xml: bytes, element: bytes, ref: str) -> bytes:
+    """The first ``<element ... ref="...">`` with its range grown to take in ``ref``."""
+    return re.sub(rb"(<" + element + rb'\b[^>]*?\sref=")([^"]*)(")',
+                  lambda m: m.group(1) + _union(m.group(2).decode(), ref).encode() + m.group(3),
+                  xml, count=1)
 
 
-def _with_rows(sheet: bytes, rows: bytes) -> bytes:
-    if b"</sheetData>" in sheet:
-        end = sheet.rindex(b"</sheetData>")
-        return sheet[:end] + rows + sheet[end:]
-    return sheet.replace(b"<sheetData/>", b"<sheetData>" + rows + b"</sheetData>", 1)
+def _union(first: str, second: str) -> str:
+    boxes = [_box(first), _box(second)]
+    top, left = min(b[0] for b in boxes), min(b[1] for b in boxes)
+    bottom, right = max(b[2] for b in boxes), max(b[3] for b in boxes)
+    letters = column_letters(max(right, 1))
+    return f"{letters[left - 1].decode()}{top}:{letters[right - 1].decode()}{bottom}"
+
+
+def _box(ref: str) -> tuple[int, int, int, int]:
+    """(top, left, bottom, right), 1-based, of "B2:D9" or "B2"."""
+    found = _REF.fullmatch(ref.replace("$", ""))
+    if found is None:
+        return (1, 1, 1, 1)
+    col1, row1, col2, row2 = found.groups()
+    col2, row2 = col2 or col1, row2 or row1
+    return (int(row1), _column_number(col1), int(row2), _column_number(col2))
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+_ROW_START = re.compile(rb'<row r="(\d+)"')
+
+
+def _with_rows(sheet: bytes, fragment: BulkRows) -> bytes:
+    """``fragment``'s rows put before the first row of ``sheet`` below it."""
+    if b"</sheetData>" not in sheet:
+        return sheet.replace(b"<sheetData/>", b"<sheetData>" + fragment.rows + b"</sheetData>", 1)
+    start = sheet.find(b"<sheetData>")
+    end = sheet.rindex(b"</sheetData>")
+    position = end
+    for found in _ROW_START.finditer(sheet, start, end):
+        if int(found.group(1)) > fragment.first_row:
+            position = found.start()
+            break
+    return sheet[:position] + fragment.rows + sheet[position:]

@@ -115,7 +115,8 @@ def read_yaml(path: Path) -> dict[str, Any]:
     except OSError as exc:
         raise ConfigError(path, f"cannot be read ({exc.strerror or exc})") from None
     try:
-        data = yaml.safe_load(text)
+        # NOTE: libyaml's loader where PyYAML was built with it: a tenth of the time.
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
         line = f" at line {where.line + 1}" if where is not None else ""

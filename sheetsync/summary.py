@@ -15,7 +15,7 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
-from .bulkrows import BulkRows, rows_xml, splice_rows
+from .bulkrows import bulk_rows, record_values, splice_rows
 from .files import atomic_path
 from .measures import format_measure
 from .performance import ACTION_CODES
@@ -58,11 +58,8 @@ def write_summary(data: SummaryData, path: Path) -> Path:
     formats = Formats(book, data)
     sheets = {name: book.add_worksheet(name) for name in
               ("Overview", "Heat map", "Performance", "Actions", "Issues", "Exceptions")}
-    data_rows = {}
     for kind, name in DATA_SHEETS.items():
-        ws = book.add_worksheet(name)
-        data_rows[f"xl/worksheets/sheet{ws.index + 1}.xml"] = _data_sheet(
-            ws, kind, data.records[kind], formats, data)
+        _data_sheet(book.add_worksheet(name), kind, data.records[kind], formats, data)
     _overview(book, sheets["Overview"], data, formats)
     _heat_map_sheet(sheets["Heat map"], data, formats)
     _performance(sheets["Performance"], data, formats)
@@ -71,7 +68,8 @@ def write_summary(data: SummaryData, path: Path) -> Path:
     _exceptions(sheets["Exceptions"], data, formats)
     book.close()
     with atomic_path(path) as temporary:
-        splice_rows(package.getvalue(), data_rows, temporary)
+        splice_rows(package.getvalue(), {f"xl/worksheets/sheet{ws.index + 1}.xml": rows
+                                         for ws, rows in formats.bulk.items()}, temporary)
     return path
 
 
@@ -82,19 +80,17 @@ def _column(kind: str, field: str) -> str:
 
 
 def _data_sheet(ws: Worksheet, kind: str, records: list[dict[str, Any]], formats: Formats,
-                data: SummaryData) -> BulkRows:
-    """Everything but the data rows, which are returned as sheet XML (see ``bulkrows``)."""
+                data: SummaryData) -> None:
     columns = DATA_COLUMNS[kind]
     ws.add_table(0, 0, 1, len(columns) - 1, {
         "name": _TABLE_NAMES[kind], "style": "Table Style Light 9",
         "columns": [{"header": field} for field in columns]})
+    formats.bulk.setdefault(ws, []).append(bulk_rows(
+        record_values(records, columns), 2, len(columns), formats.index(formats.plain_date),
+        widens_table=True))
     for col, field in enumerate(columns):
         ws.set_column(col, col, 30 if field in ("description", "kpi", "action", "line") else 14)
     print_setup(ws, data, header_row=0)
-    # NOTE: a format's index is fixed the first time a cell uses it; the rows are not written
-    # through xlsxwriter, so ask for it here.
-    return BulkRows(rows_xml(records, columns, 2, formats.plain_date._get_xf_index()),
-                    f"A1:{xl_col_to_name(len(columns) - 1)}{max(len(records), 1) + 1}")
 
 
 def _overview(book: xlsxwriter.Workbook, ws: Worksheet, data: SummaryData,

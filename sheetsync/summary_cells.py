@@ -9,6 +9,7 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
+from .bulkrows import BulkRows, bulk_rows
 from .performance import ACTION_CODES
 from .summary_data import SummaryData
 
@@ -31,6 +32,8 @@ class Formats:
         self.date = book.add_format({"border": 1, "num_format": "dd/mm/yyyy", "align": "left"})
         self.plain_date = book.add_format({"num_format": "dd/mm/yyyy"})
         self.note = book.add_format({"italic": True, "font_color": "#595959"})
+        #: Rows of long tables, put into each sheet after xlsxwriter has written it.
+        self.bulk: dict[Worksheet, list[BulkRows]] = {}
         self._status: dict[str, Any] = {}
         colours = dict(data.config.status_colours)
         colours.update({band.name: band.colour for band in data.config.bands})
@@ -47,6 +50,14 @@ class Formats:
                 spec["font_color"] = "#FFFFFF" if key in ("Red", "Green", "Blue") else "#000000"
             self._status[key] = self.book.add_format(spec)
         return self._status[key]
+
+    @staticmethod
+    def index(fmt: Any) -> int:
+        """The style index of a format, for rows written as XML (see ``bulkrows``).
+
+        NOTE: xlsxwriter fixes an index when a cell first uses the format; this asks for it.
+        """
+        return fmt._get_xf_index()
 
     def heat(self, colour: str, letter: str) -> Any:
         key = f"heat:{colour}:{letter}"
@@ -91,15 +102,23 @@ def write_value(ws: Worksheet, row: int, col: int, value: Any, fmt: Any = None,
 
 
 def write_table(ws: Worksheet, row: int, headers: list[str], rows: list[list[Any]], formats: Formats,
-           status_cols: tuple[int, ...] = (), autofilter: bool = False) -> int:
-    """A bordered table (with the sheet's one autofilter, if asked); returns the next free row."""
+                status_cols: tuple[int, ...] = (), autofilter: bool = False) -> int:
+    """A bordered table (with the sheet's one autofilter, if asked); returns the next free row.
+
+    The rows are written as ``write_value`` would, in one pass (see ``bulkrows``): a top-risk
+    list of a few thousand rows would otherwise cost a fifth of a second.
+    """
     for col, header in enumerate(headers):
         ws.write_string(row, col, header, formats.header)
-    for offset, values in enumerate(rows, start=1):
-        for col, value in enumerate(values):
-            fmt = formats.status(value) if col in status_cols and value else formats.cell
-            write_value(ws, row + offset, col, value, fmt, formats.date)
-    if not rows:
+    if rows:
+        cell = formats.index(formats.cell)
+
+        def style(col: int, value: Any) -> int:
+            return formats.index(formats.status(value)) if col in status_cols and value else cell
+
+        formats.bulk.setdefault(ws, []).append(bulk_rows(
+            rows, row + 2, len(headers), formats.index(formats.date), style))
+    else:
         ws.write_string(row + 1, 0, "None", formats.note)
     last = row + max(len(rows), 1)
     if autofilter:

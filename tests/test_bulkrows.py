@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import xlsxwriter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sheetsync.bulkrows import BulkRows, column_letters, rows_xml, splice_rows
+from sheetsync.bulkrows import bulk_rows, column_letters, record_values, splice_rows
 
 COLUMNS = ["workbook", "ref", "score", "review_date", "open"]
 
@@ -25,10 +26,10 @@ def spliced(records: list[dict], path: Path) -> openpyxl.Workbook:
     date_format = book.add_format({"num_format": "dd/mm/yyyy"})
     ws.add_table(0, 0, 1, len(COLUMNS) - 1, {"name": "Risks",
                                              "columns": [{"header": c} for c in COLUMNS]})
-    rows = rows_xml(records, COLUMNS, 2, date_format._get_xf_index())
+    rows = bulk_rows(record_values(records, COLUMNS), 2, len(COLUMNS), date_format._get_xf_index(),
+                     widens_table=True)
     book.close()
-    ref = f"A1:E{max(len(records), 1) + 1}"
-    splice_rows(package.getvalue(), {"xl/worksheets/sheet1.xml": BulkRows(rows, ref)}, path)
+    splice_rows(package.getvalue(), {"xl/worksheets/sheet1.xml": [rows]}, path)
     return openpyxl.load_workbook(path)
 
 
@@ -87,3 +88,26 @@ def test_any_text_or_number_reads_back(tmp_path_factory, values) -> None:
     ws = spliced([{"ref": value} for value in values], path)["Risk data"]
     read = [ws.cell(row=n, column=2).value for n in range(2, len(values) + 2)]
     assert read == [None if value == "" else value for value in values]
+
+
+def test_rows_go_in_row_order_among_the_sheets_own_and_blanks_keep_a_border(tmp_path) -> None:
+    package = io.BytesIO()
+    book = xlsxwriter.Workbook(package, {"in_memory": True})
+    ws = book.add_worksheet("Heat map")
+    border = book.add_format({"border": 1})
+    ws.write_string(0, 0, "Top risks")
+    ws.write_string(9, 0, "Closed since the previous quarter")  # row 10, below the fragment
+    bordered = border._get_xf_index()  # (before close: a format no cell asked for is not saved)
+    fragment = bulk_rows([["R1", None], ["R2", 20]], 2, 2, bordered,
+                         style=lambda col, value: bordered)
+    book.close()
+    path = tmp_path / "summary.xlsx"
+    splice_rows(package.getvalue(), {"xl/worksheets/sheet1.xml": [fragment]}, path)
+    with zipfile.ZipFile(path) as spliced_package:
+        sheet = spliced_package.read("xl/worksheets/sheet1.xml").decode()
+    assert [int(n) for n in re.findall(r'<row r="(\d+)"', sheet)] == [1, 2, 3, 10]
+    assert '<dimension ref="A1:B10"/>' in sheet
+    ws = openpyxl.load_workbook(path)["Heat map"]
+    assert [ws[c].value for c in ("A1", "A2", "B2", "A3", "B3", "A10")] == [
+        "Top risks", "R1", None, "R2", 20, "Closed since the previous quarter"]
+    assert ws["B2"].border.left.style == "thin"  # a blank in a bordered table keeps its border
