@@ -22,6 +22,8 @@ from .findings import Finding, Severity
 from .results import RunResult, SheetResult, WorkbookResult
 
 HISTORY_FILE = "history.sqlite"
+#: A workbook's result (with its records) is stored once, by the run that read it; a later run
+#: that reuses or keeps it points at that run (``result_run``) instead of storing it again.
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY, started TEXT, finished TEXT, as_of TEXT, quarter TEXT,
@@ -33,20 +35,21 @@ CREATE TABLE IF NOT EXISTS workbooks (
 CREATE TABLE IF NOT EXISTS findings (
     run_id INTEGER, workbook TEXT, sheet TEXT, cell TEXT, row INTEGER, "column" TEXT, ref TEXT,
     value TEXT, rule TEXT, severity TEXT, message TEXT, is_new INTEGER);
-CREATE TABLE IF NOT EXISTS records (
-    run_id INTEGER, kind TEXT, workbook TEXT, sheet TEXT, row INTEGER, data TEXT);
 CREATE INDEX IF NOT EXISTS findings_run ON findings (run_id);
-CREATE INDEX IF NOT EXISTS records_workbook ON records (run_id, workbook);
 CREATE INDEX IF NOT EXISTS workbooks_run ON workbooks (run_id, path);
 """
-#: A reused workbook's result and records are stored once, by the run that read them; later
-#: runs point at that run (``result_run``). This view gives every run its records either way.
+#: For anyone querying the history: each run's workbooks with the result they had, and each
+#: run's records, one row per record.
 _VIEWS = """
+CREATE VIEW IF NOT EXISTS run_results AS
+    SELECT w.run_id AS run_id, w.path AS path, o.result AS result
+    FROM workbooks w JOIN workbooks o
+      ON o.run_id = coalesce(w.result_run, w.run_id) AND o.path = w.path;
 CREATE VIEW IF NOT EXISTS run_records AS
-    SELECT w.run_id AS run_id, r.kind AS kind, r.workbook AS workbook, r.sheet AS sheet,
-           r.row AS row, r.data AS data
-    FROM workbooks w JOIN records r
-      ON r.run_id = coalesce(w.result_run, w.run_id) AND r.workbook = w.path;
+    SELECT r.run_id AS run_id, json_extract(s.value, '$.kind') AS kind, r.path AS workbook,
+           json_extract(s.value, '$.name') AS sheet, json_extract(e.value, '$.row') AS row,
+           e.value AS data
+    FROM run_results r, json_each(r.result, '$.sheets') s, json_each(s.value, '$.records') e;
 """
 
 
@@ -86,21 +89,12 @@ def past_workbooks(connection: sqlite3.Connection) -> dict[str, PastWorkbook]:
         return {}
     fingerprint = connection.execute("SELECT fingerprint FROM runs WHERE id = ?",
                                      (run_id,)).fetchone()[0]
-    records: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
-    for kind, workbook, sheet, data in connection.execute(
-            "SELECT kind, workbook, sheet, data FROM run_records WHERE run_id = ?", (run_id,)):
-        records.setdefault((workbook, sheet, kind), []).append(json.loads(data))
-    past = {}
-    for path, content_hash, origin, result in connection.execute(
-            "SELECT w.path, w.content_hash, o.run_id, o.result FROM workbooks w "
-            "JOIN workbooks o ON o.run_id = coalesce(w.result_run, w.run_id) AND o.path = w.path "
-            "WHERE w.run_id = ?", (run_id,)):
-        data = json.loads(result)
-        for sheet in data["sheets"]:
-            if "records" not in sheet:  # (histories written before records were kept apart)
-                sheet["records"] = records.get((path, sheet["name"], sheet["kind"]), [])
-        past[path] = PastWorkbook(content_hash, fingerprint, result_from_json(data), origin)
-    return past
+    return {path: PastWorkbook(content_hash, fingerprint, result_from_json(json.loads(result)),
+                               origin)
+            for path, content_hash, origin, result in connection.execute(
+                "SELECT w.path, w.content_hash, o.run_id, o.result FROM workbooks w "
+                "JOIN workbooks o ON o.run_id = coalesce(w.result_run, w.run_id) "
+                "AND o.path = w.path WHERE w.run_id = ?", (run_id,))}
 
 
 def past_findings(connection: sqlite3.Connection) -> list[dict[str, Any]]:
@@ -127,8 +121,10 @@ def records_of_quarter(connection: sqlite3.Connection, quarter: str,
     row = connection.execute("SELECT max(id) FROM runs WHERE quarter = ?", (quarter,)).fetchone()
     if not row or row[0] is None:
         return []
-    return [json.loads(data) for (data,) in connection.execute(
-        "SELECT data FROM run_records WHERE run_id = ? AND kind = ?", (row[0], kind))]
+    return [record for (result,) in connection.execute(
+                "SELECT result FROM run_results WHERE run_id = ?", (row[0],))
+            for sheet in json.loads(result)["sheets"] if sheet["kind"] == kind
+            for record in sheet["records"]]
 
 
 def record_run(connection: sqlite3.Connection, run: RunResult, *, started: dt.datetime,
@@ -138,7 +134,7 @@ def record_run(connection: sqlite3.Connection, run: RunResult, *, started: dt.da
     """Store the whole run in one transaction; returns its id.
 
     ``origins`` names, for each workbook whose earlier result was reused or kept, the run
-    that stored it: that result and its records are pointed at, not stored again.
+    that stored it: that result is pointed at, not stored again.
     """
     origins = origins or {}
     with connection:
@@ -165,11 +161,6 @@ def record_run(connection: sqlite3.Connection, run: RunResult, *, started: dt.da
                 [(run_id, f.workbook, f.sheet, f.cell, f.row, f.column, f.ref,
                   json.dumps(f.to_dict()["value"]), f.rule, f.severity.label, f.message,
                   finding_key(f.to_dict()) in new) for f in wb.findings])
-            if origin is None:
-                connection.executemany(
-                    "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?)",
-                    [(run_id, s.kind, r["workbook"], r["sheet"], r["row"],
-                      json.dumps(r, default=str)) for s in wb.sheets for r in s.records])
     return run_id
 
 
@@ -184,7 +175,8 @@ def result_to_json(wb: WorkbookResult) -> dict[str, Any]:
     return {"status": wb.status, "message": wb.message,
             "annotated": str(wb.annotated) if wb.annotated else None,
             "sheets": [{"name": s.name, "kind": s.kind, "header_row": s.header_row,
-                        "rows": s.rows, "metadata": s.metadata} for s in wb.sheets],
+                        "rows": s.rows, "metadata": s.metadata, "records": s.records}
+                       for s in wb.sheets],
             "findings": [f.to_dict() for f in wb.findings]}
 
 

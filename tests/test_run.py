@@ -250,15 +250,17 @@ def test_a_reused_result_is_stored_once_and_every_run_still_has_its_records(tmp_
     with sqlite3.connect(out / "history.sqlite") as db:
         rows = db.execute("SELECT run_id, path, result IS NULL, result_run FROM workbooks "
                           "ORDER BY run_id, path").fetchall()
-        stored = db.execute("SELECT run_id, count(*) FROM records GROUP BY run_id").fetchall()
-        by_run = db.execute("SELECT run_id, workbook, json_extract(data, '$.ref') FROM run_records "
+        by_run = db.execute("SELECT run_id, kind, workbook, sheet, row, "
+                            "json_extract(data, '$.ref') FROM run_records "
                             "ORDER BY run_id, workbook, row").fetchall()
     placements = "Children/Looked after/Placements 2023 – Siân's.xlsx"
     assert rows == [(1, "Adults/risks.xlsx", 0, None), (1, placements, 0, None),
                     (2, "Adults/risks.xlsx", 0, None), (2, placements, 1, 1)]
-    assert stored == [(1, 3), (2, 1)]  # run 2 stored only the changed workbook's one record
-    assert by_run == [(1, "Adults/risks.xlsx", "R1"), (1, "Adults/risks.xlsx", "R2"),
-                      (1, placements, "C1"), (2, "Adults/risks.xlsx", "R1"), (2, placements, "C1")]
+    assert by_run == [(1, "risk_register", "Adults/risks.xlsx", "Risks", 2, "R1"),
+                      (1, "risk_register", "Adults/risks.xlsx", "Risks", 3, "R2"),
+                      (1, "risk_register", placements, "Risks", 2, "C1"),
+                      (2, "risk_register", "Adults/risks.xlsx", "Risks", 2, "R1"),
+                      (2, "risk_register", placements, "Risks", 2, "C1")]
     _code, _stdout, third = run(str(drive), "--out", str(out))
     assert [w["reused"] for w in third["workbooks"]] == [True, True]
     with (out / "records" / "risks.csv").open(encoding="utf-8-sig") as handle:
@@ -266,21 +268,18 @@ def test_a_reused_result_is_stored_once_and_every_run_still_has_its_records(tmp_
 
 
 def test_a_history_from_before_results_were_shared_is_read(tmp_path) -> None:
-    """Histories written before ``result_run``: records inside each result, no such column."""
+    """Histories written before ``result_run`` (every run stored every result) still work."""
     drive = shared_drive(tmp_path / "drive")
     out = tmp_path / "out"
     run(str(drive), "--out", str(out))
     with sqlite3.connect(out / "history.sqlite") as db:
-        for path, result in db.execute("SELECT path, result FROM workbooks").fetchall():
-            data = json.loads(result)
-            for sheet in data["sheets"]:
-                sheet["records"] = [json.loads(d) for (d,) in db.execute(
-                    "SELECT data FROM records WHERE workbook = ? AND sheet = ?",
-                    (path, sheet["name"]))]
-            db.execute("UPDATE workbooks SET result = ? WHERE path = ?", (json.dumps(data), path))
         db.execute("DROP VIEW run_records")
+        db.execute("DROP VIEW run_results")
         db.execute("ALTER TABLE workbooks DROP COLUMN result_run")
     _code, _stdout, second = run(str(drive), "--out", str(out))
     assert [w["reused"] for w in second["workbooks"]] == [True, True]
     with (out / "records" / "risks.csv").open(encoding="utf-8-sig") as handle:
         assert [row["ref"] for row in csv.DictReader(handle)] == ["R1", "R2", "C1"]
+    with sqlite3.connect(out / "history.sqlite") as db:
+        assert db.execute("SELECT run_id, count(*) FROM run_records GROUP BY run_id").fetchall() \
+            == [(1, 3), (2, 3)]
