@@ -126,13 +126,14 @@ def locate_register(sheet: SheetGrid, specs: dict[str, RegisterSpec]) -> Layout 
     # be a header row: most rows are skipped without looking up a single word.
     merged_rows = {row for row, _col in merged_top_left}
     labels = [sum(1 for v in row if isinstance(v, str)) for row in rows]
+    texts = _texts(rows, merged_top_left)
     best: tuple[int, int, Layout] | None = None
     for spec in specs.values():
         vocabulary = _vocabulary(spec)
         for row_number in range(1, len(rows) + 1):
             if labels[row_number - 1] < spec.min_columns and row_number not in merged_rows:
                 continue
-            layout = _layout_for_row(rows, merged_top_left, row_number, spec, vocabulary)
+            layout = _layout_for_row(texts, merged_top_left, row_number, spec, vocabulary)
             if layout is None:
                 continue
             score = len(layout.columns)
@@ -179,19 +180,28 @@ def _text_at(rows: list[list[Any]], merged: dict[tuple[int, int], tuple[int, int
     return str(value).strip() if value is not None and not isinstance(value, (int, float)) else ""
 
 
-def _layout_for_row(rows: list[list[Any]], merged: dict[tuple[int, int], tuple[int, int]],
+def _texts(rows: list[list[Any]], merged: dict[tuple[int, int], tuple[int, int]]) -> list[list[str]]:
+    """The label shown in every scanned cell (a merged range's in each of its cells), worked
+    out once: every register kind looks at the same candidate header rows."""
+    width = max(len(row) for row in rows)
+    return [[_text_at(rows, merged, row, col) for col in range(1, width + 1)]
+            for row in range(1, len(rows) + 1)]
+
+
+def _layout_for_row(texts: list[list[str]], merged: dict[tuple[int, int], tuple[int, int]],
                     row_number: int, spec: RegisterSpec, vocabulary: _Vocabulary) -> Layout | None:
-    width = len(rows[row_number - 1])
+    labels = texts[row_number - 1]
+    width = len(labels)
     found: list[tuple[int, str, str | None, str]] = []  # (col, header, assessment, name)
     used_group = False
     for col in range(1, width + 1):
-        label = _text_at(rows, merged, row_number, col)
+        label = labels[col - 1]
         if not label:
             continue
         group = ""
         # NOTE: a header merged down over both rows ("Ref") has no group above it.
         if row_number > 1 and merged.get((row_number, col), (row_number, col))[0] == row_number:
-            group = _text_at(rows, merged, row_number - 1, col)
+            group = texts[row_number - 2][col - 1]
         meaning = vocabulary.meaning(normalise(label), normalise(group))
         if meaning is None:
             continue
@@ -219,7 +229,7 @@ def _layout_for_row(rows: list[list[Any]], merged: dict[tuple[int, int], tuple[i
         for name in columns
     ):
         return None
-    last = max(col for col in range(1, width + 1) if _text_at(rows, merged, row_number, col))
+    last = max(col for col in range(1, width + 1) if labels[col - 1])
     return Layout(spec=spec, header_row=row_number,
                   first_header_row=row_number - 1 if used_group else row_number,
                   columns=columns, duplicates=duplicates, last_column=last)
