@@ -26,7 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from zipsheet import add_register_sheet
 
 import sheetsync.pipeline
-from sheetsync.pipeline import Settings, validate_paths
+from sheetsync.pipeline import validate_paths
+from sheetsync.results import Settings
 
 ROWS = [["Ref", "Risk", "Owner", "Likelihood", "Impact"], ["R1", "Budget", "CFO", 9, 2]]
 PACKAGE_PARTS = {"[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels",

@@ -16,8 +16,8 @@ __version__ = "0.1.0"
 
 # NOTE: loaded on first use, so ``sheetsync --help`` does not wait for pandas and pandera.
 _EXPORTS = {
-    "Finding": "findings", "Severity": "findings", "RunResult": "pipeline",
-    "Settings": "pipeline", "validate_paths": "pipeline", "write_reports": "reports",
+    "Finding": "findings", "Severity": "findings", "RunResult": "results",
+    "Settings": "results", "validate_paths": "pipeline", "write_reports": "reports",
 }
 __all__ = ["Finding", "RunResult", "Settings", "Severity", "__version__", "validate_paths",
            "write_reports"]

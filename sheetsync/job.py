@@ -212,10 +212,6 @@ def _process(sources: list[Source], out_dir: Path, settings: Settings,
     # NOTE: the settings go to each worker once, not with every workbook, and workbooks go in
     # small batches: per-task pickling and round trips were a fifth of a 200-workbook run.
     size = max(1, len(tasks) // (jobs * 8))
-    # NOTE: loaded once here, the checking machinery is inherited by forked workers rather
-    # than imported by each of them (half a second of pandas and pandera, per worker).
-    from . import pipeline  # noqa: F401
-
     results: dict[str, WorkbookResult] = {}
     with _pool(jobs, settings) as pool:
         batches = [pool.submit(_check_batch, tasks[i:i + size]) for i in range(0, len(tasks), size)]

@@ -67,6 +67,7 @@ def write_summary(data: SummaryData, path: Path) -> Path:
     _issues(sheets["Issues"], data, formats)
     _exceptions(sheets["Exceptions"], data, formats)
     book.close()
+    # NOTE: xlsxwriter names worksheet parts by position (no chartsheets here to skip).
     with atomic_path(path) as temporary:
         splice_rows(package.getvalue(), {f"xl/worksheets/sheet{ws.index + 1}.xml": rows
                                          for ws, rows in formats.bulk.items()}, temporary)

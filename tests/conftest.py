@@ -12,8 +12,9 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from sheetsync.pipeline import RunResult, Settings, validate_paths
+from sheetsync.pipeline import validate_paths
 from sheetsync.reports import write_reports
+from sheetsync.results import RunResult, Settings
 
 AS_OF = dt.date(2023, 3, 31)
 SHARED = Path(__file__).resolve().parents[2] / "shared"

@@ -10,8 +10,9 @@ import pytest
 from conftest import soffice
 
 from sheetsync.demo import write_demo_workbooks
-from sheetsync.pipeline import Settings, validate_paths
+from sheetsync.pipeline import validate_paths
 from sheetsync.reports import write_reports
+from sheetsync.results import Settings
 
 pytestmark = pytest.mark.skipif(soffice() is None, reason="LibreOffice (soffice) is not installed; "
                                 "CI installs libreoffice-calc-nogui")

@@ -93,7 +93,7 @@ def test_a_run_killed_part_way_leaves_the_last_outputs_and_the_next_run_works(tm
         "import os, sys, datetime as dt\n"
         "from pathlib import Path\n"
         "from sheetsync.job import run_job\n"
-        "from sheetsync.pipeline import Settings\n"
+        "from sheetsync.results import Settings\n"
         "from sheetsync.quarters import quarter_of\n"
         "settings = Settings.load(as_of=dt.date(2023, 3, 31))\n"
         "def die(result, done, total): os._exit(9)\n"
