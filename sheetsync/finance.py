@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-import pandera.errors
 import pandera.pandas as pa
 from openpyxl.utils import get_column_letter
 
@@ -22,6 +21,7 @@ from .findings import Finding
 from .grid import SheetGrid
 from .measures import format_measure, money_scale, read_money
 from .schemas import normalise
+from .validate import failing_rows
 
 SCAN_ROWS = 200  #: Financial tables are short; a longer sheet is not one.
 
@@ -231,13 +231,9 @@ def _findings(comparisons: list[dict[str, Any]], spec: FinanceSpec, sheet: str, 
         return []
     frame = pd.DataFrame(comparisons)
     checks = [pa.Check(_agrees(name), name=name, ignore_na=False) for name in spec.rules]
-    try:
-        pa.DataFrameSchema(checks=checks, name="financial_table").validate(frame, lazy=True)
-    except pandera.errors.SchemaErrors as exc:
-        failed = {(c, int(i)) for c, i in zip(exc.failure_cases["check"],
-                                               exc.failure_cases["index"], strict=True)
-                  if i is not None and not pd.isna(i)}
-    else:
+    schema = pa.DataFrameSchema(checks=checks, name="financial_table")
+    failed = {(check, int(index)) for check, index in failing_rows(schema, frame)}
+    if not failed:
         return []
     findings = []
     for check, index in sorted(failed, key=lambda pair: (frame.at[pair[1], "row"],
