@@ -11,6 +11,7 @@ more column: the cell format each marked cell had, so a re-run can give it back 
 
 from __future__ import annotations
 
+import itertools
 import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -209,15 +210,19 @@ def _write_part(out: zipfile.ZipFile, info: zipfile.ZipInfo, data: Part, size_hi
         with out.open(info, "w", force_zip64=large) as stream:
             stream.write(data)
         return
-    with out.open(info, "w", force_zip64=large) as stream, \
-            ThreadPoolExecutor(max_workers=1) as compressor:
-        # NOTE: zlib lets go of the GIL, so a chunk is compressed while the next is patched
-        writing = None
-        for chunk in _chunks(data):
-            if writing is not None:
+    chunks = _chunks(data)
+    first = next(chunks)
+    second = next(chunks, None)
+    with out.open(info, "w", force_zip64=large) as stream:
+        if second is None:  # a sheet of under a megabyte: no thread to start
+            stream.write(first)
+            return
+        with ThreadPoolExecutor(max_workers=1) as compressor:
+            # NOTE: zlib lets go of the GIL, so a chunk is compressed while the next is patched
+            writing = compressor.submit(stream.write, first)
+            for chunk in itertools.chain((second,), chunks):
                 writing.result()
-            writing = compressor.submit(stream.write, chunk)
-        if writing is not None:
+                writing = compressor.submit(stream.write, chunk)
             writing.result()
 
 

@@ -26,11 +26,30 @@ from .measures import Measure
 from .read import RawSheet
 from .schemas import CheckSpec
 
+Compiled = tuple[pa.DataFrameSchema, dict[str, tuple[CheckSpec, BuiltCheck]]]
+_COMPILED: dict[tuple[int, int, dt.date, frozenset[str]], tuple[Context, Compiled]] = {}
 
-def compile_schema(frame: pd.DataFrame,
-                   context: Context) -> tuple[pa.DataFrameSchema, dict[str, tuple[CheckSpec, BuiltCheck]]]:
-    """A pandera schema for the columns this sheet has, and what each named check stands for."""
-    present = set(frame.columns)
+
+def compile_schema(frame: pd.DataFrame, context: Context) -> Compiled:
+    """A pandera schema for the columns this sheet has, and what each named check stands for.
+
+    Made once per register kind and set of columns for a run: registers of one kind mostly
+    have the same columns, and building the schema (pandera copies every column) cost more
+    than running it.
+    """
+    present = frozenset(frame.columns)
+    key = (id(context.spec), id(context.config), context.as_of, present)
+    cached = _COMPILED.get(key)
+    if cached is not None and cached[0].spec is context.spec and cached[0].config is context.config:
+        return cached[1]
+    if len(_COMPILED) > 256:  # (a long-lived process checking with many settings)
+        _COMPILED.clear()
+    compiled = _compile(set(present), context)
+    _COMPILED[key] = (context, compiled)
+    return compiled
+
+
+def _compile(present: set[str], context: Context) -> Compiled:
     built: dict[str, tuple[CheckSpec, BuiltCheck]] = {}
     column_checks: dict[str, list[pa.Check]] = {}
     frame_checks: list[pa.Check] = []

@@ -90,6 +90,17 @@ def test_a_re_run_on_the_annotated_copy_writes_the_same_package(tmp_path) -> Non
     assert parts(first) == parts(second)
 
 
+def test_a_sheet_streamed_in_many_chunks_is_the_same_as_in_one(tmp_path, monkeypatch) -> None:
+    """Big sheets are compressed chunk by chunk on a thread; small ones in one write."""
+    import sheetsync.patch
+
+    path = write_openpyxl(tmp_path / "in" / "risks.xlsx", {"Risks": ROWS})
+    whole = run_sheetsync([path], tmp_path / "whole", reports=False).workbooks[0].annotated
+    monkeypatch.setattr(sheetsync.patch, "_CHUNK", 64)
+    chunked = run_sheetsync([path], tmp_path / "chunked", reports=False).workbooks[0].annotated
+    assert parts(chunked) == parts(whole)
+
+
 def test_officers_notes_are_kept_and_sheetsync_adds_its_own_after_them(tmp_path) -> None:
     def notes(wb):
         wb["Risks"]["D2"].comment = Comment("Scored at the March board", "Jo Bloggs")
