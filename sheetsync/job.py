@@ -77,11 +77,16 @@ def run_job(inputs: list[Path], out_dir: Path, settings: Settings, quarter: Quar
             results, hashes, reused, stale = _check_all(sources, out_dir, settings, past,
                                                         fingerprint, force, jobs, progress)
             run = RunResult(as_of=settings.as_of, out_dir=out_dir, workbooks=results)
+            found = {s.name for s in sources}
+            removed = sorted(name for name in past if name not in found)
             current = {history.finding_key(f.to_dict()) for f in run.findings}
             before = {history.finding_key(f): f for f in past_findings}
             changes = Changes(new=current - set(before), reused=reused, stale=stale,
-                              resolved=[f for key, f in before.items() if key not in current])
+                              resolved=[f for key, f in before.items() if key not in current
+                                        and f["workbook"] in found],
+                              removed=removed)
             outputs = write_reports(run, changes)
+            _remove_annotated_copies(removed, out_dir)
             previous = (previous_from_records(previous_risks, previous_kpis)
                         if previous_risks or previous_kpis else None)
             data = build_summary_data(run, quarter, settings.config, previous=previous)
@@ -102,6 +107,22 @@ def _selected(name: str, include: list[str], exclude: list[str]) -> bool:
     if include and not any(fnmatch.fnmatch(name, pattern) for pattern in include):
         return False
     return not any(fnmatch.fnmatch(name, pattern) for pattern in exclude)
+
+
+def _remove_annotated_copies(removed: list[str], out_dir: Path) -> None:
+    """The annotated copies of workbooks no longer found: left, they would be read as current.
+    (Emptied folders go too.)"""
+    folder = (out_dir / ANNOTATED_DIR).resolve()
+    for name in removed:
+        copy = (folder / name).resolve()
+        if not copy.is_relative_to(folder) or copy == folder:
+            continue
+        copy.unlink(missing_ok=True)
+        for parent in copy.parents:
+            if parent == folder or not parent.is_relative_to(folder):
+                break
+            with contextlib.suppress(OSError):  # (not empty: something else is still there)
+                parent.rmdir()
 
 
 def _remove_leftovers(out_dir: Path) -> None:
@@ -279,6 +300,8 @@ def _write_log(out_dir: Path, run_id: int, run: RunResult, changes: Changes,
              *summary_lines(run),
              f"{len(changes.reused)} reused unchanged, {len(changes.stale)} kept stale, "
              f"{len(changes.new)} new findings, {len(changes.resolved)} resolved",
+             *(f"no longer found (its findings are not counted as resolved): {name}"
+               for name in changes.removed),
              f"finished {dt.datetime.now():%Y-%m-%d %H:%M:%S}"]
     return write_text_atomically(out_dir / LOG_DIR / f"run-{run_id:05d}.log", "\n".join(lines) + "\n")
 

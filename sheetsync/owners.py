@@ -39,6 +39,11 @@ def write_owner_lists(run: RunResult, out_dir: Path) -> list[Path]:
     for owner in sorted(set(findings) | set(actions)):
         written.append(_write(folder / f"{_file_name(owner)}.xlsx", owner, findings[owner],
                               actions[owner], run))
+    # NOTE: the list of someone with nothing open any more goes: a week-old list left in the
+    # folder would be emailed as if it were current.
+    for old in folder.glob("*.xlsx") if folder.is_dir() else ():
+        if old not in written:
+            old.unlink(missing_ok=True)
     return written
 
 

@@ -7,7 +7,7 @@ import io
 import json
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,9 @@ class Changes:
     resolved: list[dict[str, Any]]  #: Findings of the last run that are gone.
     reused: set[str]  #: Workbooks whose previous results were reused (unchanged files).
     stale: set[str]  #: Workbooks in use or unreadable now, whose previous results were kept.
+    #: Workbooks of the last run not found now (moved, renamed, deleted or excluded): their
+    #: findings are not "resolved", since nobody fixed them.
+    removed: list[str] = field(default_factory=list)
 
     def is_new(self, finding: Finding) -> bool:
         data = finding.to_dict()
@@ -63,6 +66,7 @@ def exceptions_document(run: RunResult, changes: Changes | None = None) -> dict[
             entry["reused"] = entry["path"] in changes.reused
             entry["stale"] = entry["path"] in changes.stale
         document["resolved"] = changes.resolved
+        document["removed"] = changes.removed
     return document
 
 

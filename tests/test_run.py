@@ -177,6 +177,39 @@ def test_owner_lists(tmp_path) -> None:
     assert not (tmp_path / "out" / "owners" / "Jo Smith.xlsx").exists()
 
 
+def test_a_workbook_no_longer_found_is_not_resolved_and_its_copy_goes(tmp_path) -> None:
+    """Moved, renamed or deleted: nobody fixed its problems, and its old copy is not current."""
+    drive = shared_drive(tmp_path / "drive")
+    out = tmp_path / "out"
+    run(str(drive), "--out", str(out))
+    placements = "Children/Looked after/Placements 2023 – Siân's.xlsx"
+    assert (out / "annotated" / placements).is_file()
+    (drive / placements).unlink()
+    code, stdout, document = run(str(drive), "--out", str(out))
+    assert document["resolved"] == []  # C1's stale review (RR11) was not fixed: its file went
+    assert document["removed"] == [placements]
+    assert [w["path"] for w in document["workbooks"]] == ["Adults/risks.xlsx"]
+    assert "1 workbooks of the last run were not found this time" in stdout
+    assert placements in stdout
+    assert not (out / "annotated" / "Children").exists()  # the copy, and its emptied folders
+    assert (out / "annotated" / "Adults" / "risks.xlsx").is_file()
+    log = sorted((out / "logs").glob("*.log"))[-1].read_text(encoding="utf-8")
+    assert f"no longer found (its findings are not counted as resolved): {placements}" in log
+
+
+def test_the_list_of_an_owner_with_nothing_open_goes(tmp_path) -> None:
+    """A week-old list left in owners/ would be emailed as if it were current."""
+    drive = shared_drive(tmp_path / "drive")
+    out = tmp_path / "out"
+    run(str(drive), "--out", str(out))
+    assert (out / "owners" / "Sam Patel.xlsx").is_file()
+    register(drive / "Adults" / "risks.xlsx", ["R1", "Budget", "Jo Smith", 2, 3, 6, "01/03/2023"],
+             ["R2", "Cyber", "Sam Patel", 4, 4, 16, "01/03/2023"])
+    (drive / "Children" / "Looked after" / "Placements 2023 – Siân's.xlsx").unlink()
+    run(str(drive), "--out", str(out))
+    assert sorted(p.name for p in (out / "owners").iterdir()) == []
+
+
 def test_history_lists_the_runs(tmp_path) -> None:
     drive = shared_drive(tmp_path / "drive")
     out = tmp_path / "out"
