@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import sys
@@ -183,6 +184,8 @@ def run(inputs: tuple[Path, ...], out_dir: Path | None, jobs: int | None, force:
     except SheetsyncError as exc:
         raise CliError(str(exc)) from exc
     options = settings.config.run
+    if as_of is None and options.get("as_of") is not None:
+        settings = dataclasses.replace(settings, as_of=options["as_of"])
     paths = list(inputs) or [Path(p) for p in options.get("inputs", [])]
     out = out_dir or (Path(options["out"]) if options.get("out") else None)
     if not paths or out is None:

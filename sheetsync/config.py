@@ -6,6 +6,7 @@ is laid over them, so it need only say what differs.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -128,6 +129,18 @@ def read_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
+def _run_date(value: Any, fail: Any) -> dt.date:
+    """run.as_of: a YAML date (2023-03-31) or a day-first date as officers write it."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.datetime.strptime(str(value).strip(), "%d/%m/%Y").date()
+    except ValueError:
+        raise fail(f"run.as_of: {value!r} should be a date such as 2023-03-31 or 31/03/2023") from None
+
+
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     merged = dict(base)
     for key, value in over.items():
@@ -234,6 +247,8 @@ def _build(data: dict[str, Any], source: str) -> Config:
     for key in ("inputs", "include", "exclude"):
         if key in run and not isinstance(run[key], list):
             raise fail(f"run.{key} should be a list")
+    if run.get("as_of") is not None:
+        run = {**run, "as_of": _run_date(run["as_of"], fail)}
 
     return Config(
         run=run,

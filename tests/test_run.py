@@ -235,6 +235,36 @@ def test_options_from_the_config_file(tmp_path) -> None:
     assert result.exit_code == 1
 
 
+@pytest.mark.parametrize(("written", "as_of", "quarter"), [
+    ("2023-03-31", "2023-03-31", "Q4 2022/23"), ("'30/06/2023'", "2023-06-30", "Q1 2023/24")])
+def test_the_reporting_date_from_the_config_file(tmp_path, written, as_of, quarter) -> None:
+    """A quarter's weekly runs fixed to its reporting date reuse what nobody touched."""
+    drive = shared_drive(tmp_path / "drive")
+    config = tmp_path / "sheetsync.yaml"
+    config.write_text(f"run:\n  as_of: {written}\n  jobs: 1\n", encoding="utf-8")
+    out = tmp_path / "out"
+    for _week in range(2):
+        result = CliRunner().invoke(cli, ["run", str(drive), "--out", str(out), "--config",
+                                          str(config)])
+    document = json.loads((out / "exceptions.json").read_text())
+    assert document["as_of"] == as_of
+    assert f"Run 2 ({quarter}): 2 unchanged workbooks reused" in result.stdout
+    later = CliRunner().invoke(cli, ["run", str(drive), "--out", str(out), "--config", str(config),
+                                     "--as-of", "2023-09-30"])  # the command line wins
+    assert json.loads((out / "exceptions.json").read_text())["as_of"] == "2023-09-30"
+    assert "0 unchanged workbooks reused" in later.stdout
+
+
+def test_a_reporting_date_that_is_not_a_date_exits_2(tmp_path) -> None:
+    config = tmp_path / "sheetsync.yaml"
+    config.write_text("run:\n  as_of: end of March\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["run", str(shared_drive(tmp_path / "drive")), "--out",
+                                      str(tmp_path / "out"), "--config", str(config)])
+    assert result.exit_code == 2
+    assert "run.as_of: 'end of March' should be a date such as 2023-03-31 or 31/03/2023" in \
+        result.output
+
+
 def test_summary_direction_comes_from_last_quarter_in_the_history(tmp_path) -> None:
     drive = shared_drive(tmp_path / "drive")
     out = tmp_path / "out"
