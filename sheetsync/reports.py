@@ -155,8 +155,9 @@ def summary_lines(run: RunResult) -> Iterator[str]:
         else:
             registers = ", ".join(f"{s.name} ({s.kind.replace('_', ' ')}, {s.rows} rows)"
                                   for s in wb.sheets)
+            note = f" ({wb.message})" if wb.message else ""  # e.g. kept stale: open in Excel
             yield (f"{wb.source.name}: {registers}: {_plural(wb.count(Severity.ERROR), 'error')}, "
-                   f"{_plural(wb.count(Severity.WARNING), 'warning')}")
+                   f"{_plural(wb.count(Severity.WARNING), 'warning')}{note}")
     statuses = [wb.status for wb in run.workbooks]
     yield (f"{_plural(len(run.workbooks), 'workbook')} ({statuses.count('ok')} checked, "
            f"{statuses.count('skipped')} skipped, {statuses.count('error')} unreadable): "

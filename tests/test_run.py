@@ -131,9 +131,12 @@ def test_a_file_open_in_excel_is_skipped_and_its_last_results_kept(tmp_path) -> 
     owner_file = drive / "Adults" / "~$risks.xlsx"
     owner_file.write_bytes(b"owner")
     register(drive / "Adults" / "risks.xlsx", ["R1", "Budget", None, 2, 3, 6, "01/03/2023"])
-    _code, _stdout, document = run(str(drive), "--out", str(out))
+    _code, stdout, document = run(str(drive), "--out", str(out))
     adults = document["workbooks"][0]
     assert (adults["path"], adults["stale"], adults["reused"]) == ("Adults/risks.xlsx", True, False)
+    assert ("Adults/risks.xlsx: Risks (risk register, 2 rows): 1 error, 0 warnings (open in Excel "
+            "by someone (a ~$ owner file is beside it); results of the last run kept (stale))"
+            ) in stdout.splitlines()
     assert adults["message"] == ("open in Excel by someone (a ~$ owner file is beside it); results "
                                  "of the last run kept (stale)")
     assert ("RR05", "F3") in [(f["rule"], f["cell"]) for f in document["findings"]]
