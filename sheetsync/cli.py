@@ -233,9 +233,10 @@ def run(inputs: tuple[Path, ...], out_dir: Path | None, jobs: int | None, force:
                f"reused, {len(changes.stale)} kept stale, {len(changes.new)} new findings, "
                f"{len(changes.resolved)} resolved. Outputs, summary.xlsx and owners/ in {out}")
     if changes.removed:
-        click.echo(f"{len(changes.removed)} workbooks of the last run were not found this time "
-                   "(moved, renamed or deleted); their findings are not counted as resolved: "
-                   + "; ".join(changes.removed))
+        gone = len(changes.removed)
+        click.echo(f"{gone} workbook{'s' if gone != 1 else ''} of the last run not found this "
+                   "time (moved, renamed or deleted); findings in them are not counted as "
+                   "resolved: " + "; ".join(changes.removed))
     sys.exit(EXIT_FINDINGS if result.run.failed(fail_on) else EXIT_OK)
 
 

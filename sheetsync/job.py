@@ -86,7 +86,7 @@ def run_job(inputs: list[Path], out_dir: Path, settings: Settings, quarter: Quar
                                         and f["workbook"] in found],
                               removed=removed)
             outputs = write_reports(run, changes)
-            _remove_annotated_copies(removed, out_dir)
+            _remove_annotated_copies(removed, found, out_dir)
             previous = (previous_from_records(previous_risks, previous_kpis)
                         if previous_risks or previous_kpis else None)
             data = build_summary_data(run, quarter, settings.config, previous=previous)
@@ -109,11 +109,14 @@ def _selected(name: str, include: list[str], exclude: list[str]) -> bool:
     return not any(fnmatch.fnmatch(name, pattern) for pattern in exclude)
 
 
-def _remove_annotated_copies(removed: list[str], out_dir: Path) -> None:
+def _remove_annotated_copies(removed: list[str], found: set[str], out_dir: Path) -> None:
     """The annotated copies of workbooks no longer found: left, they would be read as current.
     (Emptied folders go too.)"""
     folder = (out_dir / ANNOTATED_DIR).resolve()
+    names_now = {name.casefold() for name in found}
     for name in removed:
+        if name.casefold() in names_now:
+            continue  # renamed only in case: on a Windows share, the current copy's own file
         copy = (folder / name).resolve()
         if not copy.is_relative_to(folder) or copy == folder:
             continue

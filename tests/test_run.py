@@ -192,12 +192,27 @@ def test_a_workbook_no_longer_found_is_not_resolved_and_its_copy_goes(tmp_path) 
     assert document["resolved"] == []  # C1's stale review (RR11) was not fixed: its file went
     assert document["removed"] == [placements]
     assert [w["path"] for w in document["workbooks"]] == ["Adults/risks.xlsx"]
-    assert "1 workbooks of the last run were not found this time" in stdout
+    assert "1 workbook of the last run not found this time (moved, renamed or deleted)" in stdout
     assert placements in stdout
     assert not (out / "annotated" / "Children").exists()  # the copy, and its emptied folders
     assert (out / "annotated" / "Adults" / "risks.xlsx").is_file()
     log = sorted((out / "logs").glob("*.log"))[-1].read_text(encoding="utf-8")
     assert f"no longer found (its findings are not counted as resolved): {placements}" in log
+
+
+def test_a_workbook_renamed_only_in_case_keeps_its_new_copy(tmp_path) -> None:
+    """On a Windows share "Risks.xlsx" and "risks.xlsx" are one file: not removed, as gone."""
+    drive = tmp_path / "drive"
+    register(drive / "Risks.xlsx", ["R1", "Budget", "Jo Smith", 2, 3, 6, "01/03/2023"])
+    out = tmp_path / "out"
+    run(str(drive), "--out", str(out))
+    (drive / "Risks.xlsx").rename(drive / "risks.xlsx")
+    _code, _stdout, document = run(str(drive), "--out", str(out))
+    assert document["removed"] == ["Risks.xlsx"]
+    assert (out / "annotated" / "risks.xlsx").is_file()
+    # NOTE: the old name is left alone (where case counts, a stale copy stays; where it does
+    # not, it is the new copy itself, which removing would delete).
+    assert (out / "annotated" / "Risks.xlsx").is_file()
 
 
 def test_the_list_of_an_owner_with_nothing_open_goes(tmp_path) -> None:
