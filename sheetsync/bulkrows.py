@@ -19,12 +19,13 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name, xl_range
+
 from .package import xml_escaped
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _MAX_TEXT = 32767  #: Excel's limit on the characters in a cell (xlsxwriter cuts there too).
-_REF = re.compile(r"([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,17 +38,6 @@ class BulkRows:
     first_row: int  #: 1-based
     ref: str  #: e.g. "A2:K20001"
     widens_table: bool = False
-
-
-def column_letters(count: int) -> list[bytes]:
-    letters = []
-    for number in range(1, count + 1):
-        name = ""
-        while number:
-            number, remainder = divmod(number - 1, 26)
-            name = chr(65 + remainder) + name
-        letters.append(name.encode())
-    return letters
 
 
 def record_values(records: Iterable[dict[str, Any]], columns: Sequence[str]) -> Iterator[tuple]:
@@ -66,12 +56,12 @@ def bulk_rows(rows: Iterable[Sequence[Any]], first_row: int, width: int, date_st
               widens_table: bool = False) -> BulkRows:
     """``<row>`` elements for ``rows`` of values from sheet row ``first_row`` (1-based) on.
 
-    As the summary's ``write_value``: text as text (never a formula), numbers as numbers, ISO
-    dates as dates in ``date_style``, yes/no for booleans; a blank is left out unless
+    Text as text (never a formula), numbers as numbers, ISO dates as dates in
+    ``date_style``, yes/no for booleans, NaN as #NUM!; a blank is left out unless
     ``style(col, value)`` gives it a format (a border). Dates keep ``date_style`` whatever
     ``style`` says.
     """
-    letters = column_letters(width)
+    letters = [xl_col_to_name(col).encode() for col in range(width)]
     tails: dict[tuple[type, Any, int | None], bytes] = {}  # NOTE: registers repeat their words
     pieces: list[bytes] = []
     append = pieces.append
@@ -162,28 +152,16 @@ def _widened(xml: bytes, element: bytes, ref: str) -> bytes:
 
 
 def _union(first: str, second: str) -> str:
+    """The smallest range holding both ("A1:K2" and "A2:K900" give "A1:K900")."""
     boxes = [_box(first), _box(second)]
-    top, left = min(b[0] for b in boxes), min(b[1] for b in boxes)
-    bottom, right = max(b[2] for b in boxes), max(b[3] for b in boxes)
-    letters = column_letters(max(right, 1))
-    return f"{letters[left - 1].decode()}{top}:{letters[right - 1].decode()}{bottom}"
+    return xl_range(min(b[0] for b in boxes), min(b[1] for b in boxes),
+                    max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
 def _box(ref: str) -> tuple[int, int, int, int]:
-    """(top, left, bottom, right), 1-based, of "B2:D9" or "B2"."""
-    found = _REF.fullmatch(ref.replace("$", ""))
-    if found is None:
-        return (1, 1, 1, 1)
-    col1, row1, col2, row2 = found.groups()
-    col2, row2 = col2 or col1, row2 or row1
-    return (int(row1), _column_number(col1), int(row2), _column_number(col2))
-
-
-def _column_number(letters: str) -> int:
-    number = 0
-    for letter in letters:
-        number = number * 26 + ord(letter) - 64
-    return number
+    """(first row, first col, last row, last col), 0-based, of "B2:D9" or "B2"."""
+    start, _, end = ref.partition(":")
+    return (*xl_cell_to_rowcol(start), *xl_cell_to_rowcol(end or start))
 
 
 _ROW_START = re.compile(rb'<row r="(\d+)"')

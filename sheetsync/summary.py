@@ -27,7 +27,6 @@ from .summary_cells import (
     set_widths,
     source_of,
     write_table,
-    write_value,
 )
 from .summary_data import (
     AGE_BANDS,
@@ -238,10 +237,10 @@ def _actions(ws: Worksheet, data: SummaryData, formats: Formats) -> None:
     for col, header in enumerate(headers):
         ws.write_string(2, col, header, formats.status(header) if header in ACTION_CODES
                         else formats.header)
-    for offset, values in enumerate(rows, start=3):
-        for col, value in enumerate(values):
-            write_value(ws, offset, col, value,
-                        formats.percent if headers[col].startswith("%") else formats.cell)
+    percent, cell = formats.index(formats.percent), formats.index(formats.cell)
+    formats.bulk.setdefault(ws, []).append(bulk_rows(
+        rows, 4, len(headers), formats.index(formats.date),
+        lambda col, _value: percent if headers[col].startswith("%") else cell))
     ws.write_string(3 + len(rows), 0, "Percentages are of rated actions; unrated actions have a "
                                       "blank or unknown status.", formats.note)
     row = 5 + len(rows)

@@ -1,5 +1,6 @@
 """Data rows made as sheet XML and put into a sheet xlsxwriter wrote: every value reads back
-as ``write_value`` would have written it, and the table and dimension cover the new rows."""
+as the summary means it (text never a formula, dates as dates), and the table and dimension
+cover the new rows."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import xlsxwriter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sheetsync.bulkrows import bulk_rows, column_letters, record_values, splice_rows
+from sheetsync.bulkrows import bulk_rows, record_values, splice_rows
 
 COLUMNS = ["workbook", "ref", "score", "review_date", "open"]
 
@@ -69,10 +70,12 @@ def test_other_parts_are_copied_unchanged(tmp_path) -> None:
         assert package.testzip() is None
 
 
-def test_column_letters() -> None:
-    letters = column_letters(703)
-    assert (letters[0], letters[25], letters[26], letters[701], letters[702]) == (
-        b"A", b"Z", b"AA", b"ZZ", b"AAA")
+def test_a_range_grows_to_hold_another() -> None:
+    from sheetsync.bulkrows import _union
+
+    assert _union("A1:W2", "A2:W20001") == "A1:W20001"
+    assert _union("A1:B10", "A2:E3") == "A1:E10"
+    assert _union("C5", "$A$1:$B$2") == "A1:C5"
 
 
 TEXT = st.text(st.characters(codec="utf-8", exclude_categories=["Cc", "Cs", "Cn"]), max_size=30)

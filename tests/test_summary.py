@@ -97,6 +97,7 @@ def test_performance_actions_and_issues(tmp_path) -> None:
     assert actions["Finance"] == (1, 0.5, 1, 0.5, 0, 0, 0, 0, 0, 2)
     assert actions["ICT"] == (0, 0, 0, 0, 0, 0, 1, 1, 1, 2)
     assert actions["All"] == (1, 0.333, 1, 0.333, 0, 0, 1, 0.333, 1, 4)
+    assert (wb["Actions"]["C4"].number_format, wb["Actions"]["B4"].border.left.style) == ("0%", "thin")
     overdue = [r for r in wb["Actions"].iter_rows(values_only=True) if r[0] == "A2"]
     assert len(overdue) == 1
     issues = wb["Issues"]
