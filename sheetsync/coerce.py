@@ -71,6 +71,7 @@ def read_column(raw: list[Any], value_type: str) -> tuple[list[Any], dict[int, v
     reader = READERS[value_type]
     read: list[Any] = []
     problems: dict[int, values.Reading] = {}
+    seen: dict[str, values.Reading] = {}
     placeholders = values.PLACEHOLDERS
     for position, value in enumerate(raw):
         kind = type(value)
@@ -85,7 +86,13 @@ def read_column(raw: list[Any], value_type: str) -> tuple[list[Any], dict[int, v
         elif value_type == "date" and kind is dt.datetime:
             read.append(value.date())
         else:
-            reading = reader(value)
+            # NOTE: typed-as-text values repeat down a column (one review date for every
+            # risk): each distinct one is read once.
+            reading = seen.get(value) if kind is str else None
+            if reading is None:
+                reading = reader(value)
+                if kind is str:
+                    seen[value] = reading
             read.append(reading.value)
             if reading.problem is not None:
                 problems[position] = reading
