@@ -93,7 +93,11 @@ class Package:
 
     @classmethod
     def open(cls, path: Path) -> Package:
-        archive = zipfile.ZipFile(path)
+        return cls.of(path, zipfile.ZipFile(path))
+
+    @classmethod
+    def of(cls, path: Path, archive: zipfile.ZipFile) -> Package:
+        """The package of a zip already open (and checked: see ``workbook.read_workbook``)."""
         names = [n for n in archive.namelist() if not n.endswith("/")]
         package = cls(path=path, archive=archive, names=names, workbook_part=_workbook_part(archive))
         package.sheets = package._sheet_entries()

@@ -32,7 +32,7 @@ def open_workbook(path: Path) -> Workbook:
     except PermissionError:
         raise WorkbookUnreadable("cannot be opened: permission denied (is it open or locked?)") from None
     except (zipfile.BadZipFile, zlib.error, EOFError):
-        raise WorkbookUnreadable("the file is damaged or truncated (incomplete zip package)") from None
+        raise WorkbookUnreadable(_DAMAGED) from None
     except Exception as exc:  # noqa: BLE001  (one bad file must never stop a run)
         name = type(exc).__name__
         causes = f"{name} {type(exc.__cause__).__name__} {type(exc.__context__).__name__}"
@@ -44,6 +44,16 @@ def open_workbook(path: Path) -> Workbook:
 
 def check_package(path: Path) -> None:
     """Tell apart the usual wrong files before openpyxl sees them, with a reason an officer gets."""
+    _check_signature(path)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            _check_parts(archive)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
+        raise WorkbookUnreadable(_DAMAGED) from None
+
+
+def _check_signature(path: Path) -> None:
+    """An old .xls, a password-protected workbook or something else renamed: by the first bytes."""
     try:
         with path.open("rb") as handle:
             head = handle.read(8)
@@ -60,35 +70,33 @@ def check_package(path: Path) -> None:
         if not head:
             raise WorkbookUnreadable("the file is empty")
         raise WorkbookUnreadable("this is not an Excel workbook (.xlsx or .xlsm)")
-    try:
-        with zipfile.ZipFile(path) as package:
-            names = set(package.namelist())
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
-        raise WorkbookUnreadable("the file is damaged or truncated (incomplete zip package)") from None
+
+
+def _check_parts(archive: zipfile.ZipFile) -> None:
+    """A zip that is not a workbook, or whose XML declares entities (zip errors propagate).
+
+    NOTE: a corrupt part is found when it is read (zlib.error, BadZipFile: "damaged");
+    checking every part's CRC first would read a large workbook twice.
+    """
+    names = set(archive.namelist())
     if "xl/workbook.xml" not in names and not any(n.endswith("workbook.xml") for n in names):
         raise WorkbookUnreadable("this is a zip file but not an Excel workbook")
-    # NOTE: a corrupt part is found when openpyxl reads it (zlib.error, BadZipFile: "damaged");
-    # checking every part's CRC first would read a large workbook twice.
-    try:
-        refused = _declares_entities(path, names)
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
-        raise WorkbookUnreadable("the file is damaged or truncated (incomplete zip package)") from None
-    if refused:
+    if _declares_entities(archive, names):
         raise WorkbookUnreadable(_ENTITIES_REFUSED)
 
 
+_DAMAGED = "the file is damaged or truncated (incomplete zip package)"
 _ENTITIES_REFUSED = ("refused: the workbook's XML declares entities (used in 'billion laughs' "
                      "attacks); Excel never writes these, so it was not opened")
 
 
-def _declares_entities(path: Path, names: set[str]) -> bool:
+def _declares_entities(archive: zipfile.ZipFile, names: set[str]) -> bool:
     """A DOCTYPE must come before an XML part's root element, so the first bytes tell."""
-    with zipfile.ZipFile(path) as package:
-        for name in names:
-            if name.endswith((".xml", ".rels", ".vml")):
-                with package.open(name) as part:
-                    if b"<!DOCTYPE" in part.read(2048).upper():
-                        return True
+    for name in names:
+        if name.endswith((".xml", ".rels", ".vml")):
+            with archive.open(name) as part:
+                if b"<!DOCTYPE" in part.read(2048).upper():
+                    return True
     return False
 
 
@@ -103,17 +111,26 @@ def _is_encrypted(path: Path) -> bool:
 
 def read_workbook(path: Path) -> tuple[Package, WorkbookGrid]:
     """The package and every worksheet's cells (``grid.py``), or raise WorkbookUnreadable."""
-    check_package(path)
+    _check_signature(path)
     try:
-        package = Package.open(path)
-    except (zipfile.BadZipFile, zlib.error, EOFError, KeyError):
-        raise WorkbookUnreadable("the file is damaged or truncated (incomplete zip package)") from None
+        archive = zipfile.ZipFile(path)  # NOTE: opened once, for the checks and the read
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
+        raise WorkbookUnreadable(_DAMAGED) from None
+    try:
+        _check_parts(archive)  # (before any part is parsed: entities are refused first)
+        package = Package.of(path, archive)
+    except WorkbookUnreadable:
+        archive.close()
+        raise
+    except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, OSError):
+        archive.close()
+        raise WorkbookUnreadable(_DAMAGED) from None
     try:
         return package, read_grid(package)
     except Exception as exc:  # noqa: BLE001  (one bad file must never stop a run)
         package.close()
         if isinstance(exc, (zipfile.BadZipFile, zlib.error, EOFError)) or "zip" in str(exc).lower():
-            raise WorkbookUnreadable("the file is damaged or truncated (incomplete zip package)") from None
+            raise WorkbookUnreadable(_DAMAGED) from None
         text = " ".join(str(exc).split())[:160]
         raise WorkbookUnreadable(f"cannot be read as an Excel workbook ({type(exc).__name__}: "
                                  f"{text})") from None
