@@ -38,11 +38,12 @@ CREATE TABLE IF NOT EXISTS findings (
 CREATE INDEX IF NOT EXISTS findings_run ON findings (run_id);
 CREATE INDEX IF NOT EXISTS workbooks_run ON workbooks (run_id, path);
 """
-#: For anyone querying the history: each run's workbooks with the result they had, and each
-#: run's records, one row per record.
+#: Each run's workbooks with the result they had, whichever run stored it (what a run reuses,
+#: and what anyone querying the history wants), and each run's records, one row per record.
 _VIEWS = """
 CREATE VIEW IF NOT EXISTS run_results AS
-    SELECT w.run_id AS run_id, w.path AS path, o.result AS result
+    SELECT w.run_id AS run_id, w.path AS path, w.content_hash AS content_hash,
+           o.run_id AS stored_by, o.result AS result
     FROM workbooks w JOIN workbooks o
       ON o.run_id = coalesce(w.result_run, w.run_id) AND o.path = w.path;
 CREATE VIEW IF NOT EXISTS run_records AS
@@ -92,9 +93,8 @@ def past_workbooks(connection: sqlite3.Connection) -> dict[str, PastWorkbook]:
     return {path: PastWorkbook(content_hash, fingerprint, result_from_json(json.loads(result)),
                                origin)
             for path, content_hash, origin, result in connection.execute(
-                "SELECT w.path, w.content_hash, o.run_id, o.result FROM workbooks w "
-                "JOIN workbooks o ON o.run_id = coalesce(w.result_run, w.run_id) "
-                "AND o.path = w.path WHERE w.run_id = ?", (run_id,))}
+                "SELECT path, content_hash, stored_by, result FROM run_results WHERE run_id = ?",
+                (run_id,))}
 
 
 def past_findings(connection: sqlite3.Connection) -> list[dict[str, Any]]:
