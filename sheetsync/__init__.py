@@ -17,7 +17,7 @@ __version__ = "0.1.0"
 # NOTE: loaded on first use, so ``sheetsync --help`` does not wait for pandas and pandera.
 _EXPORTS = {
     "Finding": "findings", "Severity": "findings", "RunResult": "results",
-    "Settings": "results", "validate_paths": "pipeline", "write_reports": "reports",
+    "Settings": "results", "validate_paths": "pipeline", "write_reports": "report.reports",
 }
 __all__ = ["Finding", "RunResult", "Settings", "Severity", "__version__", "validate_paths",
            "write_reports"]
@@ -25,5 +25,5 @@ __all__ = ["Finding", "RunResult", "Settings", "Severity", "__version__", "valid
 
 def __getattr__(name: str) -> Any:
     if name in _EXPORTS:
-        return getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+        return getattr(importlib.import_module(f"sheetsync.{_EXPORTS[name]}"), name)
     raise AttributeError(f"module 'sheetsync' has no attribute {name!r}")

@@ -1,5 +1,5 @@
 """``python -m sheetsync``."""
 
-from .cli import main
+from sheetsync.cli import main
 
 main()

@@ -11,8 +11,8 @@ from typing import Any
 
 import click
 
-from . import __version__
-from .errors import SheetsyncError
+from sheetsync import __version__
+from sheetsync.errors import SheetsyncError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
 
@@ -68,8 +68,8 @@ def validate(paths: tuple[Path, ...], out_dir: Path, fail_on: str, as_of: dt.dat
     Example:
         sheetsync validate "Risk registers/" --out checked --as-of 2023-03-31
     """
-    from .pipeline import Settings, validate_paths  # (keeps --help fast)
-    from .reports import summary_lines, write_reports
+    from sheetsync.pipeline import Settings, validate_paths  # (keeps --help fast)
+    from sheetsync.report.reports import summary_lines, write_reports
 
     try:
         settings = Settings.load(as_of=as_of, config_file=config_file, schemas_dir=schemas_dir)
@@ -91,9 +91,9 @@ def validate(paths: tuple[Path, ...], out_dir: Path, fail_on: str, as_of: dt.dat
               show_default=True, help="The date the demo treats as today.")
 def demo(directory: Path, as_of: dt.date) -> None:
     """Write example registers with typical mistakes into DIRECTORY and validate them."""
-    from .demo import write_demo_workbooks
-    from .pipeline import Settings, validate_paths
-    from .reports import summary_lines, write_reports
+    from sheetsync.demo import write_demo_workbooks
+    from sheetsync.pipeline import Settings, validate_paths
+    from sheetsync.report.reports import summary_lines, write_reports
 
     inputs = directory / "registers"
     out_dir = directory / "checked"
@@ -126,10 +126,10 @@ def summary(paths: tuple[Path, ...], out_file: Path, quarter: str | None,
     Example:
         sheetsync summary "Registers/" --out "Q3 summary.xlsx" --quarter "Q3 2022/23"
     """
-    from .pipeline import Settings, validate_paths  # (keeps --help fast)
-    from .quarters import parse_quarter, quarter_of
-    from .summary import write_summary
-    from .summary_data import build_summary_data
+    from sheetsync.pipeline import Settings, validate_paths  # (keeps --help fast)
+    from sheetsync.report.quarters import parse_quarter, quarter_of
+    from sheetsync.report.summary import write_summary
+    from sheetsync.report.summary_data import build_summary_data
 
     try:
         settings = Settings.load(as_of=as_of, config_file=config_file, schemas_dir=schemas_dir)
@@ -174,10 +174,10 @@ def run(inputs: tuple[Path, ...], out_dir: Path | None, jobs: int | None, force:
     Example (weekly, from Task Scheduler or cron):
         sheetsync run "S:/Risk/Registers" --out "S:/Risk/Checked" --config "S:/Risk/sheetsync.yaml"
     """
-    from .job import run_job  # (keeps --help fast)
-    from .lock import RunInProgress
-    from .quarters import parse_quarter, quarter_of
-    from .results import Settings
+    from sheetsync.report.quarters import parse_quarter, quarter_of
+    from sheetsync.results import Settings
+    from sheetsync.weekly.job import run_job  # (keeps --help fast)
+    from sheetsync.weekly.lock import RunInProgress
 
     try:
         settings = Settings.load(as_of=as_of, config_file=config_file, schemas_dir=schemas_dir)
@@ -224,7 +224,7 @@ def run(inputs: tuple[Path, ...], out_dir: Path | None, jobs: int | None, force:
         sys.exit(EXIT_BUSY)
     except SheetsyncError as exc:
         raise CliError(str(exc)) from exc
-    from .reports import summary_lines
+    from sheetsync.report.reports import summary_lines
 
     for line in summary_lines(result.run):
         click.echo(line)
@@ -244,7 +244,7 @@ def run(inputs: tuple[Path, ...], out_dir: Path | None, jobs: int | None, force:
 @click.argument("out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 def history_command(out_dir: Path) -> None:
     """List the runs recorded in an output folder, with their counts."""
-    from .job import history_rows
+    from sheetsync.weekly.job import history_rows
 
     rows = history_rows(out_dir)
     if not rows:
@@ -276,8 +276,8 @@ def template(kind: str, out_file: Path, config_file: Path | None,
     Example:
         sheetsync template risk_register my-register.xlsx
     """
-    from .results import Settings  # (keeps --help fast)
-    from .templates import write_template
+    from sheetsync.report.templates import write_template
+    from sheetsync.results import Settings  # (keeps --help fast)
 
     try:
         settings = Settings.load(config_file=config_file, schemas_dir=schemas_dir)
@@ -292,7 +292,7 @@ def template(kind: str, out_file: Path, config_file: Path | None,
                                                           path_type=Path))
 def rules(schemas_dir: Path | None) -> None:
     """List every rule code with its default severity and meaning."""
-    from .catalogue import rule_catalogue
+    from sheetsync.settings.catalogue import rule_catalogue
 
     try:
         catalogue = rule_catalogue(schemas_dir)

@@ -11,27 +11,27 @@ from typing import Any
 
 import pandas as pd
 
-from . import losses
-from .annotate import AddedColumn, SheetAnnotations, strip_annotations, write_annotated_copy
-from .coerce import coerce_sheet
-from .config import Config
-from .derive import CALC, Context, derive_frame
-from .discover import OUTPUT_MARKER, Source, find_workbooks
-from .errors import WorkbookUnreadable
-from .finance import find_financial_table
-from .findings import STRUCTURAL_RULES, Finding
-from .grid import SheetGrid, WorkbookGrid
-from .locate import Layout, locate_register
-from .package import Package, is_strict
-from .patch import PatchUnsupported, unpatchable_reason, write_patched_copy
-from .performance import ACTION_CODES
-from .read import RawSheet, read_register
-from .record_fields import rollups
-from .records import build_records
-from .results import ANNOTATED_DIR, RunResult, Settings, SheetResult, WorkbookResult
-from .validate import header_findings, validate_frame
-from .values import is_blank_cell, is_missing
-from .workbook import open_workbook, read_workbook
+from sheetsync.errors import WorkbookUnreadable
+from sheetsync.findings import STRUCTURAL_RULES, Finding
+from sheetsync.read.coerce import coerce_sheet
+from sheetsync.read.discover import OUTPUT_MARKER, Source, find_workbooks
+from sheetsync.read.grid import SheetGrid, WorkbookGrid
+from sheetsync.read.locate import Layout, locate_register
+from sheetsync.read.package import Package, is_strict
+from sheetsync.read.rows import RawSheet, read_register
+from sheetsync.read.values import is_blank_cell, is_missing
+from sheetsync.read.workbook import open_workbook, read_workbook
+from sheetsync.report.record_fields import rollups
+from sheetsync.report.records import build_records
+from sheetsync.results import ANNOTATED_DIR, RunResult, Settings, SheetResult, WorkbookResult
+from sheetsync.rules.derive import CALC, Context, derive_frame
+from sheetsync.rules.finance import find_financial_table
+from sheetsync.rules.performance import ACTION_CODES
+from sheetsync.rules.validate import header_findings, validate_frame
+from sheetsync.settings.config import Config
+from sheetsync.write import losses
+from sheetsync.write.annotate import AddedColumn, SheetAnnotations, strip_annotations, write_annotated_copy
+from sheetsync.write.patch import PatchUnsupported, unpatchable_reason, write_patched_copy
 
 
 def validate_paths(paths: list[Path], out_dir: Path | None, settings: Settings,

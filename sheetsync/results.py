@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .config import Config, load_config
-from .discover import Source
-from .finance_spec import FinanceSpec, load_finance_spec
-from .findings import Finding, Severity
-from .schemas import RegisterSpec, default_schemas_dir, load_specs
+from sheetsync.findings import Finding, Severity
+from sheetsync.read.discover import Source
+from sheetsync.settings.config import Config, load_config
+from sheetsync.settings.finance_spec import FinanceSpec, load_finance_spec
+from sheetsync.settings.schemas import RegisterSpec, default_schemas_dir, load_specs
 
 ANNOTATED_DIR = "annotated"
 

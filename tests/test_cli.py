@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 from click.testing import CliRunner
-from conftest import risk_row, write_openpyxl
+from helpers import risk_row, write_openpyxl
 
 from sheetsync.cli import cli
 from sheetsync.demo import PLANTED
@@ -99,7 +99,7 @@ def test_config_mistake_exits_2_naming_the_file(tmp_path) -> None:
 def test_schema_mistake_exits_2_naming_the_file(tmp_path) -> None:
     schemas = tmp_path / "schemas"
     schemas.mkdir()
-    from sheetsync.schemas import default_schemas_dir
+    from sheetsync.settings.schemas import default_schemas_dir
 
     for source in default_schemas_dir().glob("*.yaml"):
         (schemas / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")

@@ -6,7 +6,7 @@ import ast
 import re
 from pathlib import Path
 
-from sheetsync.catalogue import rule_catalogue
+from sheetsync.settings.catalogue import rule_catalogue
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")

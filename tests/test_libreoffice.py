@@ -7,11 +7,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import soffice
+from helpers import soffice
 
 from sheetsync.demo import write_demo_workbooks
 from sheetsync.pipeline import validate_paths
-from sheetsync.reports import write_reports
+from sheetsync.report.reports import write_reports
 from sheetsync.results import Settings
 
 pytestmark = pytest.mark.skipif(soffice() is None, reason="LibreOffice (soffice) is not installed; "

@@ -1,0 +1,126 @@
+"""Turn raw cell values into typed columns, and unreadable values into findings on their cells."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+
+from sheetsync.findings import STRUCTURAL_RULES, Finding
+from sheetsync.read import values
+from sheetsync.read.measures import read_measure
+from sheetsync.read.rows import RawSheet
+
+READERS: dict[str, Callable[[Any], values.Reading]] = {
+    "text": values.read_text,
+    "number": values.read_number,
+    "whole_number": values.read_whole_number,
+    "date": values.read_date,
+}
+_EXPECTED = {"number": "a number", "whole_number": "a whole number", "date": "a date, day first "
+             "(such as 16/01/2023)", "text": "text"}
+
+
+def coerce_sheet(sheet: RawSheet, workbook: str) -> tuple[pd.DataFrame, list[Finding]]:
+    """A typed frame (same index and columns as ``sheet.raw``) and the TY findings."""
+    spec = sheet.layout.spec
+    typed: dict[str, Any] = {}
+    findings: list[Finding] = []
+    refs = sheet.raw.get("ref")
+    for column in sheet.raw.columns:
+        column_spec = spec.columns[column]
+        if column_spec.type == "measure":
+            # NOTE: a KPI value that cannot be read is judged by the KPI checks (a target that
+            # cannot be read is a warning, an actual an error), not here.
+            typed[column] = pd.Series(
+                [read_measure(v, sheet.formats.get((column, row)))
+                 for row, v in zip(sheet.raw.index, sheet.raw[column], strict=True)],
+                index=sheet.raw.index, dtype=object)
+            continue
+        raw_values = sheet.raw[column].tolist()
+        read_values, problems = read_column(raw_values, column_spec.type)
+        for position, reading in problems.items():
+            row, value = sheet.raw.index[position], raw_values[position]
+            ref = sheet.layout.columns[column]
+            expected = _EXPECTED[column_spec.type]
+            findings.append(Finding(
+                workbook=workbook, sheet=sheet.sheet, cell=f"{ref.letter}{row}", row=row,
+                column=ref.header, ref=row_reference(refs, row), value=value, rule=reading.problem,
+                severity=STRUCTURAL_RULES[reading.problem].severity,
+                message=_message(ref.header, value, expected, reading.detail)))
+        typed[column] = _column(column_spec.type, read_values, sheet.raw.index)
+        if column_spec.type == "date":
+            # NOTE: "TBC" reads as no date; checks may still want to say it was written.
+            typed[values.PLACEHOLDER + column] = pd.Series(
+                [value is None and position not in problems and not values.is_blank_cell(typed_as)
+                 for position, (value, typed_as) in enumerate(zip(read_values, raw_values,
+                                                                  strict=True))],
+                index=sheet.raw.index, dtype=bool)
+    return pd.DataFrame(typed, index=sheet.raw.index), findings
+
+
+def read_column(raw: list[Any], value_type: str) -> tuple[list[Any], dict[int, values.Reading]]:
+    """The values read from a column, and the readings that found a problem, by position.
+
+    NOTE: the plain cases (a number in a number cell, a date in a date cell, ordinary text)
+    skip the full reader and make no Reading: they are most of a large sheet's reading time.
+    """
+    reader = READERS[value_type]
+    read: list[Any] = []
+    problems: dict[int, values.Reading] = {}
+    seen: dict[str, values.Reading] = {}
+    placeholders = values.PLACEHOLDERS
+    for position, value in enumerate(raw):
+        kind = type(value)
+        if value_type == "text" and kind is str and value[:1] not in _SPECIAL and \
+                value.strip().casefold() not in placeholders:
+            read.append(" ".join(value.split()))
+        elif value_type == "number" and (kind is int or (kind is float and value == value)):
+            read.append(float(value))
+        elif (value_type == "whole_number" and kind is int) or (value_type == "date" and
+                                                                kind is dt.date):
+            read.append(value)
+        elif value_type == "date" and kind is dt.datetime:
+            read.append(value.date())
+        else:
+            # NOTE: typed-as-text values repeat down a column (one review date for every
+            # risk): each distinct one is read once.
+            reading = seen.get(value) if kind is str else None
+            if reading is None:
+                reading = reader(value)
+                if kind is str:
+                    seen[value] = reading
+            read.append(reading.value)
+            if reading.problem is not None:
+                problems[position] = reading
+    return read, problems
+
+
+_SPECIAL = frozenset("#")  #: Text starting so may be an Excel error literal: read in full.
+
+
+def row_reference(refs: pd.Series | None, row: int) -> str | None:
+    """The row's reference as typed (R9), for findings; None when the row has none."""
+    if refs is None:
+        return None
+    reading = values.read_text(refs.get(row))
+    return reading.value if isinstance(reading.value, str) else None
+
+
+def _message(header: str, value: Any, expected: str, detail: str) -> str:
+    if detail.startswith("expected"):
+        shown = " ".join(str(value).split())
+        return f"{header} holds '{shown}', which is not {expected}. Enter {expected}."
+    return f"{header}: {detail}. Enter {expected}."
+
+
+def _column(value_type: str, items: list[Any], index: pd.Index) -> pd.Series:
+    if value_type in ("number", "whole_number"):
+        return pd.Series([float("nan") if v is None else float(v) for v in items], index=index,
+                         dtype="float64")
+    if value_type == "date":
+        return pd.Series(pd.to_datetime(pd.Series(items, dtype=object), errors="coerce").array,
+                         index=index, dtype="datetime64[ns]")
+    return pd.Series(items, index=index, dtype=object)

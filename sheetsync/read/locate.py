@@ -1,0 +1,279 @@
+"""Find the header row of a register wherever it sits, and what each column means.
+
+Officers put title rows above the header, leave blank rows, merge title cells, and use two-row
+headers where a merged group cell ("Inherent risk") sits over repeated Likelihood / Impact /
+Score columns. Column order is free and headers vary ("Revised Impact", "Risk Owner", "No.").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from openpyxl.utils import get_column_letter
+
+from sheetsync.read.grid import SheetGrid
+from sheetsync.settings.schemas import RegisterSpec, normalise
+
+SCAN_ROWS = 40  #: How far down a sheet a header row is looked for.
+_FILLER = ("risk ",)
+#: Periods in a header ("2019/20 Target", "Q1 Actual", "Quarter 2 outturn") that do not change
+#: what the column means.
+_PERIOD = re.compile(r"\b(q[1-4]|quarter( [1-4])?|\d{4}( \d{2,4})?|\d{2} \d{2}|fy|ytd|year to date)\b")
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnRef:
+    """Where a canonical column sits in the sheet."""
+
+    name: str  #: Canonical name from the schema (``residual_impact``).
+    index: int  #: 1-based column number.
+    header: str  #: Header as the sheet shows it ("Residual risk: Impact").
+    header_cell: str  #: A1 address of the header cell.
+
+    @property
+    def letter(self) -> str:
+        return get_column_letter(self.index)
+
+
+@dataclass(slots=True)
+class Layout:
+    """A register found on a sheet: its kind, header rows and column map."""
+
+    spec: RegisterSpec
+    header_row: int  #: The header row directly above the data.
+    first_header_row: int  #: The group row of a two-row header, else ``header_row``.
+    columns: dict[str, ColumnRef]
+    duplicates: list[ColumnRef] = field(default_factory=list)
+    metadata: dict[str, str] = field(default_factory=dict)
+    last_column: int = 1  #: Rightmost header column of the table.
+
+    @property
+    def kind(self) -> str:
+        return self.spec.kind
+
+    def cell(self, column: str, row: int) -> str | None:
+        ref = self.columns.get(column)
+        return f"{ref.letter}{row}" if ref else None
+
+
+class _Vocabulary:
+    """A spec's header words, normalised once."""
+
+    def __init__(self, spec: RegisterSpec) -> None:
+        self.columns = {}
+        for column in spec.columns.values():
+            if column.assessment is None:
+                for synonym in (column.name.replace("_", " "), column.label, *column.synonyms):
+                    self.columns.setdefault(normalise(synonym), column.name)
+        self.measures = {normalise(s): name for name, m in spec.measures.items()
+                         for s in (name, m.label, *m.synonyms)}
+        words = {normalise(s): name for name, (label, synonyms) in spec.assessments.items()
+                 for s in (name, label, *synonyms)}
+        self.assessments = words
+        # NOTE: longest words first, so "post mitigation" wins over "mitigation".
+        alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True) if w)
+        self._assessment_word = re.compile(rf"\b({alternatives})\b") if alternatives else None
+        self._meanings: dict[tuple[str, str], tuple[str | None, str] | None] = {}
+
+    def assessment_in(self, text: str) -> tuple[str, str] | None:
+        """(assessment, text without its word) when ``text`` names an assessment."""
+        match = self._assessment_word.search(text) if self._assessment_word else None
+        if match is None:
+            return None
+        rest = " ".join((text[:match.start()] + " " + text[match.end():]).split())
+        return self.assessments[match.group(1)], rest
+
+    def meaning(self, label: str, group: str) -> tuple[str | None, str] | None:
+        """(assessment or None, measure) for a measure, (None, column) for a column, or None."""
+        key = (label, group)
+        if key not in self._meanings:
+            self._meanings[key] = self._meaning(label, group)
+        return self._meanings[key]
+
+    def _meaning(self, label: str, group: str) -> tuple[str | None, str] | None:
+        if not label:
+            return None
+        if label in self.columns:
+            return None, self.columns[label]
+        undated = _PERIOD.sub(" ", label).split()
+        if undated and " ".join(undated) in self.columns:
+            return None, self.columns[" ".join(undated)]  # "2019/20 Target", "Q1 Actual"
+        if not self.measures:
+            return None
+        found = self.assessment_in(label)
+        if found is None and group:
+            group_found = self.assessment_in(group)
+            if group_found is not None:
+                found = (group_found[0], label)
+        if found is None:
+            return (None, self.measures[label]) if label in self.measures else None
+        assessment, rest = found
+        for candidate in (rest, *(rest[len(f):] for f in _FILLER if rest.startswith(f))):
+            if candidate in self.measures:
+                return assessment, self.measures[candidate]
+        return None
+
+
+def locate_register(sheet: SheetGrid, specs: dict[str, RegisterSpec]) -> Layout | None:
+    """The best-matching register on ``sheet``, or None when no header row is recognised."""
+    rows = sheet.rows[:SCAN_ROWS]
+    if not rows:
+        return None
+    merged_top_left = _merged_cells(sheet, len(rows))
+    # NOTE: a row with too few labels of its own, and no merged cell to lend it one, cannot
+    # be a header row: most rows are skipped without looking up a single word.
+    merged_rows = {row for row, _col in merged_top_left}
+    labels = [sum(1 for v in row if isinstance(v, str)) for row in rows]
+    texts = _texts(rows, merged_top_left)
+    best: tuple[int, int, Layout] | None = None
+    for spec in specs.values():
+        vocabulary = _vocabulary(spec)
+        for row_number in range(1, len(rows) + 1):
+            if labels[row_number - 1] < spec.min_columns and row_number not in merged_rows:
+                continue
+            layout = _layout_for_row(texts, merged_top_left, row_number, spec, vocabulary)
+            if layout is None:
+                continue
+            score = len(layout.columns)
+            if best is None or score > best[0] or (score == best[0] and row_number < best[1]):
+                best = (score, row_number, layout)
+    if best is None:
+        return None
+    layout = best[2]
+    layout.metadata = _title_block(rows[: layout.first_header_row - 1])
+    return layout
+
+
+_VOCABULARIES: dict[int, tuple[RegisterSpec, _Vocabulary]] = {}
+
+
+def _vocabulary(spec: RegisterSpec) -> _Vocabulary:
+    """One vocabulary per spec for the whole run: headers repeat across sheets and workbooks."""
+    cached = _VOCABULARIES.get(id(spec))
+    if cached is None or cached[0] is not spec:
+        cached = (spec, _Vocabulary(spec))
+        _VOCABULARIES[id(spec)] = cached
+    return cached[1]
+
+
+def _merged_cells(sheet: SheetGrid, max_row: int) -> dict[tuple[int, int], tuple[int, int]]:
+    """Every cell inside a merged range (in the scanned rows) -> its top-left cell."""
+    cells = {}
+    for min_row, min_col, max_row_merged, max_col in sheet.merged:
+        if min_row > max_row:
+            continue
+        for row in range(min_row, min(max_row_merged, max_row) + 1):
+            for col in range(min_col, max_col + 1):
+                cells[(row, col)] = (min_row, min_col)
+    return cells
+
+
+def _text_at(rows: list[list[Any]], merged: dict[tuple[int, int], tuple[int, int]],
+             row: int, col: int) -> str:
+    source = merged.get((row, col), (row, col))
+    r, c = source
+    if r < 1 or r > len(rows) or c > len(rows[r - 1]):
+        return ""
+    value = rows[r - 1][c - 1]
+    return str(value).strip() if value is not None and not isinstance(value, (int, float)) else ""
+
+
+def _texts(rows: list[list[Any]], merged: dict[tuple[int, int], tuple[int, int]]) -> list[list[str]]:
+    """The label shown in every scanned cell (a merged range's in each of its cells), worked
+    out once: every register kind looks at the same candidate header rows."""
+    width = max(len(row) for row in rows)
+    return [[_text_at(rows, merged, row, col) for col in range(1, width + 1)]
+            for row in range(1, len(rows) + 1)]
+
+
+def _layout_for_row(texts: list[list[str]], merged: dict[tuple[int, int], tuple[int, int]],
+                    row_number: int, spec: RegisterSpec, vocabulary: _Vocabulary) -> Layout | None:
+    labels = texts[row_number - 1]
+    width = len(labels)
+    found: list[tuple[int, str, str | None, str]] = []  # (col, header, assessment, name)
+    used_group = False
+    for col in range(1, width + 1):
+        label = labels[col - 1]
+        if not label:
+            continue
+        group = ""
+        # NOTE: a header merged down over both rows ("Ref") has no group above it.
+        if row_number > 1 and merged.get((row_number, col), (row_number, col))[0] == row_number:
+            group = texts[row_number - 2][col - 1]
+        meaning = vocabulary.meaning(normalise(label), normalise(group))
+        if meaning is None:
+            continue
+        assessment, name = meaning
+        header = label
+        if group and assessment and vocabulary.assessment_in(normalise(label)) is None:
+            header, used_group = f"{group}: {label}", True
+        found.append((col, " ".join(header.split()), assessment, name))
+    if not found:
+        return None
+    resolved = _resolve_assessments(found, spec)
+    columns: dict[str, ColumnRef] = {}
+    duplicates = []
+    for col, header, name in resolved:
+        ref = ColumnRef(name=name, index=col, header=header,
+                        header_cell=f"{get_column_letter(col)}{row_number}")
+        if name in columns:
+            duplicates.append(ref)
+        else:
+            columns[name] = ref
+    if len(columns) < spec.min_columns:
+        return None
+    if spec.needs_one_of and not any(
+        name in spec.needs_one_of or spec.columns[name].measure in spec.needs_one_of
+        for name in columns
+    ):
+        return None
+    last = max(col for col in range(1, width + 1) if labels[col - 1])
+    return Layout(spec=spec, header_row=row_number,
+                  first_header_row=row_number - 1 if used_group else row_number,
+                  columns=columns, duplicates=duplicates, last_column=last)
+
+
+def _resolve_assessments(found: list[tuple[int, str, str | None, str]],
+                         spec: RegisterSpec) -> list[tuple[int, str, str]]:
+    """Give plain "Likelihood" / "Impact" columns the assessment the sheet leaves for them.
+
+    With no assessment words in the header they are the schema's single assessment; beside
+    "Revised ..." columns they are the first assessment still lacking that measure (the seed
+    registers head inherent scores "Impact", "Likelihood", "Initial Risk Score").
+    """
+    order = list(spec.assessments)
+    explicit = {(a, name) for _, _, a, name in found if a is not None}
+    present = [a for a in order if any(a == e[0] for e in explicit)]
+    resolved = []
+    for col, header, assessment, name in found:
+        if assessment is None and name in spec.measures:
+            if not explicit:
+                assessment = spec.single_assessment or order[0]
+            else:
+                lacking = [a for a in present + order if (a, name) not in explicit]
+                assessment = lacking[0] if lacking else order[0]
+                explicit.add((assessment, name))
+        resolved.append((col, header, f"{assessment}_{name}" if assessment else name))
+    return resolved
+
+
+def _title_block(rows: list[list[Any]]) -> dict[str, str]:
+    """"Project Name: X", "Version Date: 16.01.23" and the like, from the rows above the header."""
+    facts: dict[str, str] = {}
+    for row in rows:
+        cells = [str(v).strip() for v in row if v is not None and str(v).strip()]
+        index = 0
+        while index < len(cells):
+            text = cells[index]
+            key, colon, value = text.partition(":")
+            if colon and key.strip() and len(key) <= 40:
+                if not value.strip() and index + 1 < len(cells):
+                    value = cells[index + 1]
+                    index += 1
+                facts[" ".join(key.split())] = " ".join(value.split())
+            elif "title" not in facts and len(cells) == 1:
+                facts["title"] = " ".join(text.split())
+            index += 1
+    return facts

@@ -1,0 +1,189 @@
+"""Readers for what officers type: day-first dates, numbers as text, percentages, placeholders.
+
+Every reader takes a raw cell value and returns a ``Reading``; none of them raises. A value
+that cannot be read carries the rule code of the problem so it becomes a finding on its cell.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from typing import Any, NamedTuple
+
+from dateutil import parser as dateutil_parser
+
+PLACEHOLDER = "placeholder:"  #: Prefix of a column saying a date cell held TBC or the like.
+PLACEHOLDERS = frozenset(
+    {"", "n/a", "na", "n.a.", "-", "--", "—", "–", "tbc", "tbd", "none", "nil", "not applicable"}
+)
+EXCEL_ERRORS = frozenset(
+    {"#ref!", "#n/a", "#value!", "#div/0!", "#name?", "#num!", "#null!", "#spill!", "#calc!"}
+)
+EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+# Serial numbers this side of 1954..2119 are taken as dates when typed into a date column.
+SERIAL_MIN, SERIAL_MAX = 20000, 80000
+
+_NUMERIC_DATE = re.compile(r"^(\d{1,2})\s*[./\-]\s*(\d{1,2})\s*[./\-]\s*(\d{2}|\d{4})$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_MONTH_WORD = re.compile(
+    r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b", re.IGNORECASE
+)
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+
+
+class Reading(NamedTuple):
+    """What a cell value means: a value, nothing (blank or placeholder), or a problem.
+
+    NOTE: a named tuple, not a frozen dataclass: one is made per cell read, and a tuple is
+    made several times faster.
+    """
+
+    value: Any = None  #: The value read; None when blank, a placeholder, or unreadable.
+    problem: str | None = None  #: Rule code when the value cannot be read (TY01/TY02/TY03).
+    detail: str = ""  #: Why it cannot be read, in plain words.
+
+    @property
+    def missing(self) -> bool:
+        return self.value is None and self.problem is None
+
+
+def is_blank(value: Any) -> bool:
+    """True for an empty cell or one holding only a placeholder such as ``n/a`` or ``TBC``."""
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and value.strip().casefold() in PLACEHOLDERS
+
+
+def is_missing(value: Any) -> bool:
+    """No value at all: None, or a NaN / NaT that pandas put in for one."""
+    if value is None or isinstance(value, str):
+        return value is None
+    try:
+        return bool(value != value)  # NOTE: NaN and NaT are the values not equal to themselves
+    except TypeError:
+        return True  # NOTE: pandas' NA refuses to be a truth value
+
+
+def is_blank_cell(value: Any) -> bool:
+    """True only for an empty cell (no placeholder text either)."""
+    return value is None or (isinstance(value, str) and not value.strip()) or (
+        isinstance(value, float) and math.isnan(value))
+
+
+def excel_error(value: Any) -> Reading | None:
+    """A Reading for an Excel error literal (``#REF!``), or None if the value is not one."""
+    if isinstance(value, str) and value.strip().casefold() in EXCEL_ERRORS:
+        return Reading(problem="TY03", detail=f"the cell shows the Excel error {value.strip()}")
+    return None
+
+
+def read_text(value: Any) -> Reading:
+    """Text as typed, whitespace trimmed; numbers that are whole print without ``.0``."""
+    if is_blank(value):
+        return Reading()
+    if (error := excel_error(value)) is not None:
+        return error
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, dt.datetime):
+        return Reading(value.date().isoformat() if value.time() == dt.time() else value.isoformat())
+    return Reading(" ".join(str(value).split()))
+
+
+def read_number(value: Any, number_format: str | None = None) -> Reading:
+    """A number from a numeric cell or from text such as ``"5 "``, ``"1,200"``, ``"97%"``, ``£12k``.
+
+    A numeric cell formatted as a percentage already holds the fraction (0.97), as Excel stores it.
+    """
+    if is_blank(value):
+        return Reading()
+    if isinstance(value, bool):
+        return Reading(problem="TY01", detail="expected a number, found TRUE/FALSE")
+    if isinstance(value, (int, float)):
+        if isinstance(value, float) and not math.isfinite(value):
+            return Reading(problem="TY01", detail="expected a number")
+        return Reading(float(value))
+    if isinstance(value, (dt.date, dt.datetime, dt.time)):
+        return Reading(problem="TY01", detail="expected a number, found a date")
+    if (error := excel_error(value)) is not None:
+        return error
+    text = str(value).strip().replace("\u00a0", "").replace(" ", "")
+    scale = 1.0
+    if text.endswith("%"):
+        text, scale = text[:-1], 0.01
+    text = text.lstrip("£")
+    if text.startswith(("-£", "+£")):
+        text = text[0] + text[2:]
+    if _THOUSANDS.match(text):
+        text = text.replace(",", "")
+    if _NUMBER.match(text):
+        return Reading(float(text) * scale)
+    return Reading(problem="TY01", detail="expected a number")
+
+
+def read_whole_number(value: Any, number_format: str | None = None) -> Reading:
+    """A whole number (a likelihood or impact score); ``3.5`` is a problem, ``"3 "`` is 3."""
+    reading = read_number(value, number_format)
+    if reading.value is not None and not float(reading.value).is_integer():
+        return Reading(problem="TY01", detail="expected a whole number")
+    if reading.value is not None:
+        return Reading(int(reading.value))
+    return reading
+
+
+def read_date(value: Any, number_format: str | None = None) -> Reading:
+    """A date from a date cell, an Excel serial number, or day-first UK text.
+
+    Accepted text: ``16.01.23``, ``16/01/2023``, ``16-1-23``, ``7 November 2017``, ``7 Nov 2017``,
+    ``7th Nov 2017`` and ISO ``2023-01-16``. Numeric text is always day first: ``03/04/2023`` is
+    3 April, and ``12/25/2023`` is a problem, never Christmas.
+    """
+    if is_blank(value):
+        return Reading()
+    if isinstance(value, dt.datetime):
+        return Reading(value.date())
+    if isinstance(value, dt.date):
+        return Reading(value)
+    if isinstance(value, bool):
+        return Reading(problem="TY02", detail="expected a date, found TRUE/FALSE")
+    if isinstance(value, (int, float)):
+        if math.isfinite(value) and SERIAL_MIN <= value <= SERIAL_MAX:
+            return Reading((EXCEL_EPOCH + dt.timedelta(days=int(value))).date())
+        return Reading(problem="TY02", detail="expected a date, found a number")
+    if (error := excel_error(value)) is not None:
+        return error
+    text = " ".join(str(value).split())
+    if match := _NUMERIC_DATE.match(text):
+        day, month, year = (int(part) for part in match.groups())
+        if len(match.group(3)) == 2:
+            year += 2000 if year < 70 else 1900
+        return _real_date(year, month, day, text)
+    if match := _ISO_DATE.match(text):
+        year, month, day = (int(part) for part in match.groups())
+        return _real_date(year, month, day, text)
+    if _MONTH_WORD.search(text) and re.search(r"\d{4}|\d{1,2}\s*$", text):
+        return _month_name_date(text)
+    return Reading(problem="TY02", detail="expected a date written day first, such as 16/01/2023")
+
+
+def _real_date(year: int, month: int, day: int, text: str) -> Reading:
+    try:
+        return Reading(dt.date(year, month, day))
+    except ValueError:
+        return Reading(problem="TY02", detail=f"{text} is not a real date (day/month/year)")
+
+
+def _month_name_date(text: str) -> Reading:
+    """``7 November 2017``, ``7th Nov 17``, ``November 2017`` (the 1st): dateutil, day first."""
+    cleaned = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", text, flags=re.IGNORECASE)
+    if not re.search(r"\d{4}", cleaned) and not re.match(r"^\d{1,2}\s+[A-Za-z]+\.?\s+\d{2}$", cleaned):
+        return Reading(problem="TY02", detail="the date needs a year, such as 7 November 2017")
+    try:
+        parsed = dateutil_parser.parse(cleaned, dayfirst=True, default=dt.datetime(2000, 1, 1))
+    except (ValueError, OverflowError):
+        return Reading(problem="TY02", detail=f"{text} is not a real date")
+    return Reading(parsed.date())

@@ -1,0 +1,181 @@
+"""Table rows written as sheet XML in one pass, for the summary's long tables.
+
+xlsxwriter spends about 5 microseconds on each cell it is given; a summary of 200 registers has
+a quarter of a million data cells, which made it the slowest part of a weekly run. xlsxwriter
+still writes everything else (headers, tables, formats, widths, print set-up); the rows of the
+long tables are made here as plain text and put into the sheet parts it wrote.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import operator
+import posixpath
+import re
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name, xl_range
+
+from sheetsync.read.package import xml_escaped
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+_MAX_TEXT = 32767  #: Excel's limit on the characters in a cell (xlsxwriter cuts there too).
+
+
+@dataclass(frozen=True, slots=True)
+class BulkRows:
+    """Rows for one sheet, where they start, the range they cover, and whether the table on
+    the sheet should be widened to cover them (xlsxwriter was given a one-row table: over the
+    whole range it would spend a quarter of a second checking every cell for overlaps)."""
+
+    rows: bytes
+    first_row: int  #: 1-based
+    ref: str  #: e.g. "A2:K20001"
+    widens_table: bool = False
+
+
+def record_values(records: Iterable[dict[str, Any]], columns: Sequence[str]) -> Iterator[tuple]:
+    """Each record's values in ``columns`` order (None where a record lacks one)."""
+    every = operator.itemgetter(*columns)
+    for record in records:
+        try:
+            values = every(record)
+        except KeyError:
+            values = tuple(record.get(name) for name in columns)
+        yield values if len(columns) > 1 else (values,)
+
+
+def bulk_rows(rows: Iterable[Sequence[Any]], first_row: int, width: int, date_style: int,
+              style: Callable[[int, Any], int | None] | None = None,
+              widens_table: bool = False) -> BulkRows:
+    """``<row>`` elements for ``rows`` of values from sheet row ``first_row`` (1-based) on.
+
+    Text as text (never a formula), numbers as numbers, ISO dates as dates in
+    ``date_style``, yes/no for booleans, NaN as #NUM!; a blank is left out unless
+    ``style(col, value)`` gives it a format (a border). Dates keep ``date_style`` whatever
+    ``style`` says.
+    """
+    letters = [xl_col_to_name(col).encode() for col in range(width)]
+    tails: dict[tuple[type, Any, int | None], bytes] = {}  # NOTE: registers repeat their words
+    pieces: list[bytes] = []
+    append = pieces.append
+    number = first_row - 1
+    for number, values in enumerate(rows, start=first_row):
+        append(b'<row r="%d">' % number)
+        suffix = b"%d" % number
+        for col, (letter, value) in enumerate(zip(letters, values, strict=False)):
+            fmt = style(col, value) if style is not None else None
+            if fmt is None and (value is None or value == ""):
+                continue
+            key = (type(value), value, fmt)
+            tail = tails.get(key)
+            if tail is None:
+                tail = tails[key] = _cell_tail(value, fmt, date_style)
+            append(b'<c r="' + letter + suffix + tail)
+        append(b"</row>")
+    last_letter = letters[-1].decode() if letters else "A"
+    return BulkRows(b"".join(pieces), first_row, f"A{first_row}:{last_letter}{max(number, first_row)}",
+                    widens_table)
+
+
+def _cell_tail(value: Any, fmt: int | None, date_style: int) -> bytes:
+    """The rest of a ``<c>`` element after its reference."""
+    styled = b'" s="%d"' % fmt if fmt else b'"'
+    if value is None or value == "":
+        return styled + b"/>"
+    if isinstance(value, str):
+        if len(value) == 10 and _ISO_DATE.fullmatch(value):
+            serial = _date_serial(value)
+            if serial is not None:
+                return b'" s="%d"><v>%d</v></c>' % (date_style, serial)
+        return (styled + b' t="inlineStr"><is><t xml:space="preserve">'
+                + xml_escaped(value[:_MAX_TEXT]) + b"</t></is></c>")
+    if isinstance(value, bool):
+        return styled + b' t="inlineStr"><is><t>' + (b"Yes" if value else b"No") + b"</t></is></c>"
+    if isinstance(value, (int, float)):
+        if isinstance(value, float) and not math.isfinite(value):
+            return styled + b' t="e"><v>#NUM!</v></c>'
+        return styled + b"><v>" + repr(value).encode() + b"</v></c>"
+    return _cell_tail(str(value), fmt, date_style)
+
+
+def _date_serial(text: str) -> int | None:
+    try:
+        return (dt.date.fromisoformat(text) - _EXCEL_EPOCH).days
+    except ValueError:
+        return None
+
+
+def splice_rows(package: bytes, sheets: dict[str, list[BulkRows]], destination: Any) -> None:
+    """Copy the ``package`` xlsxwriter wrote to ``destination`` with rows added to sheets.
+
+    Each fragment goes in row order among the rows already in its sheet part; the sheet's
+    dimension grows to cover it, and so does the sheet's table where the fragment says so.
+    """
+    with zipfile.ZipFile(io.BytesIO(package)) as source, \
+            zipfile.ZipFile(destination, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target:
+        tables = {table: [b.ref for b in fragments if b.widens_table]
+                  for part, fragments in sheets.items() for table in _table_parts(source, part)}
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename in sheets:
+                for fragment in sorted(sheets[info.filename], key=lambda b: -b.first_row):
+                    data = _with_rows(data, fragment)
+                    data = _widened(data, b"dimension", fragment.ref)
+            elif tables.get(info.filename):
+                for ref in tables[info.filename]:
+                    data = _widened(_widened(data, b"table", ref), b"autoFilter", ref)
+            target.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
+
+
+def _table_parts(package: zipfile.ZipFile, sheet_part: str) -> list[str]:
+    folder, name = posixpath.split(sheet_part)
+    try:
+        rels = package.read(f"{folder}/_rels/{name}.rels")
+    except KeyError:
+        return []
+    return [posixpath.normpath(posixpath.join(folder, target.decode()))
+            for target in re.findall(rb'Target="([^"]*tables/[^"]*)"', rels)]
+
+
+def _widened(xml: bytes, element: bytes, ref: str) -> bytes:
+    """The first ``<element ... ref="...">`` with its range grown to take in ``ref``."""
+    return re.sub(rb"(<" + element + rb'\b[^>]*?\sref=")([^"]*)(")',
+                  lambda m: m.group(1) + _union(m.group(2).decode(), ref).encode() + m.group(3),
+                  xml, count=1)
+
+
+def _union(first: str, second: str) -> str:
+    """The smallest range holding both ("A1:K2" and "A2:K900" give "A1:K900")."""
+    boxes = [_box(first), _box(second)]
+    return xl_range(min(b[0] for b in boxes), min(b[1] for b in boxes),
+                    max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+def _box(ref: str) -> tuple[int, int, int, int]:
+    """(first row, first col, last row, last col), 0-based, of "B2:D9" or "B2"."""
+    start, _, end = ref.partition(":")
+    return (*xl_cell_to_rowcol(start), *xl_cell_to_rowcol(end or start))
+
+
+_ROW_START = re.compile(rb'<row r="(\d+)"')
+
+
+def _with_rows(sheet: bytes, fragment: BulkRows) -> bytes:
+    """``fragment``'s rows put before the first row of ``sheet`` below it."""
+    if b"</sheetData>" not in sheet:
+        return sheet.replace(b"<sheetData/>", b"<sheetData>" + fragment.rows + b"</sheetData>", 1)
+    start = sheet.find(b"<sheetData>")
+    end = sheet.rindex(b"</sheetData>")
+    position = end
+    for found in _ROW_START.finditer(sheet, start, end):
+        if int(found.group(1)) > fragment.first_row:
+            position = found.start()
+            break
+    return sheet[:position] + fragment.rows + sheet[position:]

@@ -1,0 +1,97 @@
+"""One tidy record per register row: canonical columns, derived columns and provenance."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+
+from sheetsync.read.values import is_missing
+from sheetsync.report.record_fields import FIELDS
+from sheetsync.rules.derive import CALC, EFFECTIVE
+from sheetsync.settings.config import Config
+from sheetsync.settings.schemas import RegisterSpec
+
+#: Record fields taken from another column than their own name.
+_SOURCES = {("action_plan", "status"): CALC + "status_code"}
+#: Record fields given as the officer typed them (a KPI's target, "<26 weeks").
+_AS_TYPED = {("kpi_sheet", "target")}
+
+
+def build_records(frame: pd.DataFrame, raw: pd.DataFrame, spec: RegisterSpec, config: Config,
+                  workbook: str, sheet: str) -> list[dict[str, Any]]:
+    """Records for every row of ``frame`` (the derived frame), with the kind's fields in order."""
+    columns: dict[str, list[Any]] = {
+        "workbook": [workbook] * len(frame), "sheet": [sheet] * len(frame),
+        "row": [int(r) for r in frame.index]}
+    vocabularies = {"priority": config.vocabulary("issue_priority"),
+                    "status": config.vocabulary("issue_status")} if spec.kind == "issues_log" else {}
+    for name in FIELDS[spec.kind][3:]:
+        if (spec.kind, name) in _AS_TYPED:
+            source = raw[name].tolist() if name in raw else [None] * len(frame)
+        elif (spec.kind, name) in _SOURCES:
+            source = frame[_SOURCES[(spec.kind, name)]].tolist() \
+                if _SOURCES[(spec.kind, name)] in frame else [None] * len(frame)
+        else:
+            source = _column(frame, name, spec, config)
+        values = [v if type(v) in _PLAIN_TYPES else _plain_float(v) if type(v) is float else _plain(v)
+                  for v in source]
+        if name in vocabularies:
+            values = [_canonical_word(v, vocabularies[name]) if isinstance(v, str) else v
+                      for v in values]
+        columns[name] = values
+    names = list(columns)
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns.values(), strict=True)]
+
+
+def _column(frame: pd.DataFrame, name: str, spec: RegisterSpec, config: Config) -> list[Any]:
+    """One record field for every row: recomputed where sheetsync derives it, else as read."""
+    blank = [None] * len(frame)
+    column = spec.columns.get(name)
+    if column is not None and column.measure == "score":
+        return frame[EFFECTIVE + name].tolist() if EFFECTIVE + name in frame else blank
+    if column is not None and column.measure == "rating":
+        computed = frame[CALC + name].tolist() if CALC + name in frame else blank
+        typed = frame[name].tolist() if name in frame else blank
+        return [c if not is_missing(c) else _band_word(t, config) for c, t in zip(computed, typed,
+                                                                                  strict=True)]
+    if CALC + name in frame:
+        return frame[CALC + name].tolist()
+    return frame[name].tolist() if name in frame else blank
+
+
+def _band_word(typed: Any, config: Config) -> Any:
+    band = config.band_named(typed) if isinstance(typed, str) else None
+    return band.name if band else typed
+
+
+def _canonical_word(text: str, words: tuple[str, ...]) -> str:
+    """``low`` -> ``Low`` when the vocabulary has it; other text unchanged."""
+    wanted = " ".join(text.split()).casefold()
+    return next((w for w in words if w.casefold() == wanted), text)
+
+
+_PLAIN_TYPES = frozenset({str, int, type(None)})
+
+
+def _plain_float(value: float) -> float | int | None:
+    if value != value:  # NaN
+        return None
+    return int(value) if value.is_integer() else value
+
+
+def _plain(value: Any) -> Any:
+    if value is None or value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return None if pd.isna(value) else value.date().isoformat()
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, float):
+        if pd.isna(value):
+            return None
+        return int(value) if value.is_integer() else value
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return value

@@ -1,0 +1,8 @@
+"""Rules: recompute derived columns and check each register, turning every failure into a finding.
+
+``derive`` recomputes scores, ratings, ages and KPI status (with ``performance``); ``checks``
+builds the pandera checks the schema files name and ``validate`` runs them; ``finance`` checks
+financial tables. Rules read from ``settings`` and ``read``, never from the writers or reports.
+"""
+
+__all__ = ["derive", "finance", "performance", "validate"]

@@ -1,0 +1,203 @@
+"""The checks schema files can name, each built as a pandera ``Check``.
+
+A builder returns None when the sheet lacks the columns the check needs. Checks never raise on
+data: blanks pass (a blank is the ``required`` check's business), so each problem is reported
+once, by the check that is about it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+import pandera.pandas as pa
+from dateutil.relativedelta import relativedelta
+
+from sheetsync.rules.derive import CALC, EFFECTIVE, Context
+from sheetsync.settings.schemas import CHECK_NAMES, CheckSpec
+
+
+@dataclass(frozen=True, slots=True)
+class BuiltCheck:
+    """A pandera check plus what sheetsync needs to turn its failures into findings."""
+
+    check: pa.Check
+    column: str | None  #: Column the check is attached to; None for a frame-level check.
+    target: str  #: Column whose cell the finding marks.
+    expected: str | None = None  #: Frame column holding the expected value, for messages.
+    #: True when a blank target fails the check, so a formula never calculated must not.
+    fails_on_blank: bool = False
+
+
+Builder = Callable[[CheckSpec, set[str], Context, str], BuiltCheck | None]
+CHECK_BUILDERS: dict[str, Builder] = {}
+
+
+def builder(name: str) -> Callable[[Builder], Builder]:
+    assert name in CHECK_NAMES, f"add {name!r} to schemas.CHECK_NAMES"
+
+    def register(function: Builder) -> Builder:
+        CHECK_BUILDERS[name] = function
+        return function
+
+    return register
+
+
+def _text_key(value: object) -> object:
+    return " ".join(value.split()).casefold() if isinstance(value, str) else value
+
+
+@builder("required")
+def required(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -> BuiltCheck | None:
+    if spec.column not in columns:
+        return None
+    return BuiltCheck(pa.Check(lambda s: s.notna(), name=key, ignore_na=False), spec.column,
+                      spec.column, fails_on_blank=True)
+
+
+@builder("unique")
+def unique(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -> BuiltCheck | None:
+    """The second and later occurrences of a value fail; the first is fine."""
+    if spec.column not in columns:
+        return None
+
+    def first_occurrence(series: pd.Series) -> pd.Series:
+        keys = series.map(_text_key)
+        return series.isna() | ~keys.duplicated(keep="first")
+
+    return BuiltCheck(pa.Check(first_occurrence, name=key, ignore_na=False), spec.column,
+                      spec.column)
+
+
+@builder("in_scale")
+def in_scale(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -> BuiltCheck | None:
+    if spec.column not in columns:
+        return None
+    top = len(ctx.config.likelihood_labels if spec.params.get("scale") == "likelihood"
+              else ctx.config.impact_labels)
+    return BuiltCheck(pa.Check(lambda s: s.isna() | s.between(1, top), name=key, ignore_na=False),
+                      spec.column, spec.column)
+
+
+@builder("in_vocabulary")
+def in_vocabulary(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -> BuiltCheck | None:
+    """Any case and spacing: ``low`` and ``LOW `` are Low."""
+    if spec.column not in columns:
+        return None
+    allowed = {_text_key(w) for w in ctx.config.vocabulary(str(spec.params.get("vocabulary")))}
+    return BuiltCheck(pa.Check(lambda s: s.isna() | s.map(_text_key).isin(allowed), name=key,
+                               ignore_na=False), spec.column, spec.column)
+
+
+@builder("not_after_as_of")
+def not_after_as_of(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -> BuiltCheck | None:
+    if spec.column not in columns:
+        return None
+    as_of = pd.Timestamp(ctx.as_of)
+    return BuiltCheck(pa.Check(lambda s: s.isna() | (s <= as_of), name=key, ignore_na=False),
+                      spec.column, spec.column)
+
+
+@builder("review_not_stale")
+def review_not_stale(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -> BuiltCheck | None:
+    if spec.column not in columns:
+        return None
+    oldest = pd.Timestamp(ctx.as_of - relativedelta(months=ctx.config.review_staleness_months))
+    return BuiltCheck(pa.Check(lambda s: s.isna() | (s >= oldest), name=key, ignore_na=False),
+                      spec.column, spec.column)
+
+
+@builder("given_together")
+def given_together(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -> BuiltCheck | None:
+    """``column`` blank while ``other`` is filled in fails on ``column``'s cell."""
+    other = str(spec.params["other"])
+    if spec.column not in columns or other not in columns:
+        return None
+    return BuiltCheck(pa.Check(lambda df: df[spec.column].notna() | df[other].isna(), name=key,
+                               ignore_na=False), None, spec.column, fails_on_blank=True)
+
+
+@builder("equals_derived")
+def equals_derived(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -> BuiltCheck | None:
+    """A typed value that differs from the recomputed one (both present)."""
+    calc = CALC + spec.column
+    if spec.column not in columns or calc not in columns:
+        return None
+
+    def agrees(df: pd.DataFrame) -> pd.Series:
+        stored, expected = df[spec.column], df[calc]
+        return stored.isna() | expected.isna() | ((stored - expected).abs() < 1e-9)
+
+    return BuiltCheck(pa.Check(agrees, name=key, ignore_na=False), None, spec.column, calc)
+
+
+@builder("rating_matches_band")
+def rating_matches_band(spec: CheckSpec, columns: set[str], ctx: Context,
+                        key: str) -> BuiltCheck | None:
+    """A typed rating word (``Red``, ``R``, ``High``) that is not the band of the score."""
+    calc = CALC + spec.column
+    if spec.column not in columns or calc not in columns:
+        return None
+
+    def agrees(df: pd.DataFrame) -> pd.Series:
+        def same(stored: object, expected: object) -> bool:
+            if stored is None or expected is None or pd.isna(expected):
+                return True
+            band = ctx.config.band_named(str(stored))
+            return band is not None and band.name == expected
+
+        return pd.Series([same(s, e) for s, e in zip(df[spec.column], df[calc], strict=True)],
+                         index=df.index, dtype=bool)
+
+    return BuiltCheck(pa.Check(agrees, name=key, ignore_na=False), None, spec.column, calc)
+
+
+@builder("not_above")
+def not_above(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -> BuiltCheck | None:
+    """The ``column`` score above the ``lower`` score; marked on the score cell, or its fallback."""
+    higher, lower = EFFECTIVE + spec.column, EFFECTIVE + str(spec.params["lower"])
+    if higher not in columns or lower not in columns:
+        return None
+    target = next((c for c in [spec.column, *spec.params.get("cell_fallback", [])] if c in columns),
+                  None)
+    if target is None:
+        return None
+    return BuiltCheck(pa.Check(lambda df: ~(df[higher] > df[lower]), name=key, ignore_na=False),
+                      None, target, lower)
+
+
+@builder("not_before")
+def not_before(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -> BuiltCheck | None:
+    other = str(spec.params["other"])
+    if spec.column not in columns or other not in columns:
+        return None
+    return BuiltCheck(pa.Check(lambda df: ~(df[spec.column] < df[other]), name=key,
+                               ignore_na=False), None, spec.column, other)
+
+
+@builder("not_overdue")
+def not_overdue(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -> BuiltCheck | None:
+    flag = CALC + "overdue"
+    if spec.column not in columns or flag not in columns:
+        return None
+    return BuiltCheck(pa.Check(lambda df: df[flag] != "Yes", name=key, ignore_na=False), None,
+                      spec.column)
+
+
+@builder("flag")
+def flag(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -> BuiltCheck | None:
+    """Fails where a derivation raised the named flag (True, or "Yes" for a Yes/No column);
+    marked on ``column`` or its fallback."""
+    raised = CALC + str(spec.params["flag"])
+    if raised not in columns:
+        return None
+    target = next((c for c in [spec.column, *spec.params.get("cell_fallback", [])] if c in columns),
+                  None)
+    if target is None:
+        return None
+    expected = CALC + str(spec.params["expected"]) if "expected" in spec.params else None
+    def clear(df: pd.DataFrame) -> pd.Series:
+        return ~df[raised].map(lambda v: v is True or v == "Yes").astype(bool)
+
+    return BuiltCheck(pa.Check(clear, name=key, ignore_na=False), None, target, expected)

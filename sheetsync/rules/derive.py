@@ -1,0 +1,206 @@
+"""Recompute derived columns: risk scores and ratings, issue ages and overdue flags.
+
+Derivations run before validation so the checks can compare what the sheet says with what it
+should say. Each adds a ``calc:<column>`` column; nothing here reports findings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from sheetsync.read.measures import Measure
+from sheetsync.read.values import PLACEHOLDER
+from sheetsync.rules.performance import (
+    AMBER,
+    GREEN,
+    NO_DATA,
+    RED,
+    action_status,
+    direction,
+    rate_kpi,
+    stored_rag,
+)
+from sheetsync.settings.config import Config, Tolerance
+from sheetsync.settings.schemas import DERIVATION_NAMES, RegisterSpec
+
+CALC = "calc:"  #: Prefix of a recomputed column.
+EFFECTIVE = "effective:"  #: Prefix of the score used for comparisons: recomputed, else as typed.
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What a derivation may depend on besides the frame."""
+
+    spec: RegisterSpec
+    config: Config
+    as_of: dt.date
+
+
+#: A derivation gives one column, or several (a frame) that are all added with the prefix.
+Derivation = Callable[[pd.DataFrame, str, Context], pd.Series | pd.DataFrame | None]
+DERIVATIONS: dict[str, Derivation] = {}
+
+
+def derivation(name: str) -> Callable[[Derivation], Derivation]:
+    """Register a derivation under the name schema files use for it."""
+    assert name in DERIVATION_NAMES, f"add {name!r} to schemas.DERIVATION_NAMES"
+
+    def register(function: Derivation) -> Derivation:
+        DERIVATIONS[name] = function
+        return function
+
+    return register
+
+
+def derive_frame(frame: pd.DataFrame, context: Context) -> pd.DataFrame:
+    """``frame`` with a ``calc:`` column for every derived column the sheet has inputs for."""
+    spec = context.spec
+    derived = frame.copy()
+    targets = [(c.name, c.derived) for c in spec.columns.values() if c.derived]
+    targets += [(name, compute) for name, (_label, compute) in spec.derived.items()]
+    for column, compute in targets:
+        values = DERIVATIONS[compute](derived, column, context)
+        if isinstance(values, pd.DataFrame):
+            for name in values.columns:
+                derived[CALC + name] = values[name]
+            continue
+        if values is not None:
+            derived[CALC + column] = values
+            if spec.columns.get(column) is not None and spec.columns[column].measure == "score":
+                stored = derived[column] if column in derived else pd.Series(float("nan"),
+                                                                              index=derived.index)
+                derived[EFFECTIVE + column] = values.fillna(stored)
+        elif column in derived and spec.columns[column].measure == "score":
+            derived[EFFECTIVE + column] = derived[column]
+    return derived
+
+
+@derivation("likelihood_times_impact")
+def likelihood_times_impact(frame: pd.DataFrame, column: str, context: Context) -> pd.Series | None:
+    """Score = likelihood x impact, where both are whole numbers inside the matrix."""
+    assessment = context.spec.columns[column].assessment
+    likelihood, impact = f"{assessment}_likelihood", f"{assessment}_impact"
+    if likelihood not in frame or impact not in frame:
+        return None
+    in_matrix = (frame[likelihood].between(1, len(context.config.likelihood_labels))
+                 & frame[impact].between(1, len(context.config.impact_labels)))
+    return (frame[likelihood] * frame[impact]).where(in_matrix)
+
+
+@derivation("band_of_score")
+def band_of_score(frame: pd.DataFrame, column: str, context: Context) -> pd.Series | None:
+    """Rating = the name of the configured band the (recomputed, else typed) score falls in."""
+    score = EFFECTIVE + column.replace("_rating", "_score")
+    if score not in frame:
+        # NOTE: ratings are derived after scores (schema order puts score first).
+        return None
+    return frame[score].map(lambda s: _band_name(s, context.config)).astype(object)
+
+
+def _band_name(score: float, config: Config) -> str | None:
+    if pd.isna(score):
+        return None
+    band = config.band_for(score)
+    return band.name if band else None
+
+
+@derivation("age_in_days")
+def age_in_days(frame: pd.DataFrame, column: str, context: Context) -> pd.Series | None:
+    """Days from the date logged to the as-of date."""
+    if "date_logged" not in frame:
+        return None
+    as_of = pd.Timestamp(context.as_of)
+    return (as_of - frame["date_logged"]).dt.days.astype("Float64").astype(object).where(
+        frame["date_logged"].notna(), None)
+
+
+@derivation("issue_overdue")
+def issue_overdue(frame: pd.DataFrame, column: str, context: Context) -> pd.Series | None:
+    """Yes when the target date has passed and the issue is not closed; No otherwise."""
+    if "target_date" not in frame:
+        return None
+    closed = {s.casefold() for s in context.config.vocabulary("issue_closed_status")}
+    is_open = (frame["status"].map(lambda s: not (isinstance(s, str) and s.casefold() in closed))
+               if "status" in frame else pd.Series(True, index=frame.index))
+    if "resolution_date" in frame:
+        is_open &= frame["resolution_date"].isna()
+    overdue = frame["target_date"].notna() & (frame["target_date"] < pd.Timestamp(context.as_of))
+    return (overdue & is_open).map({True: "Yes", False: "No"}).astype(object)
+
+
+@derivation("kpi_status")
+def kpi_status(frame: pd.DataFrame, column: str, context: Context) -> pd.DataFrame | None:
+    """Status against target, the values compared, and the flags the KPI checks look at."""
+    if "target" not in frame:
+        return None
+    config = context.config
+    rows = []
+    for index in frame.index:
+        row = frame.loc[index]
+        tolerance = _tolerance(row, config)
+        result = rate_kpi(row.get("target"), row.get("actual"), row.get("polarity"), tolerance,
+                          config)
+        typed_rag = row.get("rag")
+        disagrees = (result.status in (GREEN, AMBER, RED) and isinstance(typed_rag, str)
+                     and stored_rag(typed_rag) != result.status)
+        rows.append({
+            "status": result.status, "target_value": result.target_value, "unit": result.unit,
+            "polarity": result.polarity, "actual_value": result.actual_value,
+            "target_unclear": result.target_unclear, "actual_unreadable": result.actual_unreadable,
+            "units_differ": result.units_differ, "no_data": result.status == NO_DATA,
+            "rag_disagrees": disagrees,
+            "red_without_comment": result.status == RED and not isinstance(row.get("comment"), str),
+        })
+    return pd.DataFrame(rows, index=frame.index)
+
+
+def _tolerance(row: pd.Series, config: Config) -> Tolerance:
+    """The KPI's own Tolerance cell, else the config's tolerance for its name, else the default."""
+    typed = row.get("tolerance")
+    own = None
+    if isinstance(typed, Measure) and typed.usable and typed.value is not None:
+        # NOTE: 5% (typed, or 0.05 in a %-formatted cell) is relative; 2 or "2 points" absolute.
+        own = Tolerance("relative" if typed.unit == "%" else "absolute", typed.value)
+    name = " ".join(str(row.get("kpi") or "").casefold().split())
+    return own or config.kpi_tolerances.get(name) or config.kpi_tolerance
+
+
+@derivation("kpi_direction")
+def kpi_direction(frame: pd.DataFrame, column: str, context: Context) -> pd.Series | None:
+    """Improved / Worse / No change against the previous period's value, when the sheet has one."""
+    if "previous" not in frame or CALC + "actual_value" not in frame:
+        return None
+    return pd.Series([
+        direction(current if current is not None and not pd.isna(current) else None, previous,
+                  target, polarity, context.config.kpi_no_change)
+        for current, previous, target, polarity in zip(
+            frame[CALC + "actual_value"], frame["previous"], frame["target"],
+            frame[CALC + "polarity"], strict=True)], index=frame.index, dtype=object)
+
+
+@derivation("action_status")
+def action_status_code(frame: pd.DataFrame, column: str, context: Context) -> pd.DataFrame | None:
+    """G / A / R / B from the status words, and whether a typed status is not one of them."""
+    if "status" not in frame:
+        return None
+    codes = [action_status(s, context.config) for s in frame["status"]]
+    unknown = [code is None and isinstance(typed, str)
+               for code, typed in zip(codes, frame["status"], strict=True)]
+    return pd.DataFrame({"status_code": codes, "status_unknown": unknown}, index=frame.index)
+
+
+@derivation("action_overdue")
+def action_overdue(frame: pd.DataFrame, column: str, context: Context) -> pd.DataFrame | None:
+    """Overdue: the target date has passed and the action is not complete (B)."""
+    if "target_date" not in frame:
+        return None
+    complete = frame.get(CALC + "status_code", pd.Series(None, index=frame.index)) == "B"
+    passed = frame["target_date"].notna() & (frame["target_date"] < pd.Timestamp(context.as_of))
+    overdue = passed & ~complete
+    tbc = frame.get(PLACEHOLDER + "target_date", pd.Series(False, index=frame.index))
+    return pd.DataFrame({"overdue": overdue.map({True: "Yes", False: "No"}).astype(object),
+                         "date_to_be_confirmed": tbc.astype(bool)}, index=frame.index)

@@ -1,0 +1,202 @@
+"""Run a register's checks with pandera and turn each failure into a finding on its cell.
+
+pandera's own warnings (``raise_warning``) discard the failing rows, and its frame-level checks
+report a failure once per column (see the peer-tools research, section 5), so every check is
+an error-raising check; the severity comes from the schema file, and failures are
+de-duplicated by (check, row) before they become findings. The checks run through pandera's
+check backend one by one (``failing_rows``), without the cost of its error report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Hashable, Iterator
+from typing import Any
+
+import pandas as pd
+import pandera.pandas as pa
+from openpyxl.utils import get_column_letter
+
+from sheetsync.findings import STRUCTURAL_RULES, Finding
+from sheetsync.read.coerce import row_reference
+from sheetsync.read.locate import Layout
+from sheetsync.read.measures import Measure
+from sheetsync.read.rows import RawSheet
+from sheetsync.rules.checks import CHECK_BUILDERS, BuiltCheck
+from sheetsync.rules.derive import CALC, EFFECTIVE, Context
+from sheetsync.settings.schemas import CheckSpec
+
+Compiled = tuple[pa.DataFrameSchema, dict[str, tuple[CheckSpec, BuiltCheck]]]
+_COMPILED: dict[tuple[int, int, dt.date, frozenset[str]], tuple[Context, Compiled]] = {}
+
+
+def compile_schema(frame: pd.DataFrame, context: Context) -> Compiled:
+    """A pandera schema for the columns this sheet has, and what each named check stands for.
+
+    Made once per register kind and set of columns for a run: registers of one kind mostly
+    have the same columns, and building the schema (pandera copies every column) cost more
+    than running it.
+    """
+    present = frozenset(frame.columns)
+    key = (id(context.spec), id(context.config), context.as_of, present)
+    cached = _COMPILED.get(key)
+    if cached is not None and cached[0].spec is context.spec and cached[0].config is context.config:
+        return cached[1]
+    if len(_COMPILED) > 256:  # (a long-lived process checking with many settings)
+        _COMPILED.clear()
+    compiled = _compile(set(present), context)
+    _COMPILED[key] = (context, compiled)
+    return compiled
+
+
+def _compile(present: set[str], context: Context) -> Compiled:
+    built: dict[str, tuple[CheckSpec, BuiltCheck]] = {}
+    column_checks: dict[str, list[pa.Check]] = {}
+    frame_checks: list[pa.Check] = []
+    for number, spec in enumerate(context.spec.checks):
+        key = f"{spec.rule}#{number}"
+        made = CHECK_BUILDERS[spec.check](spec, present, context, key)
+        if made is None:
+            continue
+        built[key] = (spec, made)
+        if made.column is None:
+            frame_checks.append(made.check)
+        else:
+            column_checks.setdefault(made.column, []).append(made.check)
+    schema = pa.DataFrameSchema(
+        columns={name: pa.Column(checks=checks, nullable=True) for name, checks in column_checks.items()},
+        checks=frame_checks, name=context.spec.kind, strict=False, coerce=False)
+    return schema, built
+
+
+def validate_frame(frame: pd.DataFrame, sheet: RawSheet, context: Context,
+                   workbook: str) -> list[Finding]:
+    """Findings for every failing check, one per (check, row), in row order."""
+    schema, built = compile_schema(frame, context)
+    seen: set[tuple[str, int]] = set()
+    findings = []
+    refs = sheet.raw.get("ref")
+    for key, index in failing_rows(schema, frame):
+        if key not in built or (key, int(index)) in seen:
+            continue
+        row = int(index)
+        seen.add((key, row))
+        spec, made = built[key]
+        if made.fails_on_blank and (made.target, row) in sheet.uncalculated:
+            continue
+        findings.append(_finding(spec, made, frame, sheet, context, workbook, row, refs))
+    return sorted(findings, key=lambda f: (f.row or 0, f.cell or "", f.rule))
+
+
+def failing_rows(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> Iterator[tuple[str, Hashable]]:
+    """(check name, row index) for each row each check of ``schema`` fails, in check order.
+
+    Each check runs through pandera's own check backend (missing values, element-wise and
+    grouped checks as pandera treats them), but without ``schema.validate``'s error report:
+    a SchemaError with reshaped failure cases for every failing check was two thirds of the
+    validation time of a typical register (see pandera #1879 in the peer-tools research).
+    sheetsync's schemas set no dtypes, coercion or required columns, so their checks are
+    all ``validate`` would do. A check that raises is skipped, as ``validate(lazy=True)``
+    reports it without a row.
+    """
+    for name, column in schema.columns.items():
+        for check in column.checks:
+            yield from _failures(check, frame, name)
+    for check in schema.checks:
+        yield from _failures(check, frame, None)
+
+
+def _failures(check: pa.Check, frame: pd.DataFrame, column: str | None) -> Iterator[tuple[str, Hashable]]:
+    try:
+        output = check(frame, column).check_output
+    except Exception:  # noqa: BLE001  (as pandera: a failure with no row to mark)
+        return
+    if isinstance(output, pd.DataFrame):
+        output = output.all(axis="columns")
+    if not isinstance(output, pd.Series):
+        return  # one yes / no for the whole frame: no row to mark
+    for index in output.index[~output.astype(bool).to_numpy()]:
+        yield str(check.name), index
+
+
+def _finding(spec: CheckSpec, made: BuiltCheck, frame: pd.DataFrame, sheet: RawSheet,
+             context: Context, workbook: str, row: int, refs: pd.Series | None) -> Finding:
+    layout = sheet.layout
+    column = layout.columns[made.target]
+    raw_value = sheet.raw.at[row, made.target] if made.target in sheet.raw else None
+    typed_value = frame.at[row, made.target] if made.target == spec.column else raw_value
+    fields = {
+        "value": _shown(raw_value if isinstance(typed_value, Measure) else typed_value),
+        "expected": _shown(frame.at[row, made.expected]) if made.expected else "",
+        "score": _shown(frame.at[row, EFFECTIVE + spec.column.replace("_rating", "_score")])
+        if spec.column.endswith("_rating") else "",
+        "header": column.header,
+        "assessment": (context.spec.assessments[spec.assessment][0].lower()
+                       if spec.assessment else ""),
+        "max": len(context.config.likelihood_labels if "likelihood" in spec.column
+                   else context.config.impact_labels),
+        "months": context.config.review_staleness_months,
+        "as_of": _shown(context.as_of),
+        "allowed": _allowed(str(spec.params.get("vocabulary", "")), context),
+        "detail": _shown(frame.at[row, CALC + spec.params["detail"]])
+        if "detail" in spec.params and CALC + spec.params["detail"] in frame else "",
+    }
+    if spec.column == made.target and fields["value"] == "":
+        fields["value"] = _shown(raw_value)
+    try:
+        message = spec.message.format(**fields)
+    except (KeyError, IndexError, ValueError):
+        message = spec.message
+    return Finding(workbook=workbook, sheet=sheet.sheet, cell=f"{column.letter}{row}", row=row,
+                   column=column.header, ref=row_reference(refs, row), value=raw_value,
+                   rule=spec.rule, severity=spec.severity, message=message)
+
+
+def _allowed(vocabulary: str, context: Context) -> str:
+    """The words a vocabulary accepts, for messages."""
+    if vocabulary == "action_status":
+        return ", ".join(w for words in context.config.action_status.values() for w in words)
+    return ", ".join(context.config.vocabulary(vocabulary))
+
+
+def _shown(value: Any) -> str:
+    """A value as an officer would write it: 12 not 12.0, dates as 16/01/2023."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    if isinstance(value, pd.Timestamp):
+        value = value.date()
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return " ".join(str(value).split())
+
+
+def header_findings(layout: Layout, workbook: str, sheet: str) -> list[Finding]:
+    """HD01 for each required column missing from the header; HD02 for each duplicate column."""
+    findings = []
+    spec = layout.spec
+    anchor = get_column_letter(min(ref.index for ref in layout.columns.values()))
+    for name in spec.required_columns:
+        if name in layout.columns:
+            continue
+        label = spec.columns[name].label
+        findings.append(Finding(
+            workbook=workbook, sheet=sheet, cell=f"{anchor}{layout.header_row}",
+            row=layout.header_row, column=None, ref=None, value=None, rule="HD01",
+            severity=STRUCTURAL_RULES["HD01"].severity,
+            message=f"The {spec.title.lower()} has no '{label}' column in its header "
+                    f"(row {layout.header_row}). Add one, or name it as the schema expects "
+                    f"({', '.join(spec.columns[name].synonyms[:4])})."))
+    for duplicate in layout.duplicates:
+        kept = layout.columns[duplicate.name]
+        findings.append(Finding(
+            workbook=workbook, sheet=sheet, cell=duplicate.header_cell, row=layout.header_row,
+            column=duplicate.header, ref=None, value=duplicate.header, rule="HD02",
+            severity=STRUCTURAL_RULES["HD02"].severity,
+            message=f"'{duplicate.header}' means the same as '{kept.header}' "
+                    f"(column {kept.letter}); sheetsync reads column {kept.letter} and ignores "
+                    "this one. Rename or remove one of them."))
+    return findings

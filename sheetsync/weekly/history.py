@@ -1,0 +1,189 @@
+"""The run history: an SQLite database in the output folder (standard library ``sqlite3``).
+
+Each run, each workbook's result (enough to reuse it when the file has not changed) and each
+finding are stored, so a run can say which findings are new since the last one, which were
+resolved, and what moved. A run's rows are written in one transaction at its end: a run killed
+part-way leaves the history as the last complete run left it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sheetsync.findings import Finding, Severity
+from sheetsync.read.discover import Source
+from sheetsync.results import RunResult, SheetResult, WorkbookResult
+
+HISTORY_FILE = "history.sqlite"
+#: A workbook's result (with its records) is stored once, by the run that read it; a later run
+#: that reuses or keeps it points at that run (``result_run``) instead of storing it again.
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY, started TEXT, finished TEXT, as_of TEXT, quarter TEXT,
+    fingerprint TEXT, workbooks INTEGER, reused INTEGER, errors INTEGER, warnings INTEGER,
+    new INTEGER, resolved INTEGER);
+CREATE TABLE IF NOT EXISTS workbooks (
+    run_id INTEGER, path TEXT, content_hash TEXT, status TEXT, message TEXT, annotated TEXT,
+    reused INTEGER, stale INTEGER, result TEXT, result_run INTEGER);
+CREATE TABLE IF NOT EXISTS findings (
+    run_id INTEGER, workbook TEXT, sheet TEXT, cell TEXT, row INTEGER, "column" TEXT, ref TEXT,
+    value TEXT, rule TEXT, severity TEXT, message TEXT, is_new INTEGER);
+CREATE INDEX IF NOT EXISTS findings_run ON findings (run_id);
+CREATE INDEX IF NOT EXISTS workbooks_run ON workbooks (run_id, path);
+"""
+#: Each run's workbooks with the result they had, whichever run stored it (what a run reuses,
+#: and what anyone querying the history wants), and each run's records, one row per record.
+_VIEWS = """
+CREATE VIEW IF NOT EXISTS run_results AS
+    SELECT w.run_id AS run_id, w.path AS path, w.content_hash AS content_hash,
+           o.run_id AS stored_by, o.result AS result
+    FROM workbooks w JOIN workbooks o
+      ON o.run_id = coalesce(w.result_run, w.run_id) AND o.path = w.path;
+CREATE VIEW IF NOT EXISTS run_records AS
+    SELECT r.run_id AS run_id, json_extract(s.value, '$.kind') AS kind, r.path AS workbook,
+           json_extract(s.value, '$.name') AS sheet, json_extract(e.value, '$.row') AS row,
+           e.value AS data
+    FROM run_results r, json_each(r.result, '$.sheets') s, json_each(s.value, '$.records') e;
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class PastWorkbook:
+    """A workbook as the last run left it."""
+
+    content_hash: str
+    fingerprint: str
+    result: WorkbookResult
+    run_id: int  #: The run that read it (and stored its result).
+
+
+@contextlib.contextmanager
+def open_history(out_dir: Path) -> Iterator[sqlite3.Connection]:
+    connection = sqlite3.connect(out_dir / HISTORY_FILE, timeout=30)
+    try:
+        connection.executescript(_SCHEMA)
+        columns = {row[1] for row in connection.execute("PRAGMA table_info(workbooks)")}
+        if "result_run" not in columns:  # (a history made before results were shared)
+            connection.execute("ALTER TABLE workbooks ADD COLUMN result_run INTEGER")
+        connection.executescript(_VIEWS)
+        yield connection
+    finally:
+        connection.close()
+
+
+def last_run_id(connection: sqlite3.Connection) -> int | None:
+    row = connection.execute("SELECT max(id) FROM runs").fetchone()
+    return row[0] if row and row[0] is not None else None
+
+
+def past_workbooks(connection: sqlite3.Connection) -> dict[str, PastWorkbook]:
+    """Each workbook's result in the last run, by its name in the run."""
+    run_id = last_run_id(connection)
+    if run_id is None:
+        return {}
+    fingerprint = connection.execute("SELECT fingerprint FROM runs WHERE id = ?",
+                                     (run_id,)).fetchone()[0]
+    return {path: PastWorkbook(content_hash, fingerprint, result_from_json(json.loads(result)),
+                               origin)
+            for path, content_hash, origin, result in connection.execute(
+                "SELECT path, content_hash, stored_by, result FROM run_results WHERE run_id = ?",
+                (run_id,))}
+
+
+def past_findings(connection: sqlite3.Connection) -> list[dict[str, Any]]:
+    run_id = last_run_id(connection)
+    if run_id is None:
+        return []
+    columns = ("workbook", "sheet", "cell", "row", "column", "ref", "value", "rule", "severity",
+               "message")
+    rows = connection.execute(
+        'SELECT workbook, sheet, cell, row, "column", ref, value, rule, severity, message '
+        "FROM findings WHERE run_id = ?", (run_id,))
+    return [dict(zip(columns, (json.loads(v) if n == 6 and v is not None else v
+                               for n, v in enumerate(row)), strict=True)) for row in rows]
+
+
+def finding_key(finding: dict[str, Any]) -> tuple[Any, ...]:
+    """Two runs' findings are the same problem when they are the same rule on the same cell."""
+    return (finding["workbook"], finding["sheet"], finding["cell"], finding["rule"])
+
+
+def records_of_quarter(connection: sqlite3.Connection, quarter: str,
+                       kind: str) -> list[dict[str, Any]]:
+    """Records of the last run made for ``quarter`` (for direction of travel)."""
+    row = connection.execute("SELECT max(id) FROM runs WHERE quarter = ?", (quarter,)).fetchone()
+    if not row or row[0] is None:
+        return []
+    return [record for (result,) in connection.execute(
+                "SELECT result FROM run_results WHERE run_id = ?", (row[0],))
+            for sheet in json.loads(result)["sheets"] if sheet["kind"] == kind
+            for record in sheet["records"]]
+
+
+def record_run(connection: sqlite3.Connection, run: RunResult, *, started: dt.datetime,
+               quarter: str, fingerprint: str, hashes: dict[str, str], reused: set[str],
+               stale: set[str], new: set[tuple[Any, ...]], resolved: int,
+               origins: dict[str, int] | None = None) -> int:
+    """Store the whole run in one transaction; returns its id.
+
+    ``origins`` names, for each workbook whose earlier result was reused or kept, the run
+    that stored it: that result is pointed at, not stored again.
+    """
+    origins = origins or {}
+    with connection:
+        cursor = connection.execute(
+            "INSERT INTO runs (started, finished, as_of, quarter, fingerprint, workbooks, reused, "
+            "errors, warnings, new, resolved) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (started.isoformat(timespec="seconds"),
+             dt.datetime.now().isoformat(timespec="seconds"), run.as_of.isoformat(), quarter,
+             fingerprint, len(run.workbooks), len(reused), run.count(Severity.ERROR),
+             run.count(Severity.WARNING), len(new), resolved))
+        run_id = cursor.lastrowid
+        assert run_id is not None
+        for wb in run.workbooks:
+            name = wb.source.name
+            origin = origins.get(name)
+            connection.execute(
+                "INSERT INTO workbooks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (run_id, name, hashes.get(name, ""), wb.status, wb.message,
+                 str(wb.annotated) if wb.annotated else None, name in reused, name in stale,
+                 None if origin is not None else json.dumps(result_to_json(wb), default=str),
+                 origin))
+            connection.executemany(
+                "INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(run_id, f.workbook, f.sheet, f.cell, f.row, f.column, f.ref,
+                  json.dumps(f.to_dict()["value"]), f.rule, f.severity.label, f.message,
+                  finding_key(f.to_dict()) in new) for f in wb.findings])
+    return run_id
+
+
+def runs(connection: sqlite3.Connection) -> list[dict[str, Any]]:
+    columns = ("id", "started", "finished", "as_of", "quarter", "workbooks", "reused", "errors",
+               "warnings", "new", "resolved")
+    return [dict(zip(columns, row, strict=True)) for row in connection.execute(
+        f"SELECT {', '.join(columns)} FROM runs ORDER BY id")]
+
+
+def result_to_json(wb: WorkbookResult) -> dict[str, Any]:
+    return {"status": wb.status, "message": wb.message,
+            "annotated": str(wb.annotated) if wb.annotated else None,
+            "sheets": [{"name": s.name, "kind": s.kind, "header_row": s.header_row,
+                        "rows": s.rows, "metadata": s.metadata, "records": s.records}
+                       for s in wb.sheets],
+            "findings": [f.to_dict() for f in wb.findings]}
+
+
+def result_from_json(data: dict[str, Any], source: Source | None = None) -> WorkbookResult:
+    findings = [Finding(**{**f, "severity": Severity.parse(f["severity"])})
+                for f in data["findings"]]
+    return WorkbookResult(
+        source=source or Source(Path(), ""), status=data["status"], message=data["message"],
+        annotated=Path(data["annotated"]) if data["annotated"] else None,
+        sheets=[SheetResult(**s) for s in data["sheets"]], findings=findings)

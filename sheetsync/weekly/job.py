@@ -1,0 +1,318 @@
+"""``sheetsync run``: the weekly unattended job over a shared drive, with history.
+
+Never hangs, never loses last week's results, never trips over a file someone has open in
+Excel: one run at a time per output folder (a lock a dead run's successor takes over), every
+output written to a temporary file and renamed into place, the history committed once at the
+end, unchanged workbooks' results reused, and the work spread over a process pool.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import contextlib
+import datetime as dt
+import fnmatch
+import hashlib
+import os
+import time
+from collections.abc import Callable
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sheetsync.files import write_text_atomically
+from sheetsync.read.discover import OUTPUT_MARKER, Source, find_workbooks
+from sheetsync.report.owners import write_owner_lists
+from sheetsync.report.quarters import Quarter
+from sheetsync.report.reports import Changes, summary_lines, write_reports
+from sheetsync.report.summary import write_summary
+from sheetsync.report.summary_data import build_summary_data, previous_from_records
+from sheetsync.results import ANNOTATED_DIR, RunResult, Settings, WorkbookResult
+from sheetsync.settings.schemas import SCHEMA_FILES, default_schemas_dir
+from sheetsync.weekly import history
+from sheetsync.weekly.lock import run_lock
+
+#: A workbook someone has open is retried this many times, this many seconds apart.
+IN_USE_RETRIES, IN_USE_WAIT = 3, 1.0
+SUMMARY_FILE = "summary.xlsx"
+LOG_DIR = "logs"
+
+
+@dataclass(slots=True)
+class JobResult:
+    """A finished run: its results, what changed, and its place in the history."""
+
+    run: RunResult
+    changes: Changes
+    run_id: int
+    quarter: Quarter
+    log: Path
+    outputs: list[Path] = field(default_factory=list)
+
+
+def run_job(inputs: list[Path], out_dir: Path, settings: Settings, quarter: Quarter, *,
+            jobs: int = 1, force: bool = False, include: list[str] | None = None,
+            exclude: list[str] | None = None, schemas_dir: Path | None = None,
+            progress: Callable[[WorkbookResult, int, int], None] | None = None) -> JobResult:
+    """Check every workbook under ``inputs`` into ``out_dir``; raise RunInProgress if busy.
+
+    ``progress(result, done, total)`` is called as each workbook is finished.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with run_lock(out_dir):
+        started = dt.datetime.now()
+        (out_dir / OUTPUT_MARKER).write_text("sheetsync output folder; skipped when searching\n")
+        _remove_leftovers(out_dir)
+        sources = [s for s in find_workbooks(inputs, exclude=out_dir)
+                   if _selected(s.name, include or [], exclude or [])]
+        fingerprint = _fingerprint(settings, schemas_dir)
+        with history.open_history(out_dir) as connection:
+            past = history.past_workbooks(connection)
+            past_findings = history.past_findings(connection)
+            previous_risks = history.records_of_quarter(connection, quarter.previous().label,
+                                                        "risk_register")
+            previous_kpis = history.records_of_quarter(connection, quarter.previous().label,
+                                                       "kpi_sheet")
+            results, hashes, reused, stale = _check_all(sources, out_dir, settings, past,
+                                                        fingerprint, force, jobs, progress)
+            run = RunResult(as_of=settings.as_of, out_dir=out_dir, workbooks=results)
+            found = {s.name for s in sources}
+            removed = sorted(name for name in past if name not in found)
+            current = {history.finding_key(f.to_dict()) for f in run.findings}
+            before = {history.finding_key(f): f for f in past_findings}
+            changes = Changes(new=current - set(before), reused=reused, stale=stale,
+                              resolved=[f for key, f in before.items() if key not in current
+                                        and f["workbook"] in found],
+                              removed=removed)
+            outputs = write_reports(run, changes)
+            _remove_annotated_copies(removed, found, out_dir)
+            previous = (previous_from_records(previous_risks, previous_kpis)
+                        if previous_risks or previous_kpis else None)
+            data = build_summary_data(run, quarter, settings.config, previous=previous)
+            outputs.append(write_summary(data, out_dir / SUMMARY_FILE))
+            outputs += write_owner_lists(run, out_dir)
+            run_id = history.record_run(connection, run, started=started, quarter=quarter.label,
+                                        fingerprint=fingerprint, hashes=hashes, reused=reused,
+                                        stale=stale, new=changes.new,
+                                        resolved=len(changes.resolved),
+                                        origins={name: past[name].run_id for name in reused | stale
+                                                 if name in past})
+        log = _write_log(out_dir, run_id, run, changes, started)
+        return JobResult(run=run, changes=changes, run_id=run_id, quarter=quarter, log=log,
+                         outputs=outputs)
+
+
+def _selected(name: str, include: list[str], exclude: list[str]) -> bool:
+    if include and not any(fnmatch.fnmatch(name, pattern) for pattern in include):
+        return False
+    return not any(fnmatch.fnmatch(name, pattern) for pattern in exclude)
+
+
+def _remove_annotated_copies(removed: list[str], found: set[str], out_dir: Path) -> None:
+    """The annotated copies of workbooks no longer found: left, they would be read as current.
+    (Emptied folders go too.)"""
+    folder = (out_dir / ANNOTATED_DIR).resolve()
+    names_now = {name.casefold() for name in found}
+    for name in removed:
+        if name.casefold() in names_now:
+            continue  # renamed only in case: on a Windows share, the current copy's own file
+        copy = (folder / name).resolve()
+        if not copy.is_relative_to(folder) or copy == folder:
+            continue
+        copy.unlink(missing_ok=True)
+        for parent in copy.parents:
+            if parent == folder or not parent.is_relative_to(folder):
+                break
+            with contextlib.suppress(OSError):  # (not empty: something else is still there)
+                parent.rmdir()
+
+
+def _remove_leftovers(out_dir: Path) -> None:
+    """Temporary files a killed run left behind (outputs are renamed into place, so these
+    were never any output's only copy)."""
+    for leftover in out_dir.rglob(".sheetsync-*"):
+        if leftover.is_file():
+            leftover.unlink(missing_ok=True)
+
+
+def _fingerprint(settings: Settings, schemas_dir: Path | None) -> str:
+    """What a workbook's results depend on besides its bytes: schemas, settings, as-of date."""
+    digest = hashlib.sha256(settings.as_of.isoformat().encode())
+    directory = schemas_dir or default_schemas_dir()
+    for name in (*SCHEMA_FILES, "financial_table.yaml", "organisation.yaml"):
+        path = directory / name
+        digest.update(path.read_bytes() if path.is_file() else b"")
+    if settings.config.source and Path(settings.config.source).is_file():
+        digest.update(Path(settings.config.source).read_bytes())
+    return digest.hexdigest()
+
+
+def content_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _in_use(path: Path) -> bool:
+    """Excel leaves ``~$name.xlsx`` beside a workbook while someone has it open."""
+    return (path.parent / f"~${path.name}").exists() or (path.parent / f"~${path.name[2:]}").exists()
+
+
+def _check_all(sources: list[Source], out_dir: Path, settings: Settings,
+               past: dict[str, history.PastWorkbook], fingerprint: str, force: bool, jobs: int,
+               progress: Callable[[WorkbookResult, int, int], None] | None,
+               ) -> tuple[list[WorkbookResult], dict[str, str], set[str], set[str]]:
+    results: dict[str, WorkbookResult] = {}
+    hashes: dict[str, str] = {}
+    reused: set[str] = set()
+    stale: set[str] = set()
+    to_check: list[Source] = []
+    for source in sources:
+        problem = _wait_until_free(source.path)
+        if problem is None:
+            try:
+                hashes[source.name] = content_hash(source.path)
+            except OSError as exc:
+                problem = f"cannot be read now ({exc.strerror or exc})"
+        before = past.get(source.name)
+        if problem is not None:
+            results[source.name] = _kept(source, before, problem)
+            stale.add(source.name)
+            if before is not None:
+                hashes[source.name] = before.content_hash
+        elif (not force and before is not None and before.content_hash == hashes[source.name]
+              and before.fingerprint == fingerprint and _outputs_exist(before.result)):
+            results[source.name] = _with_source(before.result, source)
+            reused.add(source.name)
+        else:
+            to_check.append(source)
+        if source.name in results and progress is not None:
+            progress(results[source.name], len(results), len(sources))
+    for result in _process(to_check, out_dir, settings, jobs):
+        results[result.source.name] = result
+        if progress is not None:
+            progress(result, len(results), len(sources))
+    return [results[s.name] for s in sources], hashes, reused, stale
+
+
+def _wait_until_free(path: Path) -> str | None:
+    """None once the workbook can be read; else why not, after a few short retries."""
+    for attempt in range(IN_USE_RETRIES):
+        if not _in_use(path) and os.access(path, os.R_OK):
+            return None
+        if attempt + 1 < IN_USE_RETRIES:
+            time.sleep(IN_USE_WAIT)
+    return ("open in Excel by someone (a ~$ owner file is beside it)" if _in_use(path)
+            else "cannot be read (permission denied)")
+
+
+def _kept(source: Source, before: history.PastWorkbook | None, problem: str) -> WorkbookResult:
+    if before is None:
+        return WorkbookResult(source=source, status="error",
+                              message=f"{problem}; not checked, and no earlier results to keep")
+    kept = _with_source(before.result, source)
+    kept.message = f"{problem}; results of the last run kept (stale)"
+    return kept
+
+
+def _with_source(result: WorkbookResult, source: Source) -> WorkbookResult:
+    return WorkbookResult(source=source, status=result.status, message=result.message,
+                          annotated=result.annotated, sheets=result.sheets,
+                          findings=result.findings)
+
+
+def _outputs_exist(result: WorkbookResult) -> bool:
+    return result.annotated is None or result.annotated.is_file()
+
+
+def _process(sources: list[Source], out_dir: Path, settings: Settings,
+             jobs: int) -> list[WorkbookResult]:
+    tasks = [(source, out_dir / ANNOTATED_DIR / source.name) for source in sources]
+    if jobs <= 1 or len(tasks) <= 1:
+        return [check_steady(source, settings, destination) for source, destination in tasks]
+    # NOTE: the settings go to each worker once, not with every workbook, and workbooks go in
+    # small batches: per-task pickling and round trips were a fifth of a 200-workbook run.
+    size = max(1, len(tasks) // (jobs * 8))
+    results: dict[str, WorkbookResult] = {}
+    with _pool(jobs, settings) as pool:
+        batches = [pool.submit(_check_batch, tasks[i:i + size]) for i in range(0, len(tasks), size)]
+        for batch in concurrent.futures.as_completed(batches):
+            with contextlib.suppress(BrokenProcessPool):
+                results.update((r.source.name, r) for r in batch.result())
+    # A worker that died (out of memory, a crash inside a library) took its batch with it:
+    # those workbooks are checked again, each on its own, so only the culprit is lost.
+    return [results.get(source.name) or _check_alone(source, destination, settings)
+            for source, destination in tasks]
+
+
+def _pool(jobs: int, settings: Settings) -> concurrent.futures.ProcessPoolExecutor:
+    return concurrent.futures.ProcessPoolExecutor(max_workers=jobs, initializer=_worker_settings,
+                                                  initargs=(settings,))
+
+
+def _check_alone(source: Source, destination: Path, settings: Settings) -> WorkbookResult:
+    try:
+        with _pool(1, settings) as pool:
+            return pool.submit(_check_batch, [(source, destination)]).result()[0]
+    except BrokenProcessPool:
+        from sheetsync.pipeline import unreadable_result
+
+        return unreadable_result(source, "sheetsync's worker stopped while checking it (out of "
+                                         "memory, or a crash inside a library it uses)")
+
+
+_SETTINGS: list[Settings] = []  #: In a worker process: the run's settings.
+
+
+def _worker_settings(settings: Settings) -> None:
+    _SETTINGS[:] = [settings]
+
+
+def _check_batch(tasks: list[tuple[Source, Path]]) -> list[WorkbookResult]:
+    return [check_steady(source, _SETTINGS[0], destination) for source, destination in tasks]
+
+
+def check_steady(source: Source, settings: Settings, destination: Path) -> WorkbookResult:
+    """Check a workbook, again if it changed while being read; say so if it keeps changing."""
+    # NOTE: imported here: a run that reuses every workbook never loads pandas and pandera.
+    from sheetsync.pipeline import safe_process_workbook
+
+    for _attempt in range(2):
+        before = _stat(source.path)
+        result = safe_process_workbook(source, settings, destination)
+        if _stat(source.path) == before:
+            return result
+    result.status, result.message = "error", "the file kept changing while it was being read"
+    return result
+
+
+def _stat(path: Path) -> tuple[int, int] | None:
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return (status.st_size, status.st_mtime_ns)
+
+
+def _write_log(out_dir: Path, run_id: int, run: RunResult, changes: Changes,
+               started: dt.datetime) -> Path:
+    lines = [f"sheetsync run {run_id}: started {started:%Y-%m-%d %H:%M:%S}, as of {run.as_of}",
+             *summary_lines(run),
+             f"{len(changes.reused)} reused unchanged, {len(changes.stale)} kept stale, "
+             f"{len(changes.new)} new findings, {len(changes.resolved)} resolved",
+             *(f"no longer found (its findings are not counted as resolved): {name}"
+               for name in changes.removed),
+             f"finished {dt.datetime.now():%Y-%m-%d %H:%M:%S}"]
+    return write_text_atomically(out_dir / LOG_DIR / f"run-{run_id:05d}.log", "\n".join(lines) + "\n")
+
+
+def history_rows(out_dir: Path) -> list[dict[str, Any]]:
+    """The runs recorded in ``out_dir``'s history, oldest first."""
+    if not (out_dir / history.HISTORY_FILE).is_file():
+        return []
+    with history.open_history(out_dir) as connection:
+        return history.runs(connection)
+

@@ -1,0 +1,228 @@
+"""The patching writer's work on one annotated sheet: take the earlier run's marks off, mark
+this run's cells, fill in derived values, add derived columns, and write the notes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+from sheetsync.findings import Finding, Severity
+from sheetsync.read.grid import Ledger
+from sheetsync.read.package import REL_TYPE, Package, SheetEntry, relative_target, rels_part
+from sheetsync.write.annotate import HEADER_COLOUR, SheetAnnotations
+from sheetsync.write.notes import Comments, used_blocks, vml_drawing
+from sheetsync.write.sheetxml import SheetEdits, patch_sheet
+from sheetsync.write.stylesxml import Styles
+from sheetsync.write.workbookxml import VML_CONTENT_TYPE, WorkbookEdits, add_relationship
+
+COMMENTS_TYPE = REL_TYPE + "comments"
+VML_TYPE = REL_TYPE + "vmlDrawing"
+COMMENTS_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
+NO_STYLE = "none"  #: Ledger value for a marked cell that had no format of its own.
+_DATE_FORMAT = 14  #: Excel's built-in short date.
+
+
+@dataclass(slots=True)
+class SheetPatch:
+    """What the writer knows about one sheet before patching it."""
+
+    entry: SheetEntry
+    marks: dict[str, list[Finding]]  #: A1 -> findings on that cell.
+    annotations: SheetAnnotations | None
+    ledger: Ledger
+    cleared: set[tuple[int, int]]  #: Cells an earlier run filled in, to blank again.
+
+
+@dataclass(slots=True)
+class PatchedSheet:
+    parts: dict[str, bytes | list[bytes]] = field(default_factory=dict)
+    content_types: dict[str, str] = field(default_factory=dict)
+    ledger: Callable[[], list[list[Any]]] = list  #: Rows for the ledger, once the sheet is written.
+
+
+def patch_one_sheet(package: Package, patch: SheetPatch, styles: Styles,
+                    mark_fills: dict[Severity, int], edits: WorkbookEdits) -> PatchedSheet:
+    name, part = patch.entry.name, patch.entry.part
+    result = PatchedSheet()
+    sheet = SheetEdits()
+    earlier = {_position(r[2]): r for r in patch.ledger.entries("mark", name)}
+    marks = {_position(address): findings for address, findings in patch.marks.items()}
+    originals: dict[tuple[int, int], int | None] = {}  # filled in as the sheet is patched
+    for cell in set(marks) | set(earlier):
+        worst = max((f.severity for f in marks.get(cell, [])), default=None)
+        sheet.cell(*cell).style = _restyle(styles, cell, earlier.get(cell),
+                                           mark_fills.get(worst), originals)
+    for cell in patch.cleared:
+        sheet.cell(*cell).value = None
+    sheet.drop_columns = {int(r[2]) for r in patch.ledger.entries("column", name)}
+    derived = _derived(sheet, patch.annotations, styles, name) if patch.annotations else []
+    if sheet.is_empty() and not marks and not earlier:
+        return result
+    notes = _notes(package, patch, marks, earlier, edits, sheet, result)
+    result.parts[part] = patch_sheet(package.stream(part), sheet)
+
+    def ledger() -> list[list[Any]]:  # NOTE: called once the sheet is written: originals known
+        rows = []
+        for cell, findings in sorted(marks.items()):
+            before, own = notes.get(cell), originals.get(cell)
+            rows.append(["mark", name, findings[0].cell, before[0] if before else None,
+                         before[1] if before else None, None, None,
+                         NO_STYLE if own is None else own,
+                         styles.fill_xml(styles.fill_of(own or 0)).decode()])
+        return derived + rows
+
+    result.ledger = ledger
+    return result
+
+
+def _restyle(styles: Styles, cell: tuple[int, int], earlier: list[Any] | None, fill: int | None,
+             originals: dict[tuple[int, int], int | None]) -> Callable[[int | None], int | None]:
+    """What the patcher calls with a cell's format now to get the format it should have:
+    its own (given back if an earlier run marked it), with ``fill`` laid on if marked."""
+
+    def restyle(current: int | None) -> int | None:
+        own = current if earlier is None else _restored_style(styles, current, earlier)
+        originals[cell] = own
+        return own if fill is None else styles.cell_format(own or 0, fill=fill)
+
+    return restyle
+
+
+def _notes(package: Package, patch: SheetPatch, marks: dict[tuple[int, int], list[Finding]],
+           earlier: dict[tuple[int, int], list[Any]], edits: WorkbookEdits, sheet: SheetEdits,
+           result: PatchedSheet) -> dict[tuple[int, int], tuple[str, str]]:
+    """The sheet's notes written; returns the officer's own note text on each marked cell."""
+    if not marks and not earlier:
+        return {}
+    part = patch.entry.part
+    rels_name = rels_part(part)
+    rels = package.read(rels_name) if package.has(rels_name) else None
+    comments_part, vml_part, rels = _note_parts(package, part, rels, edits, sheet, result)
+    comments = Comments(package.read(comments_part) if package.has(comments_part) else None)
+    comments.strip({cell: row[3] not in (None, "") for cell, row in earlier.items()})
+    threaded = _threaded_cells(package, part)
+    before = {}
+    for cell, findings in sorted(marks.items()):
+        if (text := comments.text_of(cell)) is not None:
+            before[cell] = text
+        if cell in threaded:
+            continue  # NOTE: Excel shows the conversation, not the note: the Exceptions sheet says it
+        comments.add(cell, "\n".join(f"{f.severity.label.upper()} {f.rule}: {f.message}"
+                                      for f in findings))
+    result.parts[comments_part] = comments.xml()
+    sizes = {cell: _note_height(comments.text_of(cell)[0]) for cell in comments.comments}
+    existing_vml = package.read(vml_part) if package.has(vml_part) else None
+    blocks = used_blocks(existing_vml) if existing_vml is not None else set()
+    block = min(blocks) if blocks else edits.new_vml_block(package)
+    result.parts[vml_part] = vml_drawing(existing_vml, set(comments.comments), block, sizes)
+    if rels is not None:
+        result.parts[rels_name] = rels
+    return before
+
+
+def _threaded_cells(package: Package, part: str) -> set[tuple[int, int]]:
+    """Cells holding a threaded comment (Excel 365's conversations), left as they are."""
+    cells = set()
+    for relationship in package.relationships(part):
+        if relationship.type.endswith("/threadedComment") and package.has(relationship.target):
+            refs = re.findall(rb'<threadedComment\b[^>]*?\sref="([A-Z]+\d+)"',
+                              package.read(relationship.target))
+            cells |= {_position(ref.decode()) for ref in refs}
+    return cells
+
+
+def header_format(styles: Styles) -> int:
+    """The cell format of headers sheetsync writes: bold on grey."""
+    return styles.cell_format(0, fill=styles.fill(HEADER_COLOUR), font=styles.font(bold=True))
+
+
+def _derived(sheet: SheetEdits, annotations: SheetAnnotations, styles: Styles,
+             name: str) -> list[list[Any]]:
+    ledger: list[list[Any]] = []
+    for address, value in annotations.filled.items():
+        sheet.cell(*_position(address)).value = value
+        ledger.append(["filled", name, address, None, None, value])
+    header_style = header_format(styles)
+    date_style = None
+    colour_styles: dict[str, int] = {}
+    column = annotations.after_column
+    for added in annotations.added:
+        column += 1
+        header = sheet.cell(annotations.header_row, column)
+        header.value, header.style = added.header, header_style
+        for row, value in added.values.items():
+            edit = sheet.cell(row, column)
+            edit.value = value
+            if row in added.colours:
+                colour = added.colours[row]
+                if colour not in colour_styles:
+                    colour_styles[colour] = styles.cell_format(0, fill=styles.fill(colour))
+                edit.style = colour_styles[colour]
+            elif isinstance(value, (dt.date, dt.datetime)):
+                date_style = date_style or styles.cell_format(0, number_format=_DATE_FORMAT)
+                edit.style = date_style
+        sheet.widths[column] = max(12, min(30, len(added.header) + 2))
+        ledger.append(["column", name, column, None, None, added.header])
+    return ledger
+
+
+def _note_parts(package: Package, part: str, rels: bytes | None,
+                edits: WorkbookEdits, sheet: SheetEdits,
+                result: PatchedSheet) -> tuple[str, str, bytes | None]:
+    """The sheet's comments part and legacy drawing, new ones related where it has none."""
+    relationships = {r.id: r for r in package.relationships(part)}
+    comments = next((r.target for r in relationships.values() if r.type == COMMENTS_TYPE), None)
+    vml = None
+    if any(r.type == VML_TYPE for r in relationships.values()):
+        drawing_id = _legacy_drawing_id(package.stream(part))
+        if drawing_id in relationships:
+            vml = relationships[drawing_id].target
+    if comments is None:
+        comments = edits.new_part(package, "xl/comments{}.xml")
+        rels, _ = add_relationship(rels, COMMENTS_TYPE, relative_target(part, comments))
+        result.content_types[comments] = COMMENTS_CONTENT_TYPE
+    if vml is None:
+        vml = edits.new_part(package, "xl/drawings/vmlDrawing{}.vml")
+        rels, rel_id = add_relationship(rels, VML_TYPE, relative_target(part, vml))
+        result.content_types[vml] = VML_CONTENT_TYPE
+        sheet.legacy_drawing = rel_id
+    return comments, vml, rels
+
+
+def _legacy_drawing_id(chunks: Iterator[bytes]) -> str | None:
+    """The relationship id of the sheet's <legacyDrawing> (notes and form controls), if any."""
+    pattern = re.compile(rb'<legacyDrawing\s[^>]*?(?:\w+:)?id="([^"]*)"')
+    carried = b""
+    for chunk in chunks:
+        text = carried + chunk
+        if (found := pattern.search(text)) is not None:
+            return found.group(1).decode()
+        carried = text[-512:]
+    return None
+
+
+def _note_height(text: str) -> int:
+    return min(300, 30 + 12 * (text.count("\n") + len(text) // 45))
+
+
+def _restored_style(styles: Styles, current: int | None, ledger_row: list[Any]) -> int | None:
+    """The format a cell marked by an earlier run had: exactly the one it had when its format
+    is still the mark laid on that one, else its format now with its own fill put back (a
+    spreadsheet application may renumber formats, and the officer may have changed some)."""
+    original = None if ledger_row[7] in (None, "", NO_STYLE) else int(ledger_row[7])
+    if current is None:
+        return original
+    if styles.variant(original or 0, fill=styles.fill_of(current)) == styles.cell_format_xml(current):
+        return original  # NOTE: the mark laid on the cell's own format, as this writer left it
+    fill = styles.fill_from_xml(str(ledger_row[8] or "").encode())
+    return styles.cell_format(current, fill=fill)
+
+
+def _position(address: Any) -> tuple[int, int]:
+    column, row = coordinate_from_string(str(address))
+    return row, column_index_from_string(column)

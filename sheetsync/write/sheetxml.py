@@ -1,0 +1,324 @@
+"""Patch one worksheet part row by row: restyle, fill, clear or add cells; leave the rest as is.
+
+The sheet XML is never parsed into a tree. Rows nobody touches are copied as written; a row
+with edits is split into its cells, which are copied too except the ones edited. Added cells
+go in column order, added rows in row order, as Excel requires.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import column_index_from_string
+from openpyxl.utils.datetime import to_excel
+
+from sheetsync.read.package import CELL_ADDRESS, REL_NS, attribute, set_attribute, xml_escaped
+
+
+class SheetUnsupported(Exception):
+    """The sheet's XML is not laid out as Excel writes it; the openpyxl writer is used instead."""
+
+
+_ROW = re.compile(rb"<row\b([^>]*?)(/>|>.*?</row>)", re.DOTALL)
+_SPANS = re.compile(rb'\sspans="[^"]*"')
+_ROW_NUMBER = re.compile(rb'\sr="(\d+)"')
+_CELL = re.compile(rb"<c\b[^>]*?(?:/>|>.*?</c>)", re.DOTALL)
+_START_TAG = re.compile(rb"<[^>]*>")
+_ANY_TAG = re.compile(rb"<(/?)([\w:.-]+)[^>]*?(/?)>")
+#: Elements that come after <legacyDrawing> in a worksheet (ECMA-376 CT_Worksheet order).
+_AFTER_LEGACY_DRAWING = (b"legacyDrawingHF", b"drawingHF", b"picture", b"oleObjects", b"controls",
+                         b"webPublishItems", b"tableParts", b"extLst")
+KEEP = object()  #: A cell edit's value meaning "leave the value as it is".
+
+
+@dataclass(slots=True)
+class CellEdit:
+    #: New ``s`` (None: no attribute), KEEP, or a function of the cell's ``s`` now giving it.
+    style: Any = KEEP
+    value: Any = KEEP  #: New value (None: cleared), or KEEP.
+
+
+@dataclass(slots=True)
+class SheetEdits:
+    """What to change on one sheet; cells keyed by (row, col), 1-based."""
+
+    cells: dict[tuple[int, int], CellEdit] = field(default_factory=dict)
+    drop_columns: set[int] = field(default_factory=set)  #: Cells in these columns are removed.
+    widths: dict[int, float] = field(default_factory=dict)  #: Column -> width, where none is set.
+    legacy_drawing: str | None = None  #: r:id of a legacy drawing to refer to, if not yet.
+
+    def cell(self, row: int, col: int) -> CellEdit:
+        return self.cells.setdefault((row, col), CellEdit())
+
+    def is_empty(self) -> bool:
+        return not (self.cells or self.drop_columns or self.widths or self.legacy_drawing)
+
+
+def patch_sheet(chunks: Iterable[bytes], edits: SheetEdits) -> Iterator[bytes]:
+    """The sheet part, read as ``chunks``, with ``edits`` made: pieces to write one by one.
+
+    Never more than a chunk and one row of the sheet is held: rows are patched as they pass.
+    """
+    source = iter(chunks)
+    buffer = b""
+    while (start := buffer.find(b"<sheetData")) < 0 or buffer.find(b">", start) < 0:
+        chunk = next(source, None)
+        if chunk is None:
+            raise SheetUnsupported("no <sheetData> (namespace prefixes or an unusual writer)")
+        buffer += chunk
+    open_end = buffer.index(b">", start) + 1
+    head = _with_dimension(_with_widths(buffer[:start], edits.widths), edits)
+    prefix = b"r"
+    if edits.legacy_drawing:
+        head, prefix = with_namespace(head, b"worksheet", REL_NS.encode(), b"r")
+    rows = _RowPatcher(edits)
+    if buffer[open_end - 2:open_end] == b"/>":  # <sheetData/>: no rows at all
+        yield head + b"<sheetData>"
+        yield from rows.remaining()
+        tail = buffer[open_end:] + b"".join(source)
+        yield b"</sheetData>" + _finish_tail(tail, edits, prefix)
+        return
+    yield head + buffer[start:open_end]
+    buffer = buffer[open_end:]
+    while True:
+        end = buffer.find(b"</sheetData>")
+        region = buffer if end < 0 else buffer[:end]
+        done = 0
+        for row_match in _ROW.finditer(region):
+            yield from rows.before(region[done:row_match.start()], row_match)
+            done = row_match.end()
+        if end >= 0:
+            yield region[done:]
+            yield from rows.remaining()
+            tail = buffer[end:] + b"".join(source)
+            yield _finish_tail(tail, edits, prefix)
+            return
+        buffer = region[done:]
+        chunk = next(source, None)
+        if chunk is None:
+            raise SheetUnsupported("the sheet's XML ends before </sheetData>")
+        buffer += chunk
+
+
+class _RowPatcher:
+    """Rows in, patched rows out; rows sheetsync adds go in before the first row after them."""
+
+    def __init__(self, edits: SheetEdits) -> None:
+        self.by_row: dict[int, dict[int, CellEdit]] = {}
+        for (row, col), edit in edits.cells.items():
+            self.by_row.setdefault(row, {})[col] = edit
+        self.pending = sorted(self.by_row)
+        self.next = 0  # NOTE: an index into pending: popping from the front of a list is quadratic
+        self.every_row = bool(edits.drop_columns)
+        self.drop_columns = edits.drop_columns
+
+    def before(self, gap: bytes, row_match: re.Match[bytes]) -> Iterator[bytes]:
+        """What to write for the text before a row and the row itself."""
+        number = _row_number(row_match)
+        pending = self.pending
+        if gap:
+            yield gap
+        while self.next < len(pending) and pending[self.next] < number:
+            yield _new_row(pending[self.next], self.by_row[pending[self.next]])
+            self.next += 1
+        if self.next < len(pending) and pending[self.next] == number:
+            self.next += 1
+        elif not self.every_row:
+            yield row_match.group(0)
+            return
+        yield _patch_row(row_match, number, self.by_row.get(number, {}), self.drop_columns)
+
+    def remaining(self) -> Iterator[bytes]:
+        for number in self.pending[self.next:]:
+            yield _new_row(number, self.by_row[number])
+        self.next = len(self.pending)
+
+
+def _finish_tail(tail: bytes, edits: SheetEdits, prefix: bytes) -> bytes:
+    if edits.legacy_drawing and b"<legacyDrawing " not in tail:
+        return _with_legacy_drawing(tail, prefix, edits.legacy_drawing)
+    return tail
+
+
+def _row_number(row: re.Match[bytes]) -> int:
+    number = _ROW_NUMBER.search(row.group(1))
+    if number is None:
+        raise SheetUnsupported("a row without its number")
+    return int(number.group(1))
+
+
+def _cell_position(cell: bytes) -> tuple[int, int]:
+    found = CELL_ADDRESS.search(_START_TAG.match(cell).group(0))
+    if found is None:
+        raise SheetUnsupported("a cell without its address")
+    return int(found.group(2)), column_index_from_string(found.group(1).decode())
+
+
+def _patch_row(row_match: re.Match[bytes], number: int, edits: dict[int, CellEdit],
+               drop_columns: set[int]) -> bytes:
+    row = row_match.group(0)
+    start_tag = b"<row" + row_match.group(1) + b">"
+    # NOTE: spans is only a hint to readers; dropped rather than kept wrong.
+    if b"spans=" in start_tag:
+        start_tag = _SPANS.sub(b"", start_tag, count=1)
+    if row_match.group(2) == b"/>":
+        return start_tag + b"".join(_new_cell(number, c, edits[c]) for c in sorted(edits)) + b"</row>"
+    inner = row[len(row_match.group(1)) + 5:-6]
+    if drop_columns and b"<extLst" not in inner:
+        inner = _without_trailing(inner, drop_columns)
+    last_cell = inner.rfind(b"<c ")
+    last_col = _cell_position(inner[last_cell:])[1] if last_cell >= 0 else 0
+    if (not drop_columns or min(drop_columns) > last_col) and (not edits or min(edits) > last_col):
+        # Cells added to the right of the row's own: its cells are copied as they are.
+        extension = inner.find(b"<extLst")
+        end = extension if extension >= 0 else len(inner)
+        added = b"".join(_new_cell(number, c, edits[c]) for c in sorted(edits))
+        return start_tag + inner[:end] + added + inner[end:] + b"</row>"
+    cells: list[tuple[int, bytes]] = []
+    for cell in _CELL.finditer(inner):
+        _row, col = _cell_position(cell.group(0))
+        if col in drop_columns:
+            continue
+        edit = edits.get(col)
+        cells.append((col, _edit_cell(cell.group(0), edit) if edit else cell.group(0)))
+    present = {col for col, _ in cells}
+    cells += [(col, _new_cell(number, col, edit)) for col, edit in edits.items() if col not in present]
+    cells.sort(key=lambda pair: pair[0])
+    extension = re.search(rb"<extLst\b.*?</extLst>", inner, re.DOTALL)
+    return (start_tag + b"".join(c for _, c in cells) + (extension.group(0) if extension else b"")
+            + b"</row>")
+
+
+def _without_trailing(inner: bytes, drop_columns: set[int]) -> bytes:
+    """The row's cells without those at its end that are in ``drop_columns`` (the columns an
+    earlier run added sit there), found from the end without splitting the row."""
+    while (last_cell := inner.rfind(b"<c ")) >= 0 and \
+            _cell_position(inner[last_cell:])[1] in drop_columns:
+        inner = inner[:last_cell]
+    return inner
+
+
+def _edit_cell(cell: bytes, edit: CellEdit) -> bytes:
+    start_tag = _START_TAG.match(cell).group(0)
+    inner = b"" if start_tag.endswith(b"/>") else cell[len(start_tag):-4]
+    if start_tag.endswith(b"/>"):
+        start_tag = start_tag[:-2] + b">"
+    if edit.style is not KEEP:
+        style = edit.style
+        if callable(style):
+            current = attribute(start_tag, b"s")
+            style = style(None if current is None else int(current))
+        start_tag = set_attribute(start_tag, b"s", None if style is None else str(style).encode())
+    if edit.value is not KEEP:
+        start_tag = set_attribute(start_tag, b"t", None)
+        kind, inner = value_xml(edit.value)
+        if kind:
+            start_tag = set_attribute(start_tag, b"t", kind)
+    if not inner:
+        return start_tag[:-1] + b"/>"
+    return start_tag + inner + b"</c>"
+
+
+def _new_cell(row: int, col: int, edit: CellEdit) -> bytes:
+    address = b'<c r="' + get_column_letter(col).encode() + str(row).encode() + b'"'
+    style = edit.style(None) if callable(edit.style) else edit.style
+    style = b"" if style is KEEP or style is None else b' s="%d"' % style
+    kind, inner = value_xml(edit.value)
+    kind_attribute = b' t="' + kind + b'"' if kind else b""
+    if not inner:
+        return address + style + b"/>"
+    return address + style + kind_attribute + b">" + inner + b"</c>"
+
+
+def _new_row(number: int, edits: dict[int, CellEdit]) -> bytes:
+    cells = b"".join(_new_cell(number, col, edits[col]) for col in sorted(edits))
+    return b'<row r="' + str(number).encode() + b'">' + cells + b"</row>"
+
+
+def value_xml(value: Any) -> tuple[bytes | None, bytes]:
+    """(cell type, cell content) for a value: text inline, so the shared strings stay as they are."""
+    if value is None or value is KEEP:
+        return None, b""
+    if isinstance(value, bool):
+        return b"b", b"<v>" + (b"1" if value else b"0") + b"</v>"
+    if isinstance(value, (dt.datetime, dt.date)):
+        value = to_excel(value)
+    if isinstance(value, (int, float)):
+        if isinstance(value, float) and not math.isfinite(value):
+            return None, b""
+        return None, b"<v>" + repr(value).encode() + b"</v>"
+    return b"inlineStr", b'<is><t xml:space="preserve">' + xml_escaped(str(value)) + b"</t></is>"
+
+
+def _with_widths(head: bytes, widths: dict[int, float]) -> bytes:
+    """Column widths for added columns, only where no existing <col> covers the column."""
+    if not widths:
+        return head
+    existing = [(int(attribute(t, b"min") or 0), int(attribute(t, b"max") or 0))
+                for t in re.findall(rb"<col\s[^>]*>", head)]
+    new = b"".join(
+        b'<col min="%d" max="%d" width="%.2f" customWidth="1"/>' % (col, col, width)
+        for col, width in sorted(widths.items())
+        if not any(low <= col <= high for low, high in existing))
+    if not new:
+        return head
+    if b"</cols>" in head:
+        position = head.index(b"</cols>")
+        ordered = _sorted_cols(head[head.index(b"<cols>") + 6:position] + new)
+        return head[:head.index(b"<cols>") + 6] + ordered + head[position:]
+    return head + b"<cols>" + new + b"</cols>"
+
+
+def _sorted_cols(cols: bytes) -> bytes:
+    tags = re.findall(rb"<col\s[^>]*>", cols)
+    return b"".join(sorted(tags, key=lambda t: int(attribute(t, b"min") or 0)))
+
+
+def with_namespace(xml: bytes, root: bytes, uri: bytes, wanted: bytes) -> tuple[bytes, bytes]:
+    """The prefix the root element binds to ``uri``, declaring ``wanted`` for it if none is."""
+    tag = re.search(rb"<" + root + rb"\b[^>]*>", xml)
+    bound = re.search(rb'\sxmlns:(\w+)="' + re.escape(uri) + rb'"', tag.group(0))
+    if bound:
+        return xml, bound.group(1)
+    declared = set_attribute(tag.group(0), b"xmlns:" + wanted, uri)
+    return xml[:tag.start()] + declared + xml[tag.end():], wanted
+
+
+def _with_legacy_drawing(tail: bytes, prefix: bytes, rel_id: str) -> bytes:
+    element = b"<legacyDrawing " + prefix + b':id="' + rel_id.encode() + b'"/>'
+    later = [start for name, start in _children(tail) if name in _AFTER_LEGACY_DRAWING]
+    at = later[0] if later else tail.rindex(b"</")
+    return tail[:at] + element + tail[at:]
+
+
+def _children(tail: bytes) -> list[tuple[bytes, int]]:
+    """(local name, offset) of the worksheet's own elements in the XML after <sheetData>."""
+    found, depth = [], 0
+    for tag in _ANY_TAG.finditer(tail):
+        closing, name, empty = tag.group(1), tag.group(2), tag.group(3)
+        if closing:
+            depth -= 1
+            continue
+        if depth == 0:
+            found.append((name.split(b":")[-1], tag.start()))
+        if not empty:
+            depth += 1
+    return found
+
+
+def _with_dimension(head: bytes, edits: SheetEdits) -> bytes:
+    """Widen <dimension ref> to take in added cells (LibreOffice reads it)."""
+    found = re.search(rb'<dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"', head)
+    if found is None or not edits.cells:
+        return head
+    last_col = max(column_index_from_string((found.group(3) or found.group(1)).decode()),
+                   max(col for _row, col in edits.cells))
+    last_row = max(int(found.group(4) or found.group(2)), max(row for row, _col in edits.cells))
+    ref = f"{found.group(1).decode()}{found.group(2).decode()}:{get_column_letter(last_col)}{last_row}"
+    return head[:found.start()] + b'<dimension ref="' + ref.encode() + b'"' + head[found.end():]

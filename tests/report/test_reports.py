@@ -1,0 +1,81 @@
+"""exceptions.{json,csv,xlsx} and records: shapes, links, and no user text run as a formula."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import openpyxl
+from helpers import risk_row, run_sheetsync, write_openpyxl
+
+HEADER = ["Ref", "Risk description", "Risk owner", "Likelihood", "Impact", "Score", "Rating",
+          "Review date"]
+
+
+def typed_as_text(wb) -> None:
+    """What an officer typed with a leading '=' stays text in their workbook."""
+    wb["Risk's"]["A4"].data_type = "s"
+
+
+def make_run(tmp_path):
+    write_openpyxl(tmp_path / "in" / "Adults" / "risks.xlsx", {"Risk's": [
+        HEADER, risk_row("R1"), risk_row("R2", score=9),
+        risk_row("=HYPERLINK(\"http://x\")", owner="@evil", description="-2+3")]}, typed_as_text)
+    (tmp_path / "in" / "junk.xlsx").write_text("nope", encoding="utf-8")
+    return run_sheetsync([tmp_path / "in"], tmp_path / "out")
+
+
+def test_exceptions_json_shape(tmp_path) -> None:
+    make_run(tmp_path)
+    document = json.loads((tmp_path / "out" / "exceptions.json").read_text(encoding="utf-8"))
+    assert document["as_of"] == "2023-03-31"
+    assert document["workbooks"] == [
+        {"path": "Adults/risks.xlsx", "status": "ok", "message": "",
+         "annotated": "annotated/Adults/risks.xlsx",
+         "sheets": [{"name": "Risk's", "kind": "risk_register", "header_row": 1, "rows": 3,
+                     "metadata": {}}], "errors": 1, "warnings": 0},
+        {"path": "junk.xlsx", "status": "error",
+         "message": "this is not an Excel workbook (.xlsx or .xlsm)", "annotated": None,
+         "sheets": [], "errors": 1, "warnings": 0}]
+    assert document["findings"][0] == {
+        "workbook": "Adults/risks.xlsx", "sheet": "Risk's", "cell": "F3", "row": 3, "column": "Score",
+        "ref": "R2", "value": 9, "rule": "RR05", "severity": "error",
+        "message": "The residual score should be likelihood x impact = 6, but the sheet says 9."}
+    assert [f["rule"] for f in document["findings"]] == ["RR05", "WB01"]
+
+
+def test_csv_escapes_text_that_would_run_as_a_formula(tmp_path) -> None:
+    make_run(tmp_path)
+    with (tmp_path / "out" / "records" / "risks.csv").open(encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["ref"] for r in rows] == ["R1", "R2", "'=HYPERLINK(\"http://x\")"]
+    assert (rows[2]["owner"], rows[2]["description"]) == ("'@evil", "'-2+3")
+    assert (rows[1]["residual_score"], rows[1]["residual_rating"]) == ("6", "Amber")
+    with (tmp_path / "out" / "exceptions.csv").open(encoding="utf-8-sig") as handle:
+        findings = list(csv.DictReader(handle))
+    assert [(f["cell"], f["rule"], f["severity"]) for f in findings] == [("F3", "RR05", "error"),
+                                                                         ("", "WB01", "error")]
+
+
+def test_exceptions_xlsx_is_a_table_linked_to_annotated_cells(tmp_path) -> None:
+    make_run(tmp_path)
+    wb = openpyxl.load_workbook(tmp_path / "out" / "exceptions.xlsx")
+    ws = wb["Exceptions"]
+    assert [c.value for c in ws[1]] == ["Workbook", "Sheet", "Cell", "Row", "Column", "Ref", "Value",
+                                        "Rule", "Severity", "Message"]
+    assert list(ws.tables) == ["Findings"]
+    assert ws["C2"].value == "F3"
+    # NOTE: xlsxwriter stores external links as Excel does, with Windows separators.
+    assert ws["C2"].hyperlink.target == "annotated\\Adults\\risks.xlsx"
+    assert ws["C2"].hyperlink.location == "'Risk''s'!F3"
+    assert ws["A3"].value == "junk.xlsx" and ws["C3"].hyperlink is None
+    assert ws.freeze_panes == "A2"
+
+
+def test_values_of_date_cells_read_as_dates(tmp_path) -> None:
+    import datetime as dt
+
+    path = write_openpyxl(tmp_path / "in" / "dated.xlsx", {"Risks": [
+        HEADER, risk_row("R1", review=dt.datetime(2022, 6, 1))]})
+    run = run_sheetsync([path], tmp_path / "out")
+    assert [f.to_dict()["value"] for f in run.findings] == ["2022-06-01"]
