@@ -68,6 +68,7 @@ class SheetScore:
     problems_found: int = 0
     missed_problems: list[str] = field(default_factory=list)
     other_findings: int = 0  #: findings on cells the labels say nothing about
+    other_rules: dict[str, int] = field(default_factory=dict)  #: those findings, by rule
 
     @property
     def all_ok(self) -> bool:
@@ -92,6 +93,9 @@ class SheetScore:
         out += [f"false {f['rule']} at {f['cell']}: {f['message']}" for f in self.false_findings]
         if self.missed_problems:
             out.append(f"missed problems at {', '.join(self.missed_problems)}")
+        if self.other_rules:  # not labelled either way: to be judged, often the same as a false one
+            out.append("unlabelled findings " + ", ".join(
+                f"{rule} x{n}" for rule, n in sorted(self.other_rules.items(), key=lambda i: -i[1])))
         return out
 
 
@@ -214,6 +218,7 @@ def score_sheet(workbook: str, label: dict[str, Any], read: Any, findings: list[
                                          "message": finding.message})
         elif where is None or not any(where in block for _, block in problems):
             score.other_findings += 1
+            score.other_rules[finding.rule] = score.other_rules.get(finding.rule, 0) + 1
     score.problems = len(problems)
     for text, block in problems:
         if any(where in block for _, where in at if where is not None):

@@ -125,9 +125,9 @@ def test_a_sheet_is_compared_with_its_label() -> None:
     assert (score.risk_entries, score.scored) == (10, 9)
     assert score.false_findings == [{"rule": "TY01", "cell": "D7", "message": "TY01 at D7"}]
     assert (score.problems, score.problems_found, score.missed_problems) == (2, 1, ["E4:E9"])
-    assert score.other_findings == 2
+    assert (score.other_findings, score.other_rules) == (2, {"RR01": 1, "HD01": 1})
     assert score.misses() == ["1 of 10 entries unscored", "false TY01 at D7: TY01 at D7",
-                              "missed problems at E4:E9"]
+                              "missed problems at E4:E9", "unlabelled findings RR01 x1, HD01 x1"]
 
 
 def test_a_header_outside_the_block_or_a_kind_not_named_is_a_miss() -> None:
