@@ -16,6 +16,7 @@ from sheetsync.findings import STRUCTURAL_RULES, Finding
 from sheetsync.read.coerce import coerce_sheet
 from sheetsync.read.discover import OUTPUT_MARKER, Source, find_workbooks
 from sheetsync.read.grid import SheetGrid, WorkbookGrid
+from sheetsync.read.levels import settle_scoring
 from sheetsync.read.locate import Layout, locate_register
 from sheetsync.read.package import Package, is_strict
 from sheetsync.read.rows import RawSheet, read_register
@@ -187,8 +188,10 @@ def _process_sheet(sheet: SheetGrid, layout: Layout, settings: Settings, workboo
                    ) -> tuple[SheetResult, list[Finding], SheetAnnotations]:
     raw = read_register(sheet, layout)
     sheet.rows = []  # NOTE: read; what follows works from ``raw`` (memory for a large sheet)
+    _settle_levels(raw, settings.config)
     frame, type_findings = coerce_sheet(raw, workbook)
-    context = Context(spec=layout.spec, config=settings.config, as_of=settings.as_of)
+    context = Context(spec=layout.spec, config=settings.config, as_of=settings.as_of,
+                      scoring=None if raw.scoring is settings.config.scoring else raw.scoring)
     derived = derive_frame(frame, context)
     del frame  # derived is a copy with the derived columns added
     if raw.uncalculated:
@@ -203,6 +206,23 @@ def _process_sheet(sheet: SheetGrid, layout: Layout, settings: Settings, workboo
                          records=build_records(derived, raw.raw, layout.spec, settings.config,
                                                workbook, sheet.title))
     return result, findings, _derived_annotations(raw, derived, settings.config)
+
+
+def _settle_levels(raw: RawSheet, config: Config) -> None:
+    """Choose the scales the sheet's likelihood and impact are read on; a level column that
+    holds descriptions is read as neither (it is left out, and ``inspect`` says so)."""
+    levels = {name: raw.raw[name].tolist() for name in raw.raw.columns
+              if raw.layout.spec.columns[name].type == "level"}
+    if not levels:
+        return
+    raw.scoring, free_text = settle_scoring(raw.layout.columns, levels, config.scoring,
+                                            config.word_scales)
+    for name in free_text:
+        raw.raw = raw.raw.drop(columns=name)
+        ref = raw.layout.columns.pop(name)
+        raw.layout.duplicates = [d for d in raw.layout.duplicates if d.name != name]
+        raw.layout.notes.append(f"{ref.letter} '{ref.header}' holds descriptions, not levels: "
+                                "not read as a scale")
 
 
 def _trust_product_formulas(raw: RawSheet, derived: pd.DataFrame, context: Context) -> pd.DataFrame:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -10,6 +11,7 @@ import pandas as pd
 
 from sheetsync.findings import STRUCTURAL_RULES, Finding
 from sheetsync.read import values
+from sheetsync.read.levels import read_level
 from sheetsync.read.measures import read_measure
 from sheetsync.read.rows import RawSheet
 
@@ -20,7 +22,7 @@ READERS: dict[str, Callable[[Any], values.Reading]] = {
     "date": values.read_date,
 }
 _EXPECTED = {"number": "a number", "whole_number": "a whole number", "date": "a date, day first "
-             "(such as 16/01/2023)", "text": "text"}
+             "(such as 16/01/2023)", "text": "text", "level": "a level of the scale"}
 
 
 def coerce_sheet(sheet: RawSheet, workbook: str) -> tuple[pd.DataFrame, list[Finding]]:
@@ -40,11 +42,19 @@ def coerce_sheet(sheet: RawSheet, workbook: str) -> tuple[pd.DataFrame, list[Fin
                 index=sheet.raw.index, dtype=object)
             continue
         raw_values = sheet.raw[column].tolist()
-        read_values, problems = read_column(raw_values, column_spec.type)
+        if column_spec.type == "level":
+            assert sheet.scoring is not None, "a register with levels is read with a scoring"
+            scale = sheet.scoring.scale(column_spec.measure or "likelihood")
+            read_values, problems = read_column(raw_values, "level",
+                                                functools.partial(read_level, scale=scale))
+        else:
+            read_values, problems = read_column(raw_values, column_spec.type)
         for position, reading in problems.items():
             row, value = sheet.raw.index[position], raw_values[position]
             ref = sheet.layout.columns[column]
             expected = _EXPECTED[column_spec.type]
+            if column_spec.type == "level":
+                expected = f"one of {scale.known_words()}"
             findings.append(Finding(
                 workbook=workbook, sheet=sheet.sheet, cell=f"{ref.letter}{row}", row=row,
                 column=ref.header, ref=row_reference(refs, row), value=value, rule=reading.problem,
@@ -61,13 +71,15 @@ def coerce_sheet(sheet: RawSheet, workbook: str) -> tuple[pd.DataFrame, list[Fin
     return pd.DataFrame(typed, index=sheet.raw.index), findings
 
 
-def read_column(raw: list[Any], value_type: str) -> tuple[list[Any], dict[int, values.Reading]]:
+def read_column(raw: list[Any], value_type: str,
+                reader: Callable[[Any], values.Reading] | None = None
+                ) -> tuple[list[Any], dict[int, values.Reading]]:
     """The values read from a column, and the readings that found a problem, by position.
 
     NOTE: the plain cases (a number in a number cell, a date in a date cell, ordinary text)
     skip the full reader and make no Reading: they are most of a large sheet's reading time.
     """
-    reader = READERS[value_type]
+    reader = reader or READERS[value_type]
     read: list[Any] = []
     problems: dict[int, values.Reading] = {}
     seen: dict[str, values.Reading] = {}
@@ -79,8 +91,8 @@ def read_column(raw: list[Any], value_type: str) -> tuple[list[Any], dict[int, v
             read.append(" ".join(value.split()))
         elif value_type == "number" and (kind is int or (kind is float and value == value)):
             read.append(float(value))
-        elif (value_type == "whole_number" and kind is int) or (value_type == "date" and
-                                                                kind is dt.date):
+        elif (value_type in ("whole_number", "level") and kind is int) or (
+                value_type == "date" and kind is dt.date):
             read.append(value)
         elif value_type == "date" and kind is dt.datetime:
             read.append(value.date())
@@ -110,14 +122,16 @@ def row_reference(refs: pd.Series | None, row: int) -> str | None:
 
 
 def _message(header: str, value: Any, expected: str, detail: str) -> str:
+    shown = " ".join(str(value).split())
+    if expected.startswith("one of ") and detail.startswith("expected"):
+        return f"{header} holds '{shown}', which is not a level of this sheet's scale. Enter {expected}."
     if detail.startswith("expected"):
-        shown = " ".join(str(value).split())
         return f"{header} holds '{shown}', which is not {expected}. Enter {expected}."
     return f"{header}: {detail}. Enter {expected}."
 
 
 def _column(value_type: str, items: list[Any], index: pd.Index) -> pd.Series:
-    if value_type in ("number", "whole_number"):
+    if value_type in ("number", "whole_number", "level"):
         return pd.Series([float("nan") if v is None else float(v) for v in items], index=index,
                          dtype="float64")
     if value_type == "date":

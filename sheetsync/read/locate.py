@@ -48,6 +48,8 @@ class Layout:
     duplicates: list[ColumnRef] = field(default_factory=list)
     metadata: dict[str, str] = field(default_factory=dict)
     last_column: int = 1  #: Rightmost header column of the table.
+    #: What was read and decided, in plain words, for ``inspect`` and exceptions.json.
+    notes: list[str] = field(default_factory=list)
 
     @property
     def kind(self) -> str:

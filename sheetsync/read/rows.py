@@ -14,6 +14,7 @@ import pandas as pd
 
 from sheetsync.read.grid import SheetGrid
 from sheetsync.read.locate import Layout
+from sheetsync.settings.scales import Scoring
 from sheetsync.settings.schemas import normalise
 
 #: A row after a blank row whose first cell says one of these starts a legend, not a risk.
@@ -33,6 +34,8 @@ class RawSheet:
     #: Number formats of "measure" cells, where 0.97 shown as 97% matters.
     formats: dict[tuple[str, int], str] = field(default_factory=dict)
     uncalculated: set[tuple[str, int]] = field(default_factory=set)  #: formulas with no cached value
+    #: The scales, bands and score method likelihood and impact are read and scored with.
+    scoring: Scoring | None = None
 
 
 def read_register(sheet: SheetGrid, layout: Layout) -> RawSheet:

@@ -74,8 +74,7 @@ def unique(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -> BuiltC
 def in_scale(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -> BuiltCheck | None:
     if spec.column not in columns:
         return None
-    top = len(ctx.config.likelihood_labels if spec.params.get("scale") == "likelihood"
-              else ctx.config.impact_labels)
+    top = ctx.scores.scale(str(spec.params.get("scale", "likelihood"))).size
     return BuiltCheck(pa.Check(lambda s: s.isna() | s.between(1, top), name=key, ignore_na=False),
                       spec.column, spec.column)
 
@@ -144,8 +143,8 @@ def rating_matches_band(spec: CheckSpec, columns: set[str], ctx: Context,
         def same(stored: object, expected: object) -> bool:
             if stored is None or expected is None or pd.isna(expected):
                 return True
-            band = ctx.config.band_named(str(stored))
-            return band is not None and band.name == expected
+            band = ctx.scores.band_named(str(stored))
+            return band is not None and band.name.casefold() == str(expected).casefold()
 
         return pd.Series([same(s, e) for s, e in zip(df[spec.column], df[calc], strict=True)],
                          index=df.index, dtype=bool)

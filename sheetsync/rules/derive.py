@@ -25,6 +25,7 @@ from sheetsync.rules.performance import (
     stored_rag,
 )
 from sheetsync.settings.config import Config, Tolerance
+from sheetsync.settings.scales import Scoring
 from sheetsync.settings.schemas import DERIVATION_NAMES, RegisterSpec
 
 CALC = "calc:"  #: Prefix of a recomputed column.
@@ -38,6 +39,13 @@ class Context:
     spec: RegisterSpec
     config: Config
     as_of: dt.date
+    #: The sheet's scales and bands (its legend's, or a word scale's); None: the settings'.
+    scoring: Scoring | None = None
+
+    @property
+    def scores(self) -> Scoring:
+        """How this sheet's levels, scores and ratings are worked out."""
+        return self.scoring if self.scoring is not None else self.config.scoring
 
 
 #: A derivation gives one column, or several (a frame) that are all added with the prefix.
@@ -81,31 +89,54 @@ def derive_frame(frame: pd.DataFrame, context: Context) -> pd.DataFrame:
 
 @derivation("likelihood_times_impact")
 def likelihood_times_impact(frame: pd.DataFrame, column: str, context: Context) -> pd.Series | None:
-    """Score = likelihood x impact, where both are whole numbers inside the matrix."""
+    """Score = likelihood x impact (or the sheet's matrix's score), where both are whole
+    numbers inside the matrix."""
     assessment = context.spec.columns[column].assessment
     likelihood, impact = f"{assessment}_likelihood", f"{assessment}_impact"
     if likelihood not in frame or impact not in frame:
         return None
-    in_matrix = (frame[likelihood].between(1, len(context.config.likelihood_labels))
-                 & frame[impact].between(1, len(context.config.impact_labels)))
-    return (frame[likelihood] * frame[impact]).where(in_matrix)
+    scoring = context.scores
+    in_matrix = (frame[likelihood].between(1, scoring.likelihood.size)
+                 & frame[impact].between(1, scoring.impact.size)
+                 & (frame[likelihood] % 1 == 0) & (frame[impact] % 1 == 0))
+    if scoring.score_matrix is None:
+        return (frame[likelihood] * frame[impact]).where(in_matrix)
+    looked_up = [scoring.score(int(lv), int(iv)) if inside else None
+                 for lv, iv, inside in zip(frame[likelihood], frame[impact], in_matrix, strict=True)]
+    return pd.Series(looked_up, index=frame.index, dtype="float64")
 
 
 @derivation("band_of_score")
 def band_of_score(frame: pd.DataFrame, column: str, context: Context) -> pd.Series | None:
-    """Rating = the name of the configured band the (recomputed, else typed) score falls in."""
+    """Rating = the name of the band the (recomputed, else typed) score falls in, or the
+    rating the sheet's matrix gives its likelihood and impact."""
+    scoring = context.scores
+    if scoring.rating_matrix is not None:
+        assessment = context.spec.columns[column].assessment
+        likelihood, impact = f"{assessment}_likelihood", f"{assessment}_impact"
+        if likelihood not in frame or impact not in frame:
+            return None
+        return pd.Series([_looked_up(scoring, lv, iv) for lv, iv in
+                          zip(frame[likelihood], frame[impact], strict=True)],
+                         index=frame.index, dtype=object)
     score = EFFECTIVE + column.replace("_rating", "_score")
     if score not in frame:
         # NOTE: ratings are derived after scores (schema order puts score first).
         return None
-    return frame[score].map(lambda s: _band_name(s, context.config)).astype(object)
+    return frame[score].map(lambda s: _band_name(s, scoring)).astype(object)
 
 
-def _band_name(score: float, config: Config) -> str | None:
+def _band_name(score: float, scoring: Scoring) -> str | None:
     if pd.isna(score):
         return None
-    band = config.band_for(score)
+    band = scoring.band_for(score)
     return band.name if band else None
+
+
+def _looked_up(scoring: Scoring, likelihood: float, impact: float) -> str | None:
+    if pd.isna(likelihood) or pd.isna(impact) or likelihood % 1 or impact % 1:
+        return None
+    return scoring.looked_up_rating(int(likelihood), int(impact))
 
 
 @derivation("age_in_days")

@@ -27,7 +27,7 @@ from sheetsync.rules.derive import CALC, EFFECTIVE, Context
 from sheetsync.settings.schemas import CheckSpec
 
 Compiled = tuple[pa.DataFrameSchema, dict[str, tuple[CheckSpec, BuiltCheck]]]
-_COMPILED: dict[tuple[int, int, dt.date, frozenset[str]], tuple[Context, Compiled]] = {}
+_COMPILED: dict[tuple[int, int, int, dt.date, frozenset[str]], tuple[Context, Compiled]] = {}
 
 
 def compile_schema(frame: pd.DataFrame, context: Context) -> Compiled:
@@ -38,9 +38,10 @@ def compile_schema(frame: pd.DataFrame, context: Context) -> Compiled:
     than running it.
     """
     present = frozenset(frame.columns)
-    key = (id(context.spec), id(context.config), context.as_of, present)
+    key = (id(context.spec), id(context.config), id(context.scoring), context.as_of, present)
     cached = _COMPILED.get(key)
-    if cached is not None and cached[0].spec is context.spec and cached[0].config is context.config:
+    if cached is not None and cached[0].spec is context.spec and cached[0].config is context.config \
+            and cached[0].scoring is context.scoring:
         return cached[1]
     if len(_COMPILED) > 256:  # (a long-lived process checking with many settings)
         _COMPILED.clear()
@@ -133,8 +134,9 @@ def _finding(spec: CheckSpec, made: BuiltCheck, frame: pd.DataFrame, sheet: RawS
         "header": column.header,
         "assessment": (context.spec.assessments[spec.assessment][0].lower()
                        if spec.assessment else ""),
-        "max": len(context.config.likelihood_labels if "likelihood" in spec.column
-                   else context.config.impact_labels),
+        "max": context.scores.scale("likelihood" if "likelihood" in spec.column else "impact").size,
+        "levels": context.scores.scale("likelihood" if "likelihood" in spec.column
+                                       else "impact").known_words(),
         "months": context.config.review_staleness_months,
         "as_of": _shown(context.as_of),
         "allowed": _allowed(str(spec.params.get("vocabulary", "")), context),

@@ -5,4 +5,4 @@ kinds from ``schemas/*.yaml``), ``finance_spec`` (``financial_table.yaml``) and 
 (the rule list). Nothing here imports another sheetsync package.
 """
 
-__all__ = ["catalogue", "config", "finance_spec", "schemas"]
+__all__ = ["catalogue", "config", "finance_spec", "scales", "schemas"]

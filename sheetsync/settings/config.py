@@ -7,6 +7,7 @@ is laid over them, so it need only say what differs.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,19 +16,17 @@ from typing import Any
 import yaml
 
 from sheetsync.errors import ConfigError
+from sheetsync.settings.scales import (
+    Band,
+    Scale,
+    ScaleSettings,
+    Scoring,
+    parse_scale_settings,
+    settings_scoring,
+)
 
 CONFIG_FILE = "organisation.yaml"
 _COLOUR = re.compile(r"^#?[0-9A-Fa-f]{6}$")
-
-
-@dataclass(frozen=True, slots=True)
-class Band:
-    """One rating band: scores from ``start`` up to the next band's start."""
-
-    name: str
-    start: int
-    colour: str  #: Hex RRGGBB without '#'.
-    also: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +53,7 @@ def parse_tolerance(text: object) -> Tolerance | None:
     return Tolerance("relative", amount / 100) if unit == "%" else Tolerance("absolute", amount)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Config:
     """Everything that differs between councils, read from YAML."""
 
@@ -73,6 +72,18 @@ class Config:
     #: Settings of ``sheetsync run`` (inputs, out, jobs, include, exclude, quarter, force).
     run: dict[str, Any] = field(default_factory=dict)
     source: str = CONFIG_FILE
+    #: Other words for levels, probabilities, word scales and the score method.
+    scales: ScaleSettings = field(default_factory=lambda: ScaleSettings({}, (), ()))
+
+    @functools.cached_property
+    def scoring(self) -> Scoring:
+        """How scores and ratings are worked out where a workbook has no legend of its own."""
+        return settings_scoring(self.likelihood_labels, self.impact_labels, self.bands, self.scales)
+
+    @functools.cached_property
+    def word_scales(self) -> tuple[Scale, ...]:
+        """The word scales (``H/M/L``...) as scales a column can be read on."""
+        return tuple(w.scale("level") for w in self.scales.word_scales)
 
     @property
     def max_score(self) -> int:
@@ -104,7 +115,8 @@ def load_config(schemas_dir: Path, override: Path | None = None) -> Config:
     data = read_yaml(default_path)
     source = str(default_path)
     if override is not None:
-        data = _merge(data, read_yaml(override))
+        over = read_yaml(override)
+        data = _merge(_without_defaults_of_a_new_matrix(data, over), over)
         source = str(override)
     return _build(data, source)
 
@@ -141,6 +153,22 @@ def _run_date(value: Any, fail: Any) -> dt.date:
         raise fail(f"run.as_of: {value!r} should be a date such as 2023-03-31 or 31/03/2023") from None
 
 
+def _without_defaults_of_a_new_matrix(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """The defaults' level words, probabilities and score matrix belong to the default matrix:
+    an organisation that gives its own likelihood or impact labels does not inherit them."""
+    mine = over.get("risk_matrix")
+    if not isinstance(mine, dict) or not isinstance(base.get("risk_matrix"), dict):
+        return base
+    matrix = dict(base["risk_matrix"])
+    for axis in ("likelihood", "impact"):
+        if axis in mine:
+            matrix.pop(f"{axis}_words", None)
+            matrix.pop("score_matrix", None)
+    if "likelihood" in mine:
+        matrix.pop("likelihood_probability", None)
+    return {**base, "risk_matrix": matrix}
+
+
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     merged = dict(base)
     for key, value in over.items():
@@ -156,7 +184,7 @@ def _build(data: dict[str, Any], source: str) -> Config:
         return ConfigError(source, problem)
 
     known = {"risk_matrix", "score_bands", "review_staleness_months", "vocabularies",
-             "header_synonyms", "kpi", "action_status", "status_colours", "run"}
+             "header_synonyms", "kpi", "action_status", "status_colours", "run", "word_scales"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise fail(f"unknown setting {unknown[0]!r} (known: {', '.join(sorted(known))})")
@@ -250,7 +278,10 @@ def _build(data: dict[str, Any], source: str) -> Config:
     if run.get("as_of") is not None:
         run = {**run, "as_of": _run_date(run["as_of"], fail)}
 
+    scales = parse_scale_settings(data, labels, fail)
+
     return Config(
+        scales=scales,
         run=run,
         kpi_default_polarity=polarity,
         kpi_tolerance=tolerances["tolerance"],

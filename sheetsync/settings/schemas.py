@@ -18,7 +18,7 @@ from sheetsync.errors import ConfigError
 from sheetsync.findings import Rule, Severity
 from sheetsync.settings.config import Config, read_yaml
 
-VALUE_TYPES = ("text", "number", "whole_number", "date", "measure")
+VALUE_TYPES = ("text", "number", "whole_number", "date", "measure", "level")
 SCHEMA_FILES = ("risk_register.yaml", "issues_log.yaml", "kpi_sheet.yaml", "action_plan.yaml")
 #: The checks and derivations a schema file may name. ``checks`` and ``derive`` register a
 #: function under each (and refuse any other name); listed here so that reading a schema file

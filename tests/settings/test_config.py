@@ -41,7 +41,7 @@ def test_an_override_keeps_every_default_it_does_not_mention(tmp_path) -> None:
 
 
 @pytest.mark.parametrize(("old", "new", "problem"), [
-    ("type: whole_number", "type: integer", "type 'integer' should be one of"),
+    ("type: level", "type: integer", "type 'integer' should be one of"),
     ("severity: warning", "severity: notice", "severity must be 'error' or 'warning'"),
     ('"no", number', "no, number", 'put words such as "no" or "yes" in quotes'),
     ("column: owner\n", "column: risk_owner\n", "names column 'risk_owner', which is not in"),

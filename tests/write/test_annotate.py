@@ -170,7 +170,7 @@ def test_text_in_findings_never_becomes_a_formula(tmp_path) -> None:
                             lambda book, ws: [ws.write_string(1, c, str(v)) for c, v in
                                               enumerate(rows[1])])
     run = run_sheetsync([path], tmp_path / "out")
-    assert keys(run) == [("TY01", "Risks", "D2")]
+    assert keys(run) == [("TY04", "Risks", "D2")]
     exceptions = openpyxl.load_workbook(run.workbooks[0].annotated)["Exceptions"]
     assert exceptions["E2"].value == "=1+1"
     assert exceptions["E2"].data_type == "s"
