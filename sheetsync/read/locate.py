@@ -50,6 +50,8 @@ class Layout:
     last_column: int = 1  #: Rightmost header column of the table.
     #: What was read and decided, in plain words, for ``inspect`` and exceptions.json.
     notes: list[str] = field(default_factory=list)
+    score: float = 0  #: How well the header fits the kind (best fit wins).
+    reason: str = ""  #: Why the sheet was taken for this kind, in plain words.
 
     @property
     def kind(self) -> str:
@@ -129,21 +131,23 @@ def locate_register(sheet: SheetGrid, specs: dict[str, RegisterSpec]) -> Layout 
     merged_rows = {row for row, _col in merged_top_left}
     labels = [sum(1 for v in row if isinstance(v, str)) for row in rows]
     texts = _texts(rows, merged_top_left)
-    best: tuple[int, int, Layout] | None = None
+    candidates = []
     for spec in specs.values():
         vocabulary = _vocabulary(spec)
         for row_number in range(1, len(rows) + 1):
             if labels[row_number - 1] < spec.min_columns and row_number not in merged_rows:
                 continue
             layout = _layout_for_row(texts, merged_top_left, row_number, spec, vocabulary)
-            if layout is None:
-                continue
-            score = len(layout.columns)
-            if best is None or score > best[0] or (score == best[0] and row_number < best[1]):
-                best = (score, row_number, layout)
-    if best is None:
+            if layout is not None:
+                candidates.append(layout)
+    if not candidates:
         return None
-    layout = best[2]
+    # NOTE: best fit over every kind and row, not the first kind over a threshold; on a tie
+    # the higher row (a title row above a header never fits better than the header).
+    layout = max(candidates, key=lambda c: (c.score, -c.header_row))
+    runners = sorted({c.kind for c in candidates if c.kind != layout.kind})
+    if runners:
+        layout.reason += f"; fits better than {', '.join(k.replace('_', ' ') for k in runners)}"
     layout.metadata = _title_block(rows[: layout.first_header_row - 1])
     return layout
 
@@ -196,21 +200,26 @@ def _layout_for_row(texts: list[list[str]], merged: dict[tuple[int, int], tuple[
     width = len(labels)
     found: list[tuple[int, str, str | None, str]] = []  # (col, header, assessment, name)
     used_group = False
+    group_rows = 0
     for col in range(1, width + 1):
         label = labels[col - 1]
         if not label:
             continue
-        group = ""
-        # NOTE: a header merged down over both rows ("Ref") has no group above it.
-        if row_number > 1 and merged.get((row_number, col), (row_number, col))[0] == row_number:
-            group = texts[row_number - 2][col - 1]
-        meaning = vocabulary.meaning(normalise(label), normalise(group))
+        groups = _groups_above(texts, merged, row_number, col)
+        meaning = None
+        for group in groups or [""]:
+            meaning = vocabulary.meaning(normalise(label), normalise(group))
+            if meaning is not None and (meaning[0] is None or not group
+                                        or vocabulary.assessment_in(normalise(group))):
+                break
         if meaning is None:
             continue
         assessment, name = meaning
         header = label
+        group = next((g for g in groups if vocabulary.assessment_in(normalise(g))), "")
         if group and assessment and vocabulary.assessment_in(normalise(label)) is None:
             header, used_group = f"{group}: {label}", True
+            group_rows = max(group_rows, 1 + groups.index(group))
         found.append((col, " ".join(header.split()), assessment, name))
     if not found:
         return None
@@ -232,9 +241,41 @@ def _layout_for_row(texts: list[list[str]], merged: dict[tuple[int, int], tuple[
     ):
         return None
     last = max(col for col in range(1, width + 1) if labels[col - 1])
+    score, reason = _fit(spec, vocabulary, columns, labels)
     return Layout(spec=spec, header_row=row_number,
-                  first_header_row=row_number - 1 if used_group else row_number,
-                  columns=columns, duplicates=duplicates, last_column=last)
+                  first_header_row=row_number - group_rows if used_group else row_number,
+                  columns=columns, duplicates=duplicates, last_column=last, score=score,
+                  reason=reason)
+
+
+def _groups_above(texts: list[list[str]], merged: dict[tuple[int, int], tuple[int, int]],
+                  row_number: int, col: int) -> list[str]:
+    """The group cells over a header cell, nearest first: one or two rows of a two- or
+    three-row header ("INHERENT RISK" merged over Likelihood | Impact | Risk)."""
+    groups = []
+    # NOTE: a header merged down over the rows above ("Ref") has no group above it.
+    if merged.get((row_number, col), (row_number, col))[0] != row_number:
+        return groups
+    for above in (row_number - 1, row_number - 2):
+        if above >= 1 and texts[above - 1][col - 1]:
+            groups.append(texts[above - 1][col - 1])
+    return groups
+
+
+def _fit(spec: RegisterSpec, vocabulary: _Vocabulary, columns: dict[str, ColumnRef],
+         labels: list[str]) -> tuple[float, str]:
+    """How well a header fits a kind: each known column counts, the kind's own columns
+    (likelihood and impact for risks; priority and dates for issues) three times, and each
+    header naming the kind ("Risk ID", "Action / Decision") once more."""
+    distinctive = [name for name in columns if name in spec.needs_one_of
+                   or spec.columns[name].measure in spec.needs_one_of]
+    worded = sum(1 for label in labels if label and any(
+        word in normalise(label).split() for word in spec.kind_words))
+    score = len(columns) + 2 * len(distinctive) + worded
+    known = ", ".join(f"{ref.letter} {name}" for name, ref in columns.items())
+    reason = (f"{spec.title.lower()}: {len(columns)} known columns ({known}); its own columns: "
+              f"{', '.join(distinctive) or 'none'}; {worded} headers name it")
+    return score, reason
 
 
 def _resolve_assessments(found: list[tuple[int, str, str | None, str]],

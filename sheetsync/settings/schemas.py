@@ -40,7 +40,8 @@ def normalise(text: Any) -> str:
 @functools.lru_cache(maxsize=1 << 16)
 def _normalised(text: str) -> str:
     value = text.casefold().replace("&", " and ").replace("×", " x ")
-    value = re.sub(r"\([^)]*\d[^)]*\)", " ", value)
+    value = re.sub(r"\([^)]*\)?", " ", value)  # hints: (1-5), (I), (High/Med/Low), (PxI)
+    value = re.sub(r"=.*$", " ", value)  # a formula written into the header: "Risk Factor = I*F"
     value = re.sub(r"[^a-z0-9]+", " ", value)
     return " ".join(value.split())
 
@@ -89,6 +90,8 @@ class RegisterSpec:
     derived: dict[str, tuple[str, str]]  #: column -> (header label, derivation name)
     min_columns: int
     needs_one_of: tuple[str, ...]
+    #: Words in header text that say which kind a sheet is ("risk", "issue"), for best fit.
+    kind_words: tuple[str, ...] = ()
 
     def column(self, name: str) -> ColumnSpec | None:
         return self.columns.get(name)
@@ -191,7 +194,8 @@ def _load_spec(path: Path, data: dict[str, Any], config: Config) -> RegisterSpec
         kind=kind, title=str(data.get("title", kind)), path=str(path), columns=columns,
         assessments=assessments, measures=measures, single_assessment=single,
         checks=tuple(checks), rules=rules, required_columns=required, derived=derived,
-        min_columns=int(recognise.get("min_columns", 3)), needs_one_of=needs)
+        min_columns=int(recognise.get("min_columns", 3)), needs_one_of=needs,
+        kind_words=tuple(normalise(w) for w in recognise.get("words") or ()))
 
 
 def _load_checks(raw_checks: list[Any], columns: dict[str, ColumnSpec],
