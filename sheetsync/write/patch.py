@@ -83,6 +83,8 @@ def write_patched_copy(package: Package, grid: WorkbookGrid, findings: list[Find
                        summary: list[list[Any]] | None = None) -> None:
     """The annotated copy of ``package`` at ``destination`` (raises PatchUnsupported)."""
     styles_name = _styles_part(package)
+    if styles_name is None:
+        raise PatchUnsupported("it has no styles part")
     try:
         styles = Styles(package.read(styles_name))
     except StylesUnsupported as exc:
@@ -103,7 +105,7 @@ def write_patched_copy(package: Package, grid: WorkbookGrid, findings: list[Find
             continue
         if entry.name in removed:
             continue
-        patch = SheetPatch(entry=entry, marks=dict(by_sheet.get(entry.name, {})),
+        patch = SheetPatch(entry=entry, part=entry.part, marks=dict(by_sheet.get(entry.name, {})),
                            annotations=annotations.get(entry.name),
                            ledger=ledger, cleared=cleared.get(entry.name, set()))
         try:

@@ -32,6 +32,7 @@ class SheetPatch:
     """What the writer knows about one sheet before patching it."""
 
     entry: SheetEntry
+    part: str  #: The sheet's part (``entry.part``, which the writer knows is there).
     marks: dict[str, list[Finding]]  #: A1 -> findings on that cell.
     annotations: SheetAnnotations | None
     ledger: Ledger
@@ -40,14 +41,14 @@ class SheetPatch:
 
 @dataclass(slots=True)
 class PatchedSheet:
-    parts: dict[str, bytes | list[bytes]] = field(default_factory=dict)
+    parts: dict[str, bytes | Iterator[bytes]] = field(default_factory=dict)
     content_types: dict[str, str] = field(default_factory=dict)
     ledger: Callable[[], list[list[Any]]] = list  #: Rows for the ledger, once the sheet is written.
 
 
 def patch_one_sheet(package: Package, patch: SheetPatch, styles: Styles,
                     mark_fills: dict[Severity, int], edits: WorkbookEdits) -> PatchedSheet:
-    name, part = patch.entry.name, patch.entry.part
+    name, part = patch.entry.name, patch.part
     result = PatchedSheet()
     sheet = SheetEdits()
     earlier = {_position(r[2]): r for r in patch.ledger.entries("mark", name)}
@@ -55,8 +56,8 @@ def patch_one_sheet(package: Package, patch: SheetPatch, styles: Styles,
     originals: dict[tuple[int, int], int | None] = {}  # filled in as the sheet is patched
     for cell in set(marks) | set(earlier):
         worst = max((f.severity for f in marks.get(cell, [])), default=None)
-        sheet.cell(*cell).style = _restyle(styles, cell, earlier.get(cell),
-                                           mark_fills.get(worst), originals)
+        fill = None if worst is None else mark_fills.get(worst)
+        sheet.cell(*cell).style = _restyle(styles, cell, earlier.get(cell), fill, originals)
     for cell in patch.cleared:
         sheet.cell(*cell).value = None
     sheet.drop_columns = {int(r[2]) for r in patch.ledger.entries("column", name)}
@@ -99,7 +100,7 @@ def _notes(package: Package, patch: SheetPatch, marks: dict[tuple[int, int], lis
     """The sheet's notes written; returns the officer's own note text on each marked cell."""
     if not marks and not earlier:
         return {}
-    part = patch.entry.part
+    part = patch.part
     rels_name = rels_part(part)
     rels = package.read(rels_name) if package.has(rels_name) else None
     comments_part, vml_part, rels = _note_parts(package, part, rels, edits, sheet, result)
@@ -115,7 +116,8 @@ def _notes(package: Package, patch: SheetPatch, marks: dict[tuple[int, int], lis
         comments.add(cell, "\n".join(f"{f.severity.label.upper()} {f.rule}: {f.message}"
                                       for f in findings))
     result.parts[comments_part] = comments.xml()
-    sizes = {cell: _note_height(comments.text_of(cell)[0]) for cell in comments.comments}
+    sizes = {cell: _note_height(note) for cell in comments.comments
+             if (note := comments.plain_text(cell)) is not None}
     existing_vml = package.read(vml_part) if package.has(vml_part) else None
     blocks = used_blocks(existing_vml) if existing_vml is not None else set()
     block = min(blocks) if blocks else edits.new_vml_block(package)
