@@ -54,7 +54,7 @@ def write_demo_workbooks(folder: Path) -> list[Path]:
 
 def _programme_register(path: Path) -> Path:
     wb = openpyxl.Workbook()
-    ws = wb.active
+    ws = wb.worksheets[0]  # a new workbook's one (active) sheet
     ws.title = "Risk Register"
     ws["A1"] = "Project Name: #OneTeam Transformation Programme"
     ws["A2"] = "Version Date: 16.01.23"
@@ -125,8 +125,8 @@ def _programme_register(path: Path) -> Path:
         ["I5", "01.09.22", "HR policies not aligned", "Staff uncertainty", "low",
          "Harmonise policies", "Open", "31.12.22", "Awaiting union response"],
     ]
-    for row in issue_rows:
-        issues.append(row)
+    for issue in issue_rows:
+        issues.append(issue)
     issues.column_dimensions["C"].width = 40
     wb.save(path)
     return path
@@ -229,34 +229,37 @@ def _performance_report(path: Path) -> Path:
     plan.write("A1", "Improvement Plan Monitoring - Quarter 3: October to December 2022", title)
     plan.write_row("A3", ["IP Ref", "Partner", "Delivery Objectives", "Outcome", "Workstream",
                           "Lead", "Target Date", "Status", "Progress Comments"], bold)
-    actions = [
-        ["IP18", "ALL", "Finance transformation", "Improved control", "Finance", "Director of Finance",
-         (2023, 6, 30), "G", "On track"],
-        ["IP19", "LBB", "Implement Oracle Cloud", "New systems", "Finance", "Director of Finance",
-         (2023, 12, 31), "A", "Awaiting decision"],
-        ["IP29", "LBH/LBN", "Review HR operating model", "Better HR service", "HROD",
-         "Director of HROD", (2023, 2, 28), "A", "Director appointed"],
-        ["IP30", "LBN", "People Strategy", "Strategy agreed", "HROD", "Director of HROD",
-         (2023, 10, 31), "Purple", None],
-        ["IP37", "LBH/LBN", "Restructure ICT", "Aligned service", "ICT", "Director of ICT",
-         (2023, 1, 31), "Completed", "Done"],
+    # ref, partner, objective, outcome, workstream, lead, target date, status, comments
+    actions: list[tuple[str, str, str, str, str, str, tuple[int, int, int], str, str | None]] = [
+        ("IP18", "ALL", "Finance transformation", "Improved control", "Finance", "Director of Finance",
+         (2023, 6, 30), "G", "On track"),
+        ("IP19", "LBB", "Implement Oracle Cloud", "New systems", "Finance", "Director of Finance",
+         (2023, 12, 31), "A", "Awaiting decision"),
+        ("IP29", "LBH/LBN", "Review HR operating model", "Better HR service", "HROD",
+         "Director of HROD", (2023, 2, 28), "A", "Director appointed"),
+        ("IP30", "LBN", "People Strategy", "Strategy agreed", "HROD", "Director of HROD",
+         (2023, 10, 31), "Purple", None),
+        ("IP37", "LBH/LBN", "Restructure ICT", "Aligned service", "ICT", "Director of ICT",
+         (2023, 1, 31), "Completed", "Done"),
     ]
-    for offset, row in enumerate(actions):
-        plan.write_row(3 + offset, 0, row[:6])
-        plan.write_datetime(3 + offset, 6, dt.datetime(*row[6]), date)
-        plan.write_row(3 + offset, 7, row[7:])
+    for offset, action in enumerate(actions):
+        plan.write_row(3 + offset, 0, action[:6])
+        plan.write_datetime(3 + offset, 6, dt.datetime(*action[6]), date)
+        plan.write_row(3 + offset, 7, action[7:])
     plan.set_column("C:C", 30)
 
     savings = book.add_worksheet("Savings")
     savings.write("A1", "Table 1: Shared 2022/23 savings per authority", title)
     savings.write_row("A3", ["22/23 Savings", "Havering", "Newham", "Bexley", "Total"], bold)
-    lines = [["oneSource Reduction in oneSource support", -100000, -150000, None, -250000],
-             ["oneSource Investment in ICT and automations", -100000, -212000, None, -312000],
-             ["oneSource General Efficiency", -125000, -125000, None, -250000],
-             ["Sale of oneSource services", -64000, None, None, -64000],
-             ["Enforcement Income", -67000, None, None, -76000],
-             ["TOTAL", -456000, -487000, None, -943000],
-             ["%", "48%", "52%", "0%", None]]
+    lines: list[list[str | int | None]] = [
+        ["oneSource Reduction in oneSource support", -100000, -150000, None, -250000],
+        ["oneSource Investment in ICT and automations", -100000, -212000, None, -312000],
+        ["oneSource General Efficiency", -125000, -125000, None, -250000],
+        ["Sale of oneSource services", -64000, None, None, -64000],
+        ["Enforcement Income", -67000, None, None, -76000],
+        ["TOTAL", -456000, -487000, None, -943000],
+        ["%", "48%", "52%", "0%", None],
+    ]
     money = book.add_format({"num_format": "#,##0;(#,##0)"})
     for offset, line in enumerate(lines):
         savings.write(3 + offset, 0, line[0])

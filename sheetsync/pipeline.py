@@ -237,7 +237,7 @@ def _trust_product_formulas(raw: RawSheet, derived: pd.DataFrame, context: Conte
         formula = raw.formulas[(column, row)].replace("$", "").replace(" ", "").upper()
         if None not in inputs and formula in (f"={inputs[0]}*{inputs[1]}",
                                               f"={inputs[1]}*{inputs[0]}"):
-            value = derived.at[row, CALC + column]
+            value: Any = derived.at[row, CALC + column]
             derived.at[row, column] = value
             raw.raw.at[row, column] = _cell_value(value)
             raw.uncalculated.discard((column, row))
@@ -256,7 +256,8 @@ def _derived_annotations(raw: RawSheet, derived: pd.DataFrame, config: Config) -
         calc = CALC + name
         if calc not in derived or derived[calc].isna().all():
             continue
-        values = {int(row): _cell_value(v) for row, v in derived[calc].items() if not is_missing(v)}
+        values = {int(row): _cell_value(v) for row, v in zip(derived.index, derived[calc], strict=True)
+                  if not is_missing(v)}
         if name in layout.columns:
             letter = layout.columns[name].letter
             typed = dict(zip(raw.raw.index, raw.raw[name], strict=True))

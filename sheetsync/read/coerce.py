@@ -50,6 +50,7 @@ def coerce_sheet(sheet: RawSheet, workbook: str) -> tuple[pd.DataFrame, list[Fin
         else:
             read_values, problems = read_column(raw_values, column_spec.type)
         for position, reading in problems.items():
+            assert reading.problem is not None  # NOTE: read_column keeps only readings with one
             row, value = sheet.raw.index[position], raw_values[position]
             ref = sheet.layout.columns[column]
             expected = _EXPECTED[column_spec.type]

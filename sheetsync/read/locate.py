@@ -66,7 +66,7 @@ class _Vocabulary:
     """A spec's header words, normalised once."""
 
     def __init__(self, spec: RegisterSpec) -> None:
-        self.columns = {}
+        self.columns: dict[str, str] = {}
         for column in spec.columns.values():
             if column.assessment is None:
                 for synonym in (column.name.replace("_", " "), column.label, *column.synonyms):

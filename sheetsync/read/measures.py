@@ -81,8 +81,8 @@ def read_measure(value: Any, number_format: str | None = None) -> Measure:
         low, high = _single(band.group(1)), _single(band.group(2))
         if low and high and low.value is not None and high.value is not None:
             unit = high.unit if high.unit != "number" else low.unit
-            ends = [m.value / 100 if unit == "%" and m.unit == "number" else m.value
-                    for m in (low, high)]
+            ends = [value / 100 if unit == "%" and m.unit == "number" else value
+                    for m, value in ((low, low.value), (high, high.value))]
             return Measure(value=max(ends), unit=unit, low=min(ends))
     if is_blank(text) or not re.search(r"\d", text):
         return Measure(placeholder=True)

@@ -23,6 +23,8 @@ WORKSHEET_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsh
 #: A cell's address attribute (r="AB12"): its column letters and row number.
 CELL_ADDRESS = re.compile(rb'\sr="([A-Z]+)(\d+)"')
 _ENTITIES = {"&quot;": '"', "&apos;": "'"}
+_START_TAG = re.compile(rb"<[^>]*>")
+_SHEET_REL_ID = re.compile(rb'\s(?:\w+:)?id="([^"]*)"')
 
 
 def xml_text(raw: bytes | str) -> str:
@@ -48,6 +50,14 @@ def attribute(tag: bytes, name: bytes) -> bytes | None:
     """One attribute of a start tag (``<c r="A1" s="3">``), as written."""
     found = re.search(rb"\s" + name + rb'="([^"]*)"', tag)
     return found.group(1) if found else None
+
+
+def start_tag(element: bytes) -> bytes:
+    """The start tag an element's XML begins with (``<c r="A1" s="3">`` of a cell)."""
+    found = _START_TAG.match(element)
+    if found is None:
+        raise ValueError(f"not an XML element: {element[:40]!r}")
+    return found.group(0)
 
 
 def set_attribute(tag: bytes, name: bytes, value: bytes | None) -> bytes:
@@ -142,7 +152,10 @@ class Package:
         targets = {r.id: r for r in self.relationships(self.workbook_part)}
         entries = []
         for tag in re.findall(rb"<(?:\w+:)?sheet\s[^>]*>", workbook):
-            rel_id = xml_text(re.search(rb'\s(?:\w+:)?id="([^"]*)"', tag).group(1))
+            found = _SHEET_REL_ID.search(tag)
+            if found is None:
+                raise ValueError(f"a sheet without its relationship id in {self.workbook_part}")
+            rel_id = xml_text(found.group(1))
             relationship = targets.get(rel_id)
             part = relationship.target if relationship and self.has(relationship.target) else None
             entries.append(SheetEntry(

@@ -57,6 +57,9 @@ def scan_sheet(chunks: Iterator[bytes]) -> SheetScan:
 
 def _range(ref: bytes) -> tuple[int, int, int, int]:
     min_col, min_row, max_col, max_row = range_boundaries(ref.decode())
+    if min_col is None or min_row is None or max_col is None or max_row is None:
+        # NOTE: cannot happen: _MERGED takes only refs with both corners ("B2:D3")
+        raise ValueError(f"a merged range without both corners: {ref.decode()}")
     return min_row, min_col, max_row, max_col
 
 

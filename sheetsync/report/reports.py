@@ -56,7 +56,7 @@ def write_reports(run: RunResult, changes: Changes | None = None) -> list[Path]:
 
 def exceptions_document(run: RunResult, changes: Changes | None = None) -> dict[str, Any]:
     """The ``exceptions.json`` document (paths relative to the output folder)."""
-    document = {
+    document: dict[str, Any] = {
         "as_of": run.as_of.isoformat(),
         "workbooks": [_workbook_entry(run, wb) for wb in run.workbooks],
         "findings": [_finding_entry(f, changes) for f in run.findings],

@@ -101,7 +101,8 @@ def _overview(book: xlsxwriter.Workbook, ws: Worksheet, data: SummaryData,
     ws.write_string(2, 0, f"As of {data.as_of:%d %B %Y}")
     registers = sum(len(wb.sheets) for wb in run.workbooks)
     ws.write_string(3, 0, f"Workbooks read: {len(run.workbooks)}; registers read: {registers}")
-    blocks = [
+    #: (title, [(label, COUNTIF formula or None, count)]) of each count block
+    blocks: list[tuple[str, list[tuple[str, str | None, int]]]] = [
         ("Risks by residual rating", [
             (band.name, f'=COUNTIF({_column("risk_register", "residual_rating")},"{band.name}")',
              sum(1 for r in records["risk_register"] if r.get("residual_rating") == band.name))

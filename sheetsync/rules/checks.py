@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 import pandera.pandas as pa
@@ -140,7 +141,7 @@ def rating_matches_band(spec: CheckSpec, columns: set[str], ctx: Context,
         return None
 
     def agrees(df: pd.DataFrame) -> pd.Series:
-        def same(stored: object, expected: object) -> bool:
+        def same(stored: Any, expected: Any) -> bool:
             if stored is None or expected is None or pd.isna(expected):
                 return True
             band = ctx.scores.band_named(str(stored))

@@ -81,8 +81,8 @@ def _shape(grid: list[list[Any]], spec: FinanceSpec) -> _Shape | None:
                  if any(v is not None and str(v).strip() for v in grid[n - 1])]
     if total_row is None:
         # NOTE: without a total row a table is financial only by its budget columns.
-        data_rows = [n for n in data_rows if _label(grid[n - 1]) is None or
-                     _label(grid[n - 1])[1] not in spec.share_words]
+        data_rows = [n for n in data_rows if (row_label := _label(grid[n - 1])) is None or
+                     row_label[1] not in spec.share_words]
     money_cols = [c for c in range(label_col + 1, len(header))
                   if any(read_money(grid[n - 1][c] if c < len(grid[n - 1]) else None).value
                          is not None for n in data_rows + ([total_row] if total_row else []))]
@@ -168,9 +168,10 @@ def _check(sheet: str, grid: list[list[Any]], shape: _Shape, spec: FinanceSpec,
                                            amounts[(row, shape.total_col)]))
         if "budget" in shape.roles and "remaining" in shape.roles:
             get = {role: amounts.get((row, col)) for role, col in shape.roles.items()}
-            if get.get("budget") is not None and not unreadable.intersection(
+            budget = get.get("budget")
+            if budget is not None and not unreadable.intersection(
                     (row, col) for col in shape.roles.values()):
-                expected = get["budget"] - (get.get("spent") or 0.0) - (get.get("committed") or 0.0)
+                expected = budget - (get.get("spent") or 0.0) - (get.get("committed") or 0.0)
                 col = shape.roles["remaining"]
                 recomputed[(row, col)] = expected
                 comparisons.append(_comparison("remaining_matches", row, col, grid[row - 1][col],
@@ -232,13 +233,14 @@ def _findings(comparisons: list[dict[str, Any]], spec: FinanceSpec, sheet: str, 
     frame = pd.DataFrame(comparisons)
     checks = [pa.Check(_agrees(name), name=name, ignore_na=False) for name in spec.rules]
     schema = pa.DataFrameSchema(checks=checks, name="financial_table")
-    failed = {(check, int(index)) for check, index in failing_rows(schema, frame)}
+    failed = set(failing_rows(schema, frame))
     if not failed:
         return []
     findings = []
     for check, index in sorted(failed, key=lambda pair: (frame.at[pair[1], "row"],
                                                          frame.at[pair[1], "col"])):
         item = frame.loc[index]
+        assert isinstance(item, pd.Series)  # NOTE: one row: the frame's index is unique
         rule = spec.rules[check]
         col, row = int(item["col"]), int(item["row"])
         line = grid[row - 1][shape.label_col] if shape.label_col < len(grid[row - 1]) else None

@@ -4,6 +4,7 @@ performance officer applies by hand, as pure functions on one indicator or actio
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from sheetsync.read.measures import Measure
 from sheetsync.settings.config import Config, Tolerance
@@ -57,18 +58,18 @@ def rate_kpi(target: Measure | None, actual: Measure | None, polarity_text: obje
                 or config.kpi_default_polarity)
     unclear = target.problem is not None
     unreadable = actual.problem is not None
-    base = dict(polarity=polarity, target_value=target.value, unit=target.unit,
-                target_unclear=unclear, actual_unreadable=unreadable)
+    result = partial(KpiResult, polarity=polarity, target_value=target.value, unit=target.unit,
+                     target_unclear=unclear, actual_unreadable=unreadable)
     if target.value is None:
-        return KpiResult(status=NO_TARGET, actual_value=actual.value, **base)
+        return result(status=NO_TARGET, actual_value=actual.value)
     if actual.placeholder:
-        return KpiResult(status=NO_DATA, actual_value=None, **base)
+        return result(status=NO_DATA, actual_value=None)
     if unreadable or actual.value is None:
-        return KpiResult(status=None, actual_value=None, **base)
+        return result(status=None, actual_value=None)
     value = comparable(actual, target)
     if value is None:
-        return KpiResult(status=None, actual_value=actual.value, units_differ=True, **base)
-    return KpiResult(status=_status(value, target, polarity, tolerance), actual_value=value, **base)
+        return result(status=None, actual_value=actual.value, units_differ=True)
+    return result(status=_status(value, target, polarity, tolerance), actual_value=value)
 
 
 def comparable(actual: Measure, target: Measure) -> float | None:

@@ -10,7 +10,7 @@ check backend one by one (``failing_rows``), without the cost of its error repor
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Hashable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pandas as pd
@@ -77,10 +77,9 @@ def validate_frame(frame: pd.DataFrame, sheet: RawSheet, context: Context,
     seen: set[tuple[str, int]] = set()
     findings = []
     refs = sheet.raw.get("ref")
-    for key, index in failing_rows(schema, frame):
-        if key not in built or (key, int(index)) in seen:
+    for key, row in failing_rows(schema, frame):
+        if key not in built or (key, row) in seen:
             continue
-        row = int(index)
         seen.add((key, row))
         spec, made = built[key]
         if made.fails_on_blank and (made.target, row) in sheet.uncalculated:
@@ -89,7 +88,7 @@ def validate_frame(frame: pd.DataFrame, sheet: RawSheet, context: Context,
     return sorted(findings, key=lambda f: (f.row or 0, f.cell or "", f.rule))
 
 
-def failing_rows(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> Iterator[tuple[str, Hashable]]:
+def failing_rows(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> Iterator[tuple[str, int]]:
     """(check name, row index) for each row each check of ``schema`` fails, in check order.
 
     Each check runs through pandera's own check backend (missing values, element-wise and
@@ -107,7 +106,7 @@ def failing_rows(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> Iterator[tu
         yield from _failures(check, frame, None)
 
 
-def _failures(check: pa.Check, frame: pd.DataFrame, column: str | None) -> Iterator[tuple[str, Hashable]]:
+def _failures(check: pa.Check, frame: pd.DataFrame, column: str | None) -> Iterator[tuple[str, int]]:
     try:
         output = check(frame, column).check_output
     except Exception:  # noqa: BLE001  (as pandera: a failure with no row to mark)
@@ -117,7 +116,7 @@ def _failures(check: pa.Check, frame: pd.DataFrame, column: str | None) -> Itera
     if not isinstance(output, pd.Series):
         return  # one yes / no for the whole frame: no row to mark
     for index in output.index[~output.astype(bool).to_numpy()]:
-        yield str(check.name), index
+        yield str(check.name), int(index)  # NOTE: sheetsync's frames are indexed by row number
 
 
 def _finding(spec: CheckSpec, made: BuiltCheck, frame: pd.DataFrame, sheet: RawSheet,

@@ -72,7 +72,9 @@ def strip_annotations(wb: Workbook) -> bool:
     ledger = wb[LEDGER_SHEET]
     added_columns: dict[str, list[int]] = defaultdict(list)
     for row in ledger.iter_rows(min_row=2):
-        kind, sheet_name, address, text, author, value = (c.value for c in row[:6])
+        # NOTE: the ledger's cells hold whatever an officer may have typed over them
+        values: list[Any] = [c.value for c in row[:6]]
+        kind, sheet_name, address, text, author, value = values
         if kind == "sheet" and sheet_name in wb.sheetnames:
             del wb[sheet_name]
             continue
@@ -94,15 +96,17 @@ def strip_annotations(wb: Workbook) -> bool:
     return True
 
 
-def _original_fill(ledger_row: tuple[Any, ...]) -> PatternFill:
+def _original_fill(ledger_row: tuple[Any, ...]) -> Fill:
     """The fill a marked cell had: kept as the ledger cell's own fill by this writer, as the
     fill's XML (column I) by the patching writer."""
     fill_xml = ledger_row[8].value if len(ledger_row) > 8 else None
     if isinstance(fill_xml, str) and fill_xml.startswith("<fill"):
         try:
-            return Fill.from_tree(defused_fromstring(fill_xml))
+            # NOTE: the stubs type its argument as Sequences of elements; openpyxl only iterates it
+            fill = Fill.from_tree(defused_fromstring(fill_xml))  # type: ignore[arg-type]
         except Exception:  # noqa: BLE001  (an edited ledger: the cell is left unfilled)
             return PatternFill()
+        return fill if fill is not None else PatternFill()  # NOTE: <fill/>: no fill to give back
     return copy(ledger_row[6].fill)
 
 

@@ -50,19 +50,26 @@ class Comments:
             raise ValueError("unexpected comments part")
         self._head = xml[:xml.index(b"<authors")] if b"<authors" in xml else self._head
 
-    def text_of(self, cell: tuple[int, int]) -> tuple[str, str] | None:
-        """(plain text, author) of the comment on ``cell``, for the ledger."""
+    def plain_text(self, cell: tuple[int, int]) -> str | None:
+        """The text of the comment on ``cell``, without its formatting."""
         comment = self.comments.get(cell)
         if comment is None:
             return None
-        text = "".join(xml_text(t) for t in re.findall(rb"<t(?:\s[^>]*)?>(.*?)</t>", comment, re.DOTALL))
+        return "".join(xml_text(t) for t in re.findall(rb"<t(?:\s[^>]*)?>(.*?)</t>", comment, re.DOTALL))
+
+    def text_of(self, cell: tuple[int, int]) -> tuple[str, str] | None:
+        """(plain text, author) of the comment on ``cell``, for the ledger."""
+        comment = self.comments.get(cell)
+        text = self.plain_text(cell)
+        if comment is None or text is None:
+            return None
         author = int(attribute(comment[:comment.index(b">")], b"authorId") or 0)
         return text, xml_text(self.authors[author]) if author < len(self.authors) else ""
 
     def strip(self, cells: dict[tuple[int, int], bool]) -> None:
         """Take off what sheetsync wrote on ``cells`` in an earlier run; each says whether the
         cell had a note of the officer's own then (else the whole note is sheetsync's)."""
-        ours = self._author_id(create=False)
+        ours = self._author_id()
         for cell in set(cells) & set(self.comments):
             comment = self.comments[cell]
             author = attribute(comment[:comment.index(b">")], b"authorId")
@@ -81,7 +88,7 @@ class Comments:
             body = _run(f"sheetsync:\n{text}")
             ref = _reference(cell)
             self.comments[cell] = (b'<comment ref="' + ref + b'" authorId="'
-                                   + self._author_id(create=True) + b'"><text>' + body
+                                   + self._our_author_id() + b'"><text>' + body
                                    + b"</text></comment>")
             return
         start, end = existing.index(b"<text>") + 6, existing.rindex(b"</text>")
@@ -96,11 +103,16 @@ class Comments:
         return (self._head + b"<authors>" + authors + b"</authors><commentList>" + body
                 + b"</commentList></comments>")
 
-    def _author_id(self, create: bool) -> bytes | None:
+    def _author_id(self) -> bytes | None:
+        """sheetsync's author id in this part, if it has one."""
         if AUTHOR.encode() in self.authors:
             return str(self.authors.index(AUTHOR.encode())).encode()
-        if not create:
-            return None
+        return None
+
+    def _our_author_id(self) -> bytes:
+        """sheetsync's author id, added to the authors if missing."""
+        if (found := self._author_id()) is not None:
+            return found
         self.authors.append(AUTHOR.encode())
         return str(len(self.authors) - 1).encode()
 

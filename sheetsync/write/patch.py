@@ -7,6 +7,10 @@ relationships and the content types for the added Exceptions / Summary / ledger 
 
 The ledger is the same very hidden ``_sheetsync`` sheet the openpyxl writer keeps, with one
 more column: the cell format each marked cell had, so a re-run can give it back exactly.
+
+Every change goes into one ``PackageEdits`` (``workbookxml``), which the sheet writer
+(``patchsheet``, with its notes) and the new-sheet writer here are given; it then says
+which parts to write in place of the original's or beside them.
 """
 
 from __future__ import annotations
@@ -14,16 +18,15 @@ from __future__ import annotations
 import itertools
 import zipfile
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sheetsync.files import atomic_path
-from sheetsync.findings import Finding, Severity
+from sheetsync.findings import Finding
 from sheetsync.read.grid import LEDGER_SHEET, WorkbookGrid
-from sheetsync.read.package import WORKSHEET_CONTENT_TYPE, Package
+from sheetsync.read.package import Package
 from sheetsync.write.annotate import (
     EXCEPTION_COLUMNS,
     EXCEPTION_WIDTHS,
@@ -38,10 +41,10 @@ from sheetsync.write.annotate import (
     free_sheet_name,
 )
 from sheetsync.write.newsheet import Table, table_xml
-from sheetsync.write.patchsheet import SheetPatch, header_format, patch_one_sheet
+from sheetsync.write.patchsheet import LedgerRows, SheetPatch, header_format, patch_one_sheet
 from sheetsync.write.sheetxml import SheetUnsupported
 from sheetsync.write.stylesxml import Styles, StylesUnsupported
-from sheetsync.write.workbookxml import WorkbookEdits, edit_package_parts
+from sheetsync.write.workbookxml import PackageEdits, Part
 
 LEDGER_HEADER = ["kind", "sheet", "cell", "comment", "author", "value", "original fill",
                  "original style", "original fill xml"]
@@ -51,9 +54,6 @@ LEDGER_HEADER = ["kind", "sheet", "cell", "comment", "author", "value", "origina
 _FAST = 1
 _CHUNK = 1 << 20
 _CONTENT_TYPES = "[Content_Types].xml"
-#: A part to write: its bytes, pieces streamed as a sheet is patched, or a function giving
-#: its bytes once the streamed parts are written.
-Part = bytes | Iterable[bytes] | Callable[[], bytes]
 
 
 class PatchUnsupported(Exception):
@@ -71,25 +71,20 @@ def unpatchable_reason(package: Package, grid: WorkbookGrid) -> str | None:
     return None
 
 
-@dataclass(slots=True)
-class _Written:
-    parts: dict[str, Part] = field(default_factory=dict)  #: New or replaced parts.
-    content_types: dict[str, str] = field(default_factory=dict)  #: Part -> content type to add.
-    ledger: list[Callable[[], list[list[Any]]]] = field(default_factory=list)
-
-
 def write_patched_copy(package: Package, grid: WorkbookGrid, findings: list[Finding],
                        sheets: list[SheetAnnotations], destination: Path,
                        summary: list[list[Any]] | None = None) -> None:
     """The annotated copy of ``package`` at ``destination`` (raises PatchUnsupported)."""
     styles_name = _styles_part(package)
+    if styles_name is None:
+        raise PatchUnsupported("it has no styles part")
     try:
         styles = Styles(package.read(styles_name))
     except StylesUnsupported as exc:
         raise PatchUnsupported(str(exc)) from None
-    written = _Written()
     removed = grid.ledger.added_sheets() | {LEDGER_SHEET}
-    edits = WorkbookEdits(removed_sheets=[s for s in package.sheets if s.name in removed])
+    edits = PackageEdits(package, styles, styles_name,
+                         removed_sheets=[s for s in package.sheets if s.name in removed])
     by_sheet: dict[str, dict[str, list[Finding]]] = defaultdict(lambda: defaultdict(list))
     for finding in findings:
         if finding.sheet and finding.cell:
@@ -98,40 +93,32 @@ def write_patched_copy(package: Package, grid: WorkbookGrid, findings: list[Find
     ledger = grid.ledger
     cleared = {s.title: s.cleared for s in grid.sheets}
     names = set(by_sheet) | set(annotations) | {r[1] for r in ledger.rows if r[0] != "sheet"}
+    ledger_rows: list[LedgerRows] = []
     for entry in package.sheets:
         if entry.name not in names or entry.part is None or not entry.is_worksheet:
             continue
         if entry.name in removed:
             continue
-        patch = SheetPatch(entry=entry, marks=dict(by_sheet.get(entry.name, {})),
+        patch = SheetPatch(entry=entry, part=entry.part, marks=dict(by_sheet.get(entry.name, {})),
                            annotations=annotations.get(entry.name),
                            ledger=ledger, cleared=cleared.get(entry.name, set()))
         try:
-            result = patch_one_sheet(package, patch, styles, _mark_style_fills(styles), edits)
+            ledger_rows.append(patch_one_sheet(edits, patch))
         except ValueError as exc:
             raise PatchUnsupported(f"sheet {entry.name!r}: {exc}") from None
-        written.parts.update(result.parts)
-        written.content_types.update(result.content_types)
-        written.ledger.append(result.ledger)
-    _add_sheets(package, edits, styles, findings, summary, written)
-    # NOTE: deferred: formats are added while the sheets stream through, so written after them
-    written.parts[styles_name] = styles.xml
-    written.parts.update(edit_package_parts(package, edits, written.content_types))
+    _add_sheets(edits, findings, summary, ledger_rows)
     try:
-        _write_package(package, written.parts, edits.removed_parts, destination)
+        _write_package(edits, destination)
     except SheetUnsupported as exc:
         raise PatchUnsupported(str(exc)) from None
 
 
-def _mark_style_fills(styles: Styles) -> dict[Severity, int]:
-    return {severity: styles.fill(rgb) for severity, rgb in MARK_COLOURS.items()}
-
-
-def _add_sheets(package: Package, edits: WorkbookEdits, styles: Styles, findings: list[Finding],
-                summary: list[list[Any]] | None, written: _Written) -> None:
+def _add_sheets(edits: PackageEdits, findings: list[Finding], summary: list[list[Any]] | None,
+                ledger_rows: list[LedgerRows]) -> None:
     """The Summary, Exceptions and ledger sheets (the earlier run's are taken away)."""
     removed = {s.name for s in edits.removed_sheets}
-    taken = {s.name.casefold() for s in package.sheets if s.name not in removed}
+    taken = {s.name.casefold() for s in edits.package.sheets if s.name not in removed}
+    styles = edits.styles
     header = header_format(styles)
     tables: list[tuple[str, Table, str]] = []
     if summary:
@@ -141,18 +128,14 @@ def _add_sheets(package: Package, edits: WorkbookEdits, styles: Styles, findings
     tables.append((free_sheet_name(EXCEPTIONS_SHEET, taken),
                    _exceptions_table(styles, header, findings), "visible"))
     for name, table, state in tables:
-        part = edits.add_sheet(package, name, state)
-        written.parts[part] = table_xml(table)
-        written.content_types[part] = WORKSHEET_CONTENT_TYPE
+        edits.add_sheet(name, state, table_xml(table))
     added = [["sheet", name] for name, _t, _s in tables]
 
     def ledger_xml() -> bytes:  # NOTE: deferred until the sheets, and so their marks, are written
-        rows = [LEDGER_HEADER, *added] + [row for rows in written.ledger for row in rows()]
+        rows = [LEDGER_HEADER, *added] + [row for rows in ledger_rows for row in rows()]
         return table_xml(Table(rows=rows, header=False))
 
-    part = edits.add_sheet(package, LEDGER_SHEET, "veryHidden")
-    written.parts[part] = ledger_xml
-    written.content_types[part] = WORKSHEET_CONTENT_TYPE
+    edits.add_sheet(LEDGER_SHEET, "veryHidden", ledger_xml)
 
 
 def _exceptions_table(styles: Styles, header: int, findings: list[Finding]) -> Table:
@@ -175,10 +158,10 @@ def _styles_part(package: Package) -> str | None:
     return None
 
 
-def _write_package(package: Package, parts: dict[str, Part], removed: set[str],
-                   destination: Path) -> None:
+def _write_package(edits: PackageEdits, destination: Path) -> None:
     """Every original part (replaced where patched), then the new ones; the content types
     first, as Excel writes them, and the streamed sheets before the parts they add to."""
+    package, parts, removed = edits.package, edits.finished_parts(), edits.removed_parts
     infos = [i for i in package.archive.infolist() if i.filename not in removed]
     streamed = {n for n, data in parts.items() if not isinstance(data, bytes) and not callable(data)}
     order = sorted(infos, key=lambda i: (i.filename != _CONTENT_TYPES, i.filename not in streamed))

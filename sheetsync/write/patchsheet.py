@@ -1,24 +1,26 @@
 """The patching writer's work on one annotated sheet: take the earlier run's marks off, mark
-this run's cells, fill in derived values, add derived columns, and write the notes."""
+this run's cells, fill in derived values, add derived columns, and write the notes. The parts
+it writes, the names of new ones and the formats it needs go to the workbook's
+``PackageEdits``."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
-from sheetsync.findings import Finding, Severity
+from sheetsync.findings import Finding
 from sheetsync.read.grid import Ledger
 from sheetsync.read.package import REL_TYPE, Package, SheetEntry, relative_target, rels_part
-from sheetsync.write.annotate import HEADER_COLOUR, SheetAnnotations
+from sheetsync.write.annotate import HEADER_COLOUR, MARK_COLOURS, SheetAnnotations
 from sheetsync.write.notes import Comments, used_blocks, vml_drawing
 from sheetsync.write.sheetxml import SheetEdits, patch_sheet
 from sheetsync.write.stylesxml import Styles
-from sheetsync.write.workbookxml import VML_CONTENT_TYPE, WorkbookEdits, add_relationship
+from sheetsync.write.workbookxml import VML_CONTENT_TYPE, PackageEdits, add_relationship
 
 COMMENTS_TYPE = REL_TYPE + "comments"
 VML_TYPE = REL_TYPE + "vmlDrawing"
@@ -32,39 +34,38 @@ class SheetPatch:
     """What the writer knows about one sheet before patching it."""
 
     entry: SheetEntry
+    part: str  #: The sheet's part (``entry.part``, which the writer knows is there).
     marks: dict[str, list[Finding]]  #: A1 -> findings on that cell.
     annotations: SheetAnnotations | None
     ledger: Ledger
     cleared: set[tuple[int, int]]  #: Cells an earlier run filled in, to blank again.
 
 
-@dataclass(slots=True)
-class PatchedSheet:
-    parts: dict[str, bytes | list[bytes]] = field(default_factory=dict)
-    content_types: dict[str, str] = field(default_factory=dict)
-    ledger: Callable[[], list[list[Any]]] = list  #: Rows for the ledger, once the sheet is written.
+#: What gives a sheet's rows for the ledger, called once the sheet is written.
+LedgerRows = Callable[[], list[list[Any]]]
 
 
-def patch_one_sheet(package: Package, patch: SheetPatch, styles: Styles,
-                    mark_fills: dict[Severity, int], edits: WorkbookEdits) -> PatchedSheet:
-    name, part = patch.entry.name, patch.entry.part
-    result = PatchedSheet()
+def patch_one_sheet(edits: PackageEdits, patch: SheetPatch) -> LedgerRows:
+    """The sheet patched (streamed when the package is written) and its notes, into ``edits``."""
+    name, part = patch.entry.name, patch.part
+    styles = edits.styles
+    mark_fills = {severity: styles.fill(rgb) for severity, rgb in MARK_COLOURS.items()}
     sheet = SheetEdits()
     earlier = {_position(r[2]): r for r in patch.ledger.entries("mark", name)}
     marks = {_position(address): findings for address, findings in patch.marks.items()}
     originals: dict[tuple[int, int], int | None] = {}  # filled in as the sheet is patched
     for cell in set(marks) | set(earlier):
         worst = max((f.severity for f in marks.get(cell, [])), default=None)
-        sheet.cell(*cell).style = _restyle(styles, cell, earlier.get(cell),
-                                           mark_fills.get(worst), originals)
+        fill = None if worst is None else mark_fills.get(worst)
+        sheet.cell(*cell).style = _restyle(styles, cell, earlier.get(cell), fill, originals)
     for cell in patch.cleared:
         sheet.cell(*cell).value = None
     sheet.drop_columns = {int(r[2]) for r in patch.ledger.entries("column", name)}
     derived = _derived(sheet, patch.annotations, styles, name) if patch.annotations else []
     if sheet.is_empty() and not marks and not earlier:
-        return result
-    notes = _notes(package, patch, marks, earlier, edits, sheet, result)
-    result.parts[part] = patch_sheet(package.stream(part), sheet)
+        return list
+    notes = _notes(edits, patch, marks, earlier, sheet)
+    edits.parts[part] = patch_sheet(edits.package.stream(part), sheet)
 
     def ledger() -> list[list[Any]]:  # NOTE: called once the sheet is written: originals known
         rows = []
@@ -76,8 +77,7 @@ def patch_one_sheet(package: Package, patch: SheetPatch, styles: Styles,
                          styles.fill_xml(styles.fill_of(own or 0)).decode()])
         return derived + rows
 
-    result.ledger = ledger
-    return result
+    return ledger
 
 
 def _restyle(styles: Styles, cell: tuple[int, int], earlier: list[Any] | None, fill: int | None,
@@ -93,16 +93,17 @@ def _restyle(styles: Styles, cell: tuple[int, int], earlier: list[Any] | None, f
     return restyle
 
 
-def _notes(package: Package, patch: SheetPatch, marks: dict[tuple[int, int], list[Finding]],
-           earlier: dict[tuple[int, int], list[Any]], edits: WorkbookEdits, sheet: SheetEdits,
-           result: PatchedSheet) -> dict[tuple[int, int], tuple[str, str]]:
+def _notes(edits: PackageEdits, patch: SheetPatch, marks: dict[tuple[int, int], list[Finding]],
+           earlier: dict[tuple[int, int], list[Any]],
+           sheet: SheetEdits) -> dict[tuple[int, int], tuple[str, str]]:
     """The sheet's notes written; returns the officer's own note text on each marked cell."""
     if not marks and not earlier:
         return {}
-    part = patch.entry.part
+    package = edits.package
+    part = patch.part
     rels_name = rels_part(part)
     rels = package.read(rels_name) if package.has(rels_name) else None
-    comments_part, vml_part, rels = _note_parts(package, part, rels, edits, sheet, result)
+    comments_part, vml_part, rels = _note_parts(edits, part, rels, sheet)
     comments = Comments(package.read(comments_part) if package.has(comments_part) else None)
     comments.strip({cell: row[3] not in (None, "") for cell, row in earlier.items()})
     threaded = _threaded_cells(package, part)
@@ -114,14 +115,15 @@ def _notes(package: Package, patch: SheetPatch, marks: dict[tuple[int, int], lis
             continue  # NOTE: Excel shows the conversation, not the note: the Exceptions sheet says it
         comments.add(cell, "\n".join(f"{f.severity.label.upper()} {f.rule}: {f.message}"
                                       for f in findings))
-    result.parts[comments_part] = comments.xml()
-    sizes = {cell: _note_height(comments.text_of(cell)[0]) for cell in comments.comments}
+    edits.parts[comments_part] = comments.xml()
+    sizes = {cell: _note_height(note) for cell in comments.comments
+             if (note := comments.plain_text(cell)) is not None}
     existing_vml = package.read(vml_part) if package.has(vml_part) else None
     blocks = used_blocks(existing_vml) if existing_vml is not None else set()
-    block = min(blocks) if blocks else edits.new_vml_block(package)
-    result.parts[vml_part] = vml_drawing(existing_vml, set(comments.comments), block, sizes)
+    block = min(blocks) if blocks else edits.new_vml_block()
+    edits.parts[vml_part] = vml_drawing(existing_vml, set(comments.comments), block, sizes)
     if rels is not None:
-        result.parts[rels_name] = rels
+        edits.parts[rels_name] = rels
     return before
 
 
@@ -171,10 +173,10 @@ def _derived(sheet: SheetEdits, annotations: SheetAnnotations, styles: Styles,
     return ledger
 
 
-def _note_parts(package: Package, part: str, rels: bytes | None,
-                edits: WorkbookEdits, sheet: SheetEdits,
-                result: PatchedSheet) -> tuple[str, str, bytes | None]:
+def _note_parts(edits: PackageEdits, part: str, rels: bytes | None,
+                sheet: SheetEdits) -> tuple[str, str, bytes | None]:
     """The sheet's comments part and legacy drawing, new ones related where it has none."""
+    package = edits.package
     relationships = {r.id: r for r in package.relationships(part)}
     comments = next((r.target for r in relationships.values() if r.type == COMMENTS_TYPE), None)
     vml = None
@@ -183,13 +185,11 @@ def _note_parts(package: Package, part: str, rels: bytes | None,
         if drawing_id in relationships:
             vml = relationships[drawing_id].target
     if comments is None:
-        comments = edits.new_part(package, "xl/comments{}.xml")
+        comments = edits.new_part("xl/comments{}.xml", COMMENTS_CONTENT_TYPE)
         rels, _ = add_relationship(rels, COMMENTS_TYPE, relative_target(part, comments))
-        result.content_types[comments] = COMMENTS_CONTENT_TYPE
     if vml is None:
-        vml = edits.new_part(package, "xl/drawings/vmlDrawing{}.vml")
+        vml = edits.new_part("xl/drawings/vmlDrawing{}.vml", VML_CONTENT_TYPE)
         rels, rel_id = add_relationship(rels, VML_TYPE, relative_target(part, vml))
-        result.content_types[vml] = VML_CONTENT_TYPE
         sheet.legacy_drawing = rel_id
     return comments, vml, rels
 

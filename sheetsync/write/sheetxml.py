@@ -18,7 +18,14 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import column_index_from_string
 from openpyxl.utils.datetime import to_excel
 
-from sheetsync.read.package import CELL_ADDRESS, REL_NS, attribute, set_attribute, xml_escaped
+from sheetsync.read.package import (
+    CELL_ADDRESS,
+    REL_NS,
+    attribute,
+    set_attribute,
+    start_tag,
+    xml_escaped,
+)
 
 
 class SheetUnsupported(Exception):
@@ -29,7 +36,6 @@ _ROW = re.compile(rb"<row\b([^>]*?)(/>|>.*?</row>)", re.DOTALL)
 _SPANS = re.compile(rb'\sspans="[^"]*"')
 _ROW_NUMBER = re.compile(rb'\sr="(\d+)"')
 _CELL = re.compile(rb"<c\b[^>]*?(?:/>|>.*?</c>)", re.DOTALL)
-_START_TAG = re.compile(rb"<[^>]*>")
 _ANY_TAG = re.compile(rb"<(/?)([\w:.-]+)[^>]*?(/?)>")
 #: Elements that come after <legacyDrawing> in a worksheet (ECMA-376 CT_Worksheet order).
 _AFTER_LEGACY_DRAWING = (b"legacyDrawingHF", b"drawingHF", b"picture", b"oleObjects", b"controls",
@@ -154,7 +160,7 @@ def _row_number(row: re.Match[bytes]) -> int:
 
 
 def _cell_position(cell: bytes) -> tuple[int, int]:
-    found = CELL_ADDRESS.search(_START_TAG.match(cell).group(0))
+    found = CELL_ADDRESS.search(start_tag(cell))
     if found is None:
         raise SheetUnsupported("a cell without its address")
     return int(found.group(2)), column_index_from_string(found.group(1).decode())
@@ -163,12 +169,12 @@ def _cell_position(cell: bytes) -> tuple[int, int]:
 def _patch_row(row_match: re.Match[bytes], number: int, edits: dict[int, CellEdit],
                drop_columns: set[int]) -> bytes:
     row = row_match.group(0)
-    start_tag = b"<row" + row_match.group(1) + b">"
+    open_tag = b"<row" + row_match.group(1) + b">"
     # NOTE: spans is only a hint to readers; dropped rather than kept wrong.
-    if b"spans=" in start_tag:
-        start_tag = _SPANS.sub(b"", start_tag, count=1)
+    if b"spans=" in open_tag:
+        open_tag = _SPANS.sub(b"", open_tag, count=1)
     if row_match.group(2) == b"/>":
-        return start_tag + b"".join(_new_cell(number, c, edits[c]) for c in sorted(edits)) + b"</row>"
+        return open_tag + b"".join(_new_cell(number, c, edits[c]) for c in sorted(edits)) + b"</row>"
     inner = row[len(row_match.group(1)) + 5:-6]
     if drop_columns and b"<extLst" not in inner:
         inner = _without_trailing(inner, drop_columns)
@@ -179,7 +185,7 @@ def _patch_row(row_match: re.Match[bytes], number: int, edits: dict[int, CellEdi
         extension = inner.find(b"<extLst")
         end = extension if extension >= 0 else len(inner)
         added = b"".join(_new_cell(number, c, edits[c]) for c in sorted(edits))
-        return start_tag + inner[:end] + added + inner[end:] + b"</row>"
+        return open_tag + inner[:end] + added + inner[end:] + b"</row>"
     cells: list[tuple[int, bytes]] = []
     for cell in _CELL.finditer(inner):
         _row, col = _cell_position(cell.group(0))
@@ -190,9 +196,9 @@ def _patch_row(row_match: re.Match[bytes], number: int, edits: dict[int, CellEdi
     present = {col for col, _ in cells}
     cells += [(col, _new_cell(number, col, edit)) for col, edit in edits.items() if col not in present]
     cells.sort(key=lambda pair: pair[0])
-    extension = re.search(rb"<extLst\b.*?</extLst>", inner, re.DOTALL)
-    return (start_tag + b"".join(c for _, c in cells) + (extension.group(0) if extension else b"")
-            + b"</row>")
+    extension_list = re.search(rb"<extLst\b.*?</extLst>", inner, re.DOTALL)
+    return (open_tag + b"".join(c for _, c in cells)
+            + (extension_list.group(0) if extension_list else b"") + b"</row>")
 
 
 def _without_trailing(inner: bytes, drop_columns: set[int]) -> bytes:
@@ -205,24 +211,24 @@ def _without_trailing(inner: bytes, drop_columns: set[int]) -> bytes:
 
 
 def _edit_cell(cell: bytes, edit: CellEdit) -> bytes:
-    start_tag = _START_TAG.match(cell).group(0)
-    inner = b"" if start_tag.endswith(b"/>") else cell[len(start_tag):-4]
-    if start_tag.endswith(b"/>"):
-        start_tag = start_tag[:-2] + b">"
+    open_tag = start_tag(cell)
+    inner = b"" if open_tag.endswith(b"/>") else cell[len(open_tag):-4]
+    if open_tag.endswith(b"/>"):
+        open_tag = open_tag[:-2] + b">"
     if edit.style is not KEEP:
         style = edit.style
         if callable(style):
-            current = attribute(start_tag, b"s")
+            current = attribute(open_tag, b"s")
             style = style(None if current is None else int(current))
-        start_tag = set_attribute(start_tag, b"s", None if style is None else str(style).encode())
+        open_tag = set_attribute(open_tag, b"s", None if style is None else str(style).encode())
     if edit.value is not KEEP:
-        start_tag = set_attribute(start_tag, b"t", None)
+        open_tag = set_attribute(open_tag, b"t", None)
         kind, inner = value_xml(edit.value)
         if kind:
-            start_tag = set_attribute(start_tag, b"t", kind)
+            open_tag = set_attribute(open_tag, b"t", kind)
     if not inner:
-        return start_tag[:-1] + b"/>"
-    return start_tag + inner + b"</c>"
+        return open_tag[:-1] + b"/>"
+    return open_tag + inner + b"</c>"
 
 
 def _new_cell(row: int, col: int, edit: CellEdit) -> bytes:
@@ -276,13 +282,16 @@ def _with_widths(head: bytes, widths: dict[int, float]) -> bytes:
 
 
 def _sorted_cols(cols: bytes) -> bytes:
-    tags = re.findall(rb"<col\s[^>]*>", cols)
-    return b"".join(sorted(tags, key=lambda t: int(attribute(t, b"min") or 0)))
+    tags: list[bytes] = re.findall(rb"<col\s[^>]*>", cols)
+    tags.sort(key=lambda t: int(attribute(t, b"min") or 0))
+    return b"".join(tags)
 
 
 def with_namespace(xml: bytes, root: bytes, uri: bytes, wanted: bytes) -> tuple[bytes, bytes]:
     """The prefix the root element binds to ``uri``, declaring ``wanted`` for it if none is."""
     tag = re.search(rb"<" + root + rb"\b[^>]*>", xml)
+    if tag is None:
+        raise SheetUnsupported(f"no <{root.decode()}> element (namespace prefixes?)")
     bound = re.search(rb'\sxmlns:(\w+)="' + re.escape(uri) + rb'"', tag.group(0))
     if bound:
         return xml, bound.group(1)

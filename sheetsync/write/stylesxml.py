@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from sheetsync.read.package import attribute, set_attribute
+from sheetsync.read.package import attribute, set_attribute, start_tag
 
 
 class StylesUnsupported(Exception):
@@ -20,7 +20,6 @@ class StylesUnsupported(Exception):
 _XF = re.compile(rb"<xf\b[^>]*?(?:/>|>.*?</xf>)", re.DOTALL)
 _FILL = re.compile(rb"<fill\b[^>]*?(?:/>|>.*?</fill>)", re.DOTALL)
 _FONT = re.compile(rb"<font\b[^>]*?(?:/>|>.*?</font>)", re.DOTALL)
-_START_TAG = re.compile(rb"<[^>]*>")
 
 
 class Styles:
@@ -66,7 +65,7 @@ class Styles:
                 number_format: int | None = None) -> bytes:
         """The cell format ``base`` with some parts changed, as it would be written."""
         xf = self.cell_format_xml(base)
-        start = _START_TAG.match(xf).group(0)
+        start = start_tag(xf)
         tag = start
         for name, apply, value in ((b"fillId", b"applyFill", fill), (b"fontId", b"applyFont", font),
                                    (b"numFmtId", b"applyNumberFormat", number_format)):
@@ -79,8 +78,7 @@ class Styles:
         return xfs[index] if 0 <= index < len(xfs) else xfs[0]
 
     def fill_of(self, xf_index: int) -> int:
-        return int(attribute(_START_TAG.match(self.cell_format_xml(xf_index)).group(0),
-                             b"fillId") or 0)
+        return int(attribute(start_tag(self.cell_format_xml(xf_index)), b"fillId") or 0)
 
     def fill_xml(self, index: int) -> bytes:
         fills = self.sections[b"fills"] + self._added[b"fills"]
@@ -97,6 +95,8 @@ class Styles:
             if not added:
                 continue
             start = re.search(rb"<" + name + rb"\b[^>]*>", xml)
+            if start is None:  # NOTE: cannot happen: the section was found when the part was read
+                raise StylesUnsupported(f"no {name.decode()} in the styles part")
             end = xml.index(b"</" + name + b">", start.end())
             count = len(self.sections[name]) + len(added)
             tag = set_attribute(start.group(0), b"count", str(count).encode())

@@ -1,13 +1,17 @@
-"""Package-level edits for the patching writer: sheets added and taken away, new part names,
-relationships and content types. Everything else in these parts stays as written."""
+"""The patching writer's edits to one workbook's package, held by one object (``PackageEdits``)
+that the sheet, note and new-sheet writers are given: parts added or replaced, new part names,
+sheets added and taken away, content types and the styles part; and, from those, the edited
+workbook part, its relationships and the content types. Everything else stays as written."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from sheetsync.read.package import (
     REL_NS,
+    WORKSHEET_CONTENT_TYPE,
     WORKSHEET_TYPE,
     Package,
     SheetEntry,
@@ -20,17 +24,26 @@ from sheetsync.read.package import (
 )
 from sheetsync.write.notes import used_blocks
 from sheetsync.write.sheetxml import with_namespace
+from sheetsync.write.stylesxml import Styles
 
 _CONTENT_TYPES = "[Content_Types].xml"
 VML_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.vmlDrawing"
+#: A part to write: its bytes, pieces streamed as a sheet is patched, or a function giving
+#: its bytes once the streamed parts are written.
+Part = bytes | Iterable[bytes] | Callable[[], bytes]
 
 
 @dataclass(slots=True)
-class WorkbookEdits:
-    """Sheets to take away and to add, and the part names handed out so far."""
+class PackageEdits:
+    """What the patching writer changes in ``package``, gathered as its writers go."""
 
-    removed_sheets: list[SheetEntry] = field(default_factory=list)
+    package: Package
+    styles: Styles  #: The styles part, formats appended as cells are marked.
+    styles_part: str
+    removed_sheets: list[SheetEntry] = field(default_factory=list)  #: An earlier run's sheets.
     added_sheets: list[tuple[str, str, str]] = field(default_factory=list)  #: (name, part, state)
+    parts: dict[str, Part] = field(default_factory=dict)  #: New or replaced parts, in order.
+    content_types: dict[str, str] = field(default_factory=dict)  #: New part -> content type.
     allocated: set[str] = field(default_factory=set)
     vml_blocks: set[int] = field(default_factory=set)
 
@@ -39,32 +52,45 @@ class WorkbookEdits:
         parts = {s.part for s in self.removed_sheets if s.part}
         return parts | {rels_part(p) for p in parts}
 
-    def new_part(self, package: Package, template: str) -> str:
-        """A part name like ``template`` ("xl/comments{}.xml") not used in the package."""
+    def new_part(self, template: str, content_type: str | None = None) -> str:
+        """A part name like ``template`` ("xl/comments{}.xml") not used in the package; its
+        ``content_type`` declared if given (a .vml part's is a default, added when needed)."""
         number = 1
         free = self.removed_parts  # NOTE: reused, so that a re-run writes the same package
         while True:
             name = template.format(number)
-            if (name in free or not package.has(name)) and name not in self.allocated:
+            if (name in free or not self.package.has(name)) and name not in self.allocated:
                 self.allocated.add(name)
+                if content_type is not None:
+                    self.content_types[name] = content_type
                 return name
             number += 1
 
-    def add_sheet(self, package: Package, name: str, state: str) -> str:
-        part = self.new_part(package, "xl/worksheets/sheet{}.xml")
+    def add_sheet(self, name: str, state: str, xml: Part) -> None:
+        """A new worksheet ``name`` in the workbook, its part holding ``xml``."""
+        part = self.new_part("xl/worksheets/sheet{}.xml", WORKSHEET_CONTENT_TYPE)
         self.added_sheets.append((name, part, state))
-        return part
+        self.parts[part] = xml
 
-    def new_vml_block(self, package: Package) -> int:
+    def new_vml_block(self) -> int:
         """A block of shape ids no legacy drawing of the workbook uses yet."""
         if not self.vml_blocks:
             self.vml_blocks.add(0)
-            for name in package.names:
+            for name in self.package.names:
                 if name.lower().endswith(".vml"):
-                    self.vml_blocks |= used_blocks(package.read(name))
+                    self.vml_blocks |= used_blocks(self.package.read(name))
         block = max(self.vml_blocks) + 1
         self.vml_blocks.add(block)
         return block
+
+    def finished_parts(self) -> dict[str, Part]:
+        """Every part to write in place of the original's or beside them: those the writers
+        gave, then the styles part (deferred: formats are added while the sheets stream
+        through, so it is written after them), the workbook part, its relationships and the
+        content types."""
+        self.parts[self.styles_part] = self.styles.xml
+        self.parts.update(_edited_workbook_parts(self))
+        return self.parts
 
 
 def add_relationship(xml: bytes | None, type_: str, target: str) -> tuple[bytes, str]:
@@ -101,9 +127,9 @@ def add_content_types(xml: bytes, overrides: dict[str, str], removed: set[str]) 
     return xml[:at] + new + xml[at:]
 
 
-def edit_package_parts(package: Package, edits: WorkbookEdits,
-                       content_types: dict[str, str]) -> dict[str, bytes]:
+def _edited_workbook_parts(edits: PackageEdits) -> dict[str, bytes]:
     """The workbook part, its relationships and the content types, edited."""
+    package = edits.package
     workbook_rels_name = rels_part(package.workbook_part)
     rels = package.read(workbook_rels_name)
     removed_ids = {s.rel_id for s in edits.removed_sheets}
@@ -123,7 +149,7 @@ def edit_package_parts(package: Package, edits: WorkbookEdits,
                        + f' {prefix.decode()}:id="{rel_id}"/>').encode("utf-8")
     at = workbook.index(b"</sheets>")
     workbook = workbook[:at] + new_sheets + workbook[at:]
-    types = add_content_types(package.read(_CONTENT_TYPES), content_types, edits.removed_parts)
+    types = add_content_types(package.read(_CONTENT_TYPES), edits.content_types, edits.removed_parts)
     return {package.workbook_part: workbook, workbook_rels_name: rels, _CONTENT_TYPES: types}
 
 
