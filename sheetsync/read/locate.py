@@ -252,7 +252,7 @@ def _groups_above(texts: list[list[str]], merged: dict[tuple[int, int], tuple[in
                   row_number: int, col: int) -> list[str]:
     """The group cells over a header cell, nearest first: one or two rows of a two- or
     three-row header ("INHERENT RISK" merged over Likelihood | Impact | Risk)."""
-    groups = []
+    groups: list[str] = []
     # NOTE: a header merged down over the rows above ("Ref") has no group above it.
     if merged.get((row_number, col), (row_number, col))[0] != row_number:
         return groups
