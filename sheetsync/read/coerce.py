@@ -69,7 +69,22 @@ def coerce_sheet(sheet: RawSheet, workbook: str) -> tuple[pd.DataFrame, list[Fin
                  for position, (value, typed_as) in enumerate(zip(read_values, raw_values,
                                                                   strict=True))],
                 index=sheet.raw.index, dtype=bool)
+    findings += [_continuation(sheet, workbook, refs, *where) for where in sheet.continuations]
     return pd.DataFrame(typed, index=sheet.raw.index), findings
+
+
+def _continuation(sheet: RawSheet, workbook: str, refs: pd.Series | None, column: str, row: int,
+                  entry: int, text: str) -> Finding:
+    """A row whose only text carries on the entry above: read with it, and said, because
+    sorting or filtering the sheet would separate the two halves."""
+    ref = sheet.layout.columns[column]
+    return Finding(
+        workbook=workbook, sheet=sheet.sheet, cell=f"{ref.letter}{row}", row=row, column=ref.header,
+        ref=row_reference(refs, entry), value=text, rule="LY01",
+        severity=STRUCTURAL_RULES["LY01"].severity,
+        message=f"This text on row {row} carries on the {ref.header} of row {entry} above. Put it "
+                f"in cell {ref.letter}{entry} (Alt+Enter starts a new line in a cell), so sorting "
+                "and filtering keep it with its entry.")
 
 
 def read_column(raw: list[Any], value_type: str,

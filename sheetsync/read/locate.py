@@ -223,6 +223,8 @@ def _layout_for_row(texts: list[list[str]], merged: dict[tuple[int, int], tuple[
         found.append((col, " ".join(header.split()), assessment, name))
     if not found:
         return None
+    block = _main_block(labels, [col for col, *_ in found])
+    found = [f for f in found if block[0] <= f[0] <= block[1]]
     resolved = _resolve_assessments(found, spec)
     columns: dict[str, ColumnRef] = {}
     duplicates = []
@@ -240,12 +242,31 @@ def _layout_for_row(texts: list[list[str]], merged: dict[tuple[int, int], tuple[
         for name in columns
     ):
         return None
-    last = max(col for col in range(1, width + 1) if labels[col - 1])
-    score, reason = _fit(spec, vocabulary, columns, labels)
+    last = max(col for col in range(block[0], block[1] + 1) if labels[col - 1])
+    score, reason = _fit(spec, vocabulary, columns, labels[block[0] - 1:block[1]])
     return Layout(spec=spec, header_row=row_number,
                   first_header_row=row_number - group_rows if used_group else row_number,
                   columns=columns, duplicates=duplicates, last_column=last, score=score,
                   reason=reason)
+
+
+def _main_block(labels: list[str], known: list[int]) -> tuple[int, int]:
+    """The first and last column of the table the header belongs to: a lookup or key to its
+    right, two or more empty columns away, is another table."""
+    blocks: list[tuple[int, int]] = []
+    start = gap = 0
+    for col, label in enumerate(labels, start=1):
+        if label:
+            if not start or gap >= 2:
+                if start:
+                    blocks.append((start, col - gap - 1))
+                start = col
+            gap = 0
+        elif start:
+            gap += 1
+    if start:
+        blocks.append((start, len(labels) - gap))
+    return max(blocks, key=lambda b: sum(1 for c in known if b[0] <= c <= b[1]))
 
 
 def _groups_above(texts: list[list[str]], merged: dict[tuple[int, int], tuple[int, int]],

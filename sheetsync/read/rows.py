@@ -36,34 +36,65 @@ class RawSheet:
     uncalculated: set[tuple[str, int]] = field(default_factory=set)  #: formulas with no cached value
     #: The scales, bands and score method likelihood and impact are read and scored with.
     scoring: Scoring | None = None
+    #: Rows whose only text continues the entry above: (column, row, entry's row, text).
+    continuations: list[tuple[str, int, int, str]] = field(default_factory=list)
 
 
 def read_register(sheet: SheetGrid, layout: Layout) -> RawSheet:
-    """Collect the register's data rows below ``layout.header_row``, ending at the table's end."""
+    """Collect the register's entries below ``layout.header_row``, ending at the table's end.
+
+    As registers are kept: a help row under the header is skipped; a row with nothing but its
+    pre-filled number (or formulas that give blanks) is not an entry; a row inside a merged
+    reference or description cell belongs to the entry above; a merged category cell applies to
+    every row it spans; a row with text only in the description column under an entry
+    continues that entry (and is reported, as sorting would split them); a heading row in a
+    register whose entries are numbered is not an entry; a short row after a gap (notes,
+    references) ends the table.
+    """
     columns = list(layout.columns.values())
     positions = [ref.index - 1 for ref in columns]
     names = [ref.name for ref in columns]
     first_col = min(positions)
+    ref_at = names.index("ref") if "ref" in names else -1
+    text_at = next((names.index(n) for n in _MAIN_TEXT if n in names), -1)
+    spans, fills = _merged_rows(sheet, layout, positions, ref_at, text_at)
     records: list[list[Any]] = []
     index: list[int] = []
+    filled_counts: list[int] = []
     formulas: dict[tuple[str, int], str] = {}
+    continuations: list[tuple[str, int, int, str]] = []
+    headings: list[int] = []
     measured = {ref.name for ref in columns if layout.spec.columns[ref.name].type == "measure"}
     blank_run = 0
-    for row_number in range(layout.header_row + 1, sheet.max_row + 1):
+    first_row = layout.header_row + 1
+    if _is_help_row(sheet, first_row, first_col, layout.last_column):
+        first_row += 1
+    for row_number in range(first_row, sheet.max_row + 1):
         cells = sheet.rows[row_number - 1]
         width = len(cells)
         values = [cells[p] if p < width else None for p in positions]
-        typed = False
+        filled = 0
+        main_only = True
         for position, value in enumerate(values):
+            if value is None and (row_number, position) in fills:
+                value = values[position] = fills[(row_number, position)]
+                continue
             if isinstance(value, str):
                 if value.startswith("=") and (row_number, positions[position] + 1) in sheet.formulas:
                     formulas[(names[position], row_number)] = value
                     values[position] = None
-                elif value.strip():
-                    typed = True
-            elif value is not None:
-                typed = True
-        if not typed:
+                    continue
+                if not value.strip():
+                    continue
+            elif value is None:
+                continue
+            if position != ref_at:
+                filled += 1
+                main_only = main_only and position == text_at
+        if row_number in spans:
+            blank_run = 0
+            continue  # NOTE: inside the merged reference of the entry above: part of it
+        if not filled:
             blank_run += 1
             if blank_run >= BLANK_ROWS_END_TABLE and records:
                 break
@@ -71,16 +102,71 @@ def read_register(sheet: SheetGrid, layout: Layout) -> RawSheet:
         first = cells[first_col] if first_col < width else None
         if blank_run and records and isinstance(first, str) and normalise(first) in STOP_WORDS:
             break
+        if blank_run and records and filled <= 2 and _typical(filled_counts) >= 4:
+            break  # NOTE: a note or a list of references under the table
+        text = values[text_at] if text_at >= 0 else None
+        if main_only and (ref_at < 0 or values[ref_at] is None) and isinstance(text, str):
+            if records and not blank_run and text.strip()[:1].islower():
+                continuations.append((names[text_at], row_number, index[-1], text))
+                continue
+            if (not records or ref_at >= 0) and len(text.split()) <= 6:
+                headings.append(row_number)
+                blank_run = 0
+                continue
         blank_run = 0
         records.append(values)
         index.append(row_number)
+        filled_counts.append(filled)
     raw = pd.DataFrame(records, index=pd.Index(index, name="row"), columns=names, dtype=object)
     formats = {(name, row): sheet.number_format(row, layout.columns[name].index)
                for name in measured for row, value in zip(index, raw[name], strict=True)
                if value is not None}
-    result = RawSheet(layout=layout, sheet=sheet.title, raw=raw, formats=formats)
+    result = RawSheet(layout=layout, sheet=sheet.title, raw=raw, formats=formats,
+                      continuations=continuations)
+    if headings:
+        layout.notes.append(f"rows {', '.join(map(str, headings[:10]))}"
+                            f"{'...' if len(headings) > 10 else ''}: headings, not entries")
     _fill_cached_values(result, sheet, {k: v for k, v in formulas.items() if k[1] in raw.index})
     return result
+
+
+#: The column whose text a continuation row carries on, by kind: the first one a sheet has.
+_MAIN_TEXT = ("description", "action", "kpi")
+
+
+def _typical(counts: list[int]) -> float:
+    return sorted(counts)[len(counts) // 2] if counts else 0
+
+
+def _is_help_row(sheet: SheetGrid, row: int, first_col: int, last_col: int) -> bool:
+    """A row under the header that says the same thing in every cell ("HELP", "see notes")."""
+    if row > sheet.max_row:
+        return False
+    cells = [v for v in sheet.rows[row - 1][first_col:last_col] if v is not None and str(v).strip()]
+    return len(cells) >= 3 and len({normalise(v) for v in cells}) == 1 and isinstance(cells[0], str)
+
+
+def _merged_rows(sheet: SheetGrid, layout: Layout, positions: list[int], ref_at: int,
+                 text_at: int) -> tuple[set[int], dict[tuple[int, int], Any]]:
+    """Rows inside a merged reference or description cell (part of the entry above), and the
+    value a merged category cell lends each row it spans, by (row, position)."""
+    spans: set[int] = set()
+    fills: dict[tuple[int, int], Any] = {}
+    identity = {positions[i] + 1 for i in (ref_at, text_at) if i >= 0}
+    for min_row, min_col, max_row, max_col in sheet.merged:
+        if max_row <= min_row or max_row <= layout.header_row:
+            continue
+        covered = [i for i, p in enumerate(positions) if min_col <= p + 1 <= max_col]
+        if not covered:
+            continue
+        if any(min_col <= col <= max_col for col in identity):
+            spans.update(range(max(min_row + 1, layout.header_row + 1), max_row + 1))
+            continue
+        value = sheet.value(min_row, min_col)
+        for row in range(min_row + 1, max_row + 1):
+            for position in covered:
+                fills[(row, position)] = value
+    return spans, fills
 
 
 def _fill_cached_values(result: RawSheet, sheet: SheetGrid,
