@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from sheetsync.errors import ConfigError
+from sheetsync.settings.email import EmailSettings, parse_email
 
 CONFIG_FILE = "organisation.yaml"
 _COLOUR = re.compile(r"^#?[0-9A-Fa-f]{6}$")
@@ -72,6 +73,8 @@ class Config:
     status_colours: dict[str, str] = field(default_factory=dict)
     #: Settings of ``sheetsync run`` (inputs, out, jobs, include, exclude, quarter, force).
     run: dict[str, Any] = field(default_factory=dict)
+    #: Reminders to owners (the ``email:`` section); None when the settings have none.
+    email: EmailSettings | None = None
     source: str = CONFIG_FILE
 
     @property
@@ -156,7 +159,7 @@ def _build(data: dict[str, Any], source: str) -> Config:
         return ConfigError(source, problem)
 
     known = {"risk_matrix", "score_bands", "review_staleness_months", "vocabularies",
-             "header_synonyms", "kpi", "action_status", "status_colours", "run"}
+             "header_synonyms", "kpi", "action_status", "status_colours", "run", "email"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise fail(f"unknown setting {unknown[0]!r} (known: {', '.join(sorted(known))})")
@@ -252,6 +255,7 @@ def _build(data: dict[str, Any], source: str) -> Config:
 
     return Config(
         run=run,
+        email=parse_email(data.get("email"), source),
         kpi_default_polarity=polarity,
         kpi_tolerance=tolerances["tolerance"],
         kpi_no_change=tolerances["no_change_threshold"],
