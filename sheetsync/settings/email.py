@@ -19,6 +19,7 @@ from sheetsync.errors import ConfigError
 SECURITY_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 ONLY_WHEN = ("changed", "always")
 KEYRING_SERVICE = "sheetsync"
+DEFAULT_SENDER = "sheetsync <sheetsync@localhost>"
 _ADDRESS = re.compile(r"^[^@\s<>\"(),;:]+@[^@\s<>\"(),;:]+\.[^@\s<>\"(),;:]+$")
 _SMTP_KEYS = {"host", "port", "security", "username", "password_env", "keyring_service",
               "verify_certificate", "ca_file", "timeout", "retries", "retry_wait"}
@@ -50,7 +51,7 @@ class EmailSettings:
 
     send: bool = False
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
-    sender: str = "sheetsync <sheetsync@localhost>"
+    sender: str = DEFAULT_SENDER
     reply_to: str | None = None
     cc: tuple[str, ...] = ()
     addresses: dict[str, str] = field(default_factory=dict)  #: Owner name -> address.
@@ -88,7 +89,7 @@ def parse_email(data: Any, source: str) -> EmailSettings | None:
     if not isinstance(send, bool):
         raise fail("send should be true or false")
     smtp = _smtp(data.get("smtp") or {}, fail)
-    sender = str(data.get("from") or EmailSettings.sender)
+    sender = str(data.get("from") or DEFAULT_SENDER)
     if send and "from" not in data:
         raise fail("from is needed to send, such as 'Risk Team <risk@council.example>'")
     _check_address(sender, "from", fail)
