@@ -56,7 +56,8 @@ def open_items(run: RunResult) -> dict[str, OwnerItems]:
                     if sheet.kind == "action_plan" and record.get("overdue") == "Yes":
                         items.setdefault(owner, OwnerItems(owner)).actions.append(record)
     for finding in run.findings:
-        owner = owner_of.get((finding.workbook, finding.sheet or "", finding.row or 0))
+        # (int: histories written before coerce gave plain ints hold some rows as text)
+        owner = owner_of.get((finding.workbook, finding.sheet or "", int(finding.row or 0)))
         if owner:
             items.setdefault(owner, OwnerItems(owner)).findings.append(finding)
     for owner, found in items.items():

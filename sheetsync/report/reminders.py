@@ -33,7 +33,9 @@ from sheetsync.settings.email import EmailSettings, is_address
 MAX_ROWS = 40
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 _CELL = "border:1px solid #BFBFBF;padding:4px 8px;text-align:left;vertical-align:top"
-_HEAD = _CELL + ";background:#D9E1F2;font-weight:bold"
+_HEAD = _CELL + ";background:#D9E1F2;font-weight:bold;white-space:nowrap"
+_SHORT = 30  #: Cells shorter than this are kept on one line.
+_FONT = "font-family:Calibri,Arial,sans-serif"
 _SEVERITY_COLOUR = {"error": "#C00000", "warning": "#B26B00"}
 
 
@@ -233,16 +235,19 @@ def _html(owner: str, intro: str, sections: list[_Section],
     e = _escape
     parts = ['<!DOCTYPE html>', '<html lang="en-GB"><head><meta charset="utf-8">',
              f"<title>{e(owner)}</title></head>",
-             '<body style="font-family:Calibri,Arial,sans-serif;font-size:11pt;color:#222222">',
+             f'<body style="{_FONT};font-size:11pt;color:#222222">',
              f"<p>Dear {e(owner)},</p>", f"<p>{e(intro)}</p>"]
     for section in sections:
         title, headers, rows, severities = (section.title, section.headers, section.rows,
                                             section.severities)
         if not rows:
             continue
-        parts.append(f'<h3 style="margin:16px 0 6px 0;color:#1F3864">{e(title)} ({len(rows)})</h3>')
-        parts.append('<table style="border-collapse:collapse;font-size:10pt" cellpadding="4">')
-        parts.append("<tr>" + "".join(f'<th style="{_HEAD}">{e(h)}</th>' for h in headers) + "</tr>")
+        parts.append(f'<h3 style="{_FONT};margin:16px 0 6px 0;color:#1F3864">{e(title)} '
+                     f"({len(rows)})</h3>")
+        parts.append(f'<table style="{_FONT};border-collapse:collapse;font-size:10pt" '
+                     'cellpadding="4">')
+        parts.append("<tr>" + "".join(f'<th style="{_HEAD}" nowrap>{e(h)}</th>' for h in headers)
+                     + "</tr>")
         for row, severity in zip(rows[:MAX_ROWS], severities[:MAX_ROWS], strict=True):
             cells = [e(v) for v in row]
             if severity:
@@ -251,12 +256,16 @@ def _html(owner: str, intro: str, sections: list[_Section],
                             + cells[3])
             if row[-1] == "new this week":
                 cells[-1] = f"<b>{cells[-1]}</b>"
-            parts.append("<tr>" + "".join(f'<td style="{_CELL}">{c}</td>' for c in cells) + "</tr>")
+            parts.append("<tr>" + "".join(
+                f'<td style="{_CELL}{";white-space:nowrap" if len(v) < _SHORT else ""}"'
+                f'{" nowrap" if len(v) < _SHORT else ""}>{c}</td>'
+                for v, c in zip(row, cells, strict=True)) + "</tr>")
         parts.append("</table>")
         if len(rows) > MAX_ROWS:
             parts.append(f"<p>... and {len(rows) - MAX_ROWS} more in the attached list.</p>")
     if links:
-        parts.append("<p>Each problem is marked on its cell in the annotated copies:</p><ul>")
+        parts.append('<p style="margin-top:16px">Each problem is marked on its cell in the '
+                     "annotated copies:</p><ul>")
         parts += [f'<li><a href="{e(href)}">{e(name)}</a> ({e(shown)})</li>'
                   for name, shown, href in links]
         parts.append("</ul>")

@@ -32,6 +32,7 @@ from sheetsync.settings.email import EmailSettings, SmtpSettings, owner_key, smt
 from sheetsync.weekly import history
 
 EXCEPTIONS_FILE = "exceptions.json"
+RESULTS = ("sent", "test", "preview", "skipped", "failed", "no address", "cleared")
 
 
 @dataclass(slots=True)
@@ -55,10 +56,9 @@ class MailReport:
 
     def lines(self) -> list[str]:
         """One line for the console and the log, then the warnings."""
-        counts: dict[str, int] = {}
-        for outcome in self.outcomes:
-            counts[outcome.result] = counts.get(outcome.result, 0) + 1
-        summary = ", ".join(f"{n} {result}" for result, n in counts.items()) or "none due"
+        counts = {result: sum(1 for o in self.outcomes if o.result == result)
+                  for result in RESULTS}
+        summary = ", ".join(f"{n} {result}" for result, n in counts.items() if n) or "none due"
         where = f"; previews in {self.previews[0].parent}" if self.previews else ""
         return [f"Reminders: {summary}{where}", *(f"warning: {w}" for w in self.warnings)]
 
@@ -81,12 +81,13 @@ def remind_after_run(out_dir: Path, run: RunResult, run_id: int, new: set[tuple[
     ``exceptions.json`` and its log.
     """
     settings = email or EmailSettings()
-    if preview is None and not (send and settings.send):
-        return MailReport()
     try:
         with history.open_history(out_dir) as connection:
-            report = _remind(connection, run, run_id, new, settings, preview=preview,
-                             config=config)
+            if config is not None:  # (for a later ``sheetsync remind`` without --config)
+                history.record_reminders(connection, run_id, [], config=config)
+            if preview is None and not (send and settings.send):
+                return MailReport()
+            report = _remind(connection, run, run_id, new, settings, preview=preview)
     except (OSError, sqlite3.Error, smtplib.SMTPException, ValueError) as exc:
         report = MailReport(warnings=[f"reminders not sent: {type(exc).__name__}: {exc}"])
     with contextlib.suppress(OSError, ValueError):
@@ -121,8 +122,8 @@ def config_of_last_run(out_dir: Path) -> str | None:
 
 
 def _remind(connection: Any, run: RunResult, run_id: int, new: set[tuple[Any, ...]],
-            email: EmailSettings, *, preview: Path | None, config: str | None = None,
-            resend: bool = False, only: str | None = None, to: str | None = None) -> MailReport:
+            email: EmailSettings, *, preview: Path | None, resend: bool = False,
+            only: str | None = None, to: str | None = None) -> MailReport:
     seen = history.first_seen(connection)
 
     def key(finding: Finding) -> tuple[Any, ...]:
@@ -184,7 +185,7 @@ def _remind(connection: Any, run: RunResult, run_id: int, new: set[tuple[Any, ..
                             if row.result == "sent" and name not in open_now]
     history.record_reminders(connection, run_id, [
         history.ReminderRow(o.owner, o.address, now, o.content_hash, o.result, o.detail)
-        for o in report.outcomes], config=config)
+        for o in report.outcomes])
     return report
 
 
@@ -233,7 +234,7 @@ def deliver(reminders: list[Reminder], smtp: SmtpSettings) -> list[Outcome]:
             except smtplib.SMTPRecipientsRefused as exc:
                 problem = _reason(exc, smtp, password)
                 break
-            except (smtplib.SMTPAuthenticationError, _NoPassword) as exc:
+            except (smtplib.SMTPAuthenticationError, _NoPassword, UnicodeEncodeError) as exc:
                 problem = down = _reason(exc, smtp, password)
                 break
             except smtplib.SMTPResponseException as exc:
@@ -301,8 +302,13 @@ def _reason(exc: BaseException, smtp: SmtpSettings, password: str | None) -> str
     where = f"{smtp.host}:{smtp.port}"
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         text = _refused_text(exc.recipients)
+    elif isinstance(exc, UnicodeEncodeError):  # (its text would show part of the password)
+        text = ("the user name or password has characters other than plain ASCII, which "
+                "smtplib cannot send to log in")
     elif isinstance(exc, smtplib.SMTPAuthenticationError):
         text = f"{where} refused the user name or password ({exc.smtp_code})"
+    elif isinstance(exc, smtplib.SMTPServerDisconnected) and "timed out" in str(exc):
+        text = f"no answer from {where} within {smtp.timeout:g} seconds"  # (smtplib's wording)
     elif isinstance(exc, smtplib.SMTPServerDisconnected):
         text = f"{where} closed the connection part-way"
     elif isinstance(exc, smtplib.SMTPResponseException):

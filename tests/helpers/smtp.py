@@ -19,7 +19,7 @@ import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-USER, PASSWORD = "risk-bot", "s3cret-Pa55w0rd-£"
+USER, PASSWORD = "risk-bot", "s3cret-Pa55w0rd-x9"
 
 
 def free_port() -> int:
