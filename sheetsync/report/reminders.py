@@ -202,7 +202,7 @@ def link(root: str | None, out_dir: Path, relative: PurePosixPath) -> tuple[str,
         path = PureWindowsPath(root, *relative.parts)
         if path.drive.startswith("\\\\"):  # \\server\share\...: file://server/share/...
             return str(path), "file:" + quote(str(path).replace("\\", "/"))
-        return str(path), "file:///" + quote(str(path).replace("\\", "/"))
+        return str(path), "file:///" + quote(str(path).replace("\\", "/"), safe="/:")
     base = Path(root) if root else out_dir.resolve()
     full = base.joinpath(*relative.parts)
     return str(full), (full.as_uri() if full.is_absolute() else quote(full.as_posix()))

@@ -92,7 +92,8 @@ def parse_email(data: Any, source: str) -> EmailSettings | None:
     sender = str(data.get("from") or DEFAULT_SENDER)
     if send and "from" not in data:
         raise fail("from is needed to send, such as 'Risk Team <risk@council.example>'")
-    _check_address(sender, "from", fail)
+    if "from" in data:
+        _check_address(sender, "from", fail)
     reply_to = data.get("reply_to")
     if reply_to is not None:
         _check_address(str(reply_to), "reply_to", fail)
