@@ -121,7 +121,7 @@ def config_of_last_run(out_dir: Path) -> str | None:
         return history.run_config(connection, run_id) if run_id is not None else None
 
 
-def _remind(connection: Any, run: RunResult, run_id: int, new: set[tuple[Any, ...]],
+def _remind(connection: sqlite3.Connection, run: RunResult, run_id: int, new: set[tuple[Any, ...]],
             email: EmailSettings, *, preview: Path | None, resend: bool = False,
             only: str | None = None, to: str | None = None) -> MailReport:
     seen = history.first_seen(connection)
