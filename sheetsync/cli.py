@@ -161,10 +161,14 @@ def summary(paths: tuple[Path, ...], out_file: Path, quarter: str | None,
               "'Q3 2022/23' (default: the one the as-of date is in).")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "never"]), default="error",
               show_default=True, help="Exit 1 when findings of this severity (or worse) are found.")
+@click.option("--no-email", is_flag=True, help="Send no reminders this time (see 'email:' in "
+              "the settings).")
+@click.option("--email-preview", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="Write each owner's reminder as a .eml file in DIR instead of sending it.")
 @settings_options
 def run(inputs: tuple[Path, ...], out_dir: Path | None, jobs: int | None, force: bool | None,
-        quarter: str | None, fail_on: str, as_of: dt.date | None, config_file: Path | None,
-        schemas_dir: Path | None) -> None:
+        quarter: str | None, fail_on: str, no_email: bool, email_preview: Path | None,
+        as_of: dt.date | None, config_file: Path | None, schemas_dir: Path | None) -> None:
     """The weekly unattended job: validate, summarise and keep a history of every run.
 
     Every option may also be set in the config file's 'run:' section; the command line wins.
@@ -218,7 +222,8 @@ def run(inputs: tuple[Path, ...], out_dir: Path | None, jobs: int | None, force:
     try:
         result = run_job(paths, out, settings, period, jobs=count, force=redo,
                          include=options.get("include"), exclude=options.get("exclude"),
-                         schemas_dir=schemas_dir, progress=progress)
+                         schemas_dir=schemas_dir, progress=progress, email=not no_email,
+                         email_preview=email_preview)
     except RunInProgress as exc:
         click.echo(f"sheetsync: {exc}", err=True)
         sys.exit(EXIT_BUSY)
@@ -237,7 +242,59 @@ def run(inputs: tuple[Path, ...], out_dir: Path | None, jobs: int | None, force:
         click.echo(f"{gone} workbook{'s' if gone != 1 else ''} of the last run not found this "
                    "time (moved, renamed or deleted); findings in them are not counted as "
                    "resolved: " + "; ".join(changes.removed))
+    if result.mail.outcomes or result.mail.warnings:
+        for line in result.mail.lines():
+            click.echo(line)
     sys.exit(EXIT_FINDINGS if result.run.failed(fail_on) else EXIT_OK)
+
+
+@cli.command()
+@click.argument("out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--preview", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="Write each reminder as a .eml file in DIR instead of sending it.")
+@click.option("--resend", is_flag=True, help="Send every reminder again, even those already "
+              "sent (unchanged, or today).")
+@click.option("--only", metavar="NAME", help="Only this owner's reminder.")
+@click.option("--to", metavar="ADDRESS", help="Send to ADDRESS instead of the owners (a test "
+              "message to yourself; not counted as sent).")
+@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False,
+                                                         path_type=Path),
+              help="Settings file with the email: section (default: the one the last run used).")
+def remind(out_dir: Path, preview: Path | None, resend: bool, only: str | None, to: str | None,
+           config_file: Path | None) -> None:
+    """Send the last run's reminders (those not sent yet) from OUT_DIR, without re-checking.
+
+    \b
+    Example (a test message to yourself):
+        sheetsync remind "S:/Risk/Checked" --only "J Smith" --to me@council.example
+    """
+    from sheetsync.settings.config import load_config
+    from sheetsync.settings.email import EmailSettings, is_address
+    from sheetsync.settings.schemas import default_schemas_dir
+    from sheetsync.weekly.lock import RunInProgress, run_lock
+    from sheetsync.weekly.mail import config_of_last_run, remind_again
+
+    if to is not None and not is_address(to):
+        raise click.BadParameter(f"{to!r} is not an email address", param_hint="--to")
+    recorded = config_of_last_run(out_dir)
+    source = config_file or (Path(recorded) if recorded and Path(recorded).is_file() else None)
+    try:
+        email = load_config(default_schemas_dir(), source).email
+    except SheetsyncError as exc:
+        raise CliError(str(exc)) from exc
+    if email is None:
+        if preview is None and to is None:
+            raise click.UsageError("the settings have no email: section (give --config)")
+        email = EmailSettings()
+    try:
+        with run_lock(out_dir):
+            report = remind_again(out_dir, email, preview=preview, resend=resend, only=only, to=to)
+    except RunInProgress as exc:
+        click.echo(f"sheetsync: {exc}", err=True)
+        sys.exit(EXIT_BUSY)
+    for line in report.lines():
+        click.echo(line)
+    sys.exit(EXIT_FINDINGS if any(o.result == "failed" for o in report.outcomes) else EXIT_OK)
 
 
 @cli.command(name="history")

@@ -51,7 +51,9 @@ def coerce_sheet(sheet: RawSheet, workbook: str) -> tuple[pd.DataFrame, list[Fin
             read_values, problems = read_column(raw_values, column_spec.type)
         for position, reading in problems.items():
             assert reading.problem is not None  # NOTE: read_column keeps only readings with one
-            row, value = sheet.raw.index[position], raw_values[position]
+            # NOTE: a plain int: numpy's went into the history as text, and a reused workbook's
+            # findings then matched no row (no owner).
+            row, value = int(sheet.raw.index[position]), raw_values[position]
             ref = sheet.layout.columns[column]
             expected = _EXPECTED[column_spec.type]
             if column_spec.type == "level":

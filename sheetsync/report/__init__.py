@@ -1,10 +1,11 @@
 """Reporting: what a run's results become for people — exception reports, tidy records, the
-quarterly summary workbook, owner lists and blank templates.
+quarterly summary workbook, owner lists, reminders to owners and blank templates.
 
 Reporters only read results; they never check. ``reports`` (exceptions and records files),
 ``records`` and ``record_fields`` (tidy rows), ``summary`` with ``summary_data`` (the committee
-workbook; ``summary_cells`` and ``bulkrows`` write it), ``owners``, ``templates``, ``quarters``.
+workbook; ``summary_cells`` and ``bulkrows`` write it), ``owners``, ``reminders`` (each owner's
+email message), ``templates``, ``quarters``.
 """
 
-__all__ = ["owners", "quarters", "record_fields", "records", "reports", "summary", "summary_data",
-           "templates"]
+__all__ = ["owners", "quarters", "record_fields", "records", "reminders", "reports", "summary",
+           "summary_data", "templates"]

@@ -4,22 +4,45 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import xlsxwriter
 
 from sheetsync.files import atomic_path
+from sheetsync.findings import Finding
 from sheetsync.results import RunResult
 
 OWNERS_DIR = "owners"
 _OWNER_FIELDS = ("owner", "lead")
+REVIEW_RULE = "RR11"  #: Review overdue: listed apart from the problems to fix.
 
 
-def write_owner_lists(run: RunResult, out_dir: Path) -> list[Path]:
-    """``owners/<name>.xlsx`` for everyone named as an owner or lead who has something open."""
+@dataclass(slots=True)
+class OwnerItems:
+    """What one owner has open: findings on their rows and their overdue actions."""
+
+    owner: str
+    findings: list[Finding] = field(default_factory=list)
+    actions: list[dict[str, Any]] = field(default_factory=list)
+    #: Addresses the registers give for them (an "Owner email" column), first seen first.
+    emails: list[str] = field(default_factory=list)
+
+    @property
+    def problems(self) -> list[Finding]:
+        return [f for f in self.findings if f.rule != REVIEW_RULE]
+
+    @property
+    def reviews(self) -> list[Finding]:
+        return [f for f in self.findings if f.rule == REVIEW_RULE]
+
+
+def open_items(run: RunResult) -> dict[str, OwnerItems]:
+    """Everyone named as an owner or lead who has something open, by name, sorted."""
     owner_of: dict[tuple[str, str, int], str] = {}
-    actions: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    items: dict[str, OwnerItems] = {}
+    emails: dict[str, list[str]] = defaultdict(list)
     for wb in run.workbooks:
         for sheet in wb.sheets:
             for record in sheet.records:
@@ -27,18 +50,28 @@ def write_owner_lists(run: RunResult, out_dir: Path) -> list[Path]:
                               if record.get(f) and str(record[f]).strip()), None)
                 if owner:
                     owner_of[(record["workbook"], record["sheet"], record["row"])] = owner
+                    email = str(record.get("owner_email") or "").strip()
+                    if email and email not in emails[owner]:
+                        emails[owner].append(email)
                     if sheet.kind == "action_plan" and record.get("overdue") == "Yes":
-                        actions[owner].append(record)
-    findings: dict[str, list[Any]] = defaultdict(list)
+                        items.setdefault(owner, OwnerItems(owner)).actions.append(record)
     for finding in run.findings:
-        owner = owner_of.get((finding.workbook, finding.sheet or "", finding.row or 0))
+        # (int: histories written before coerce gave plain ints hold some rows as text)
+        owner = owner_of.get((finding.workbook, finding.sheet or "", int(finding.row or 0)))
         if owner:
-            findings[owner].append(finding)
+            items.setdefault(owner, OwnerItems(owner)).findings.append(finding)
+    for owner, found in items.items():
+        found.emails = emails[owner]
+    return {owner: items[owner] for owner in sorted(items)}
+
+
+def write_owner_lists(run: RunResult, out_dir: Path) -> list[Path]:
+    """``owners/<name>.xlsx`` for everyone named as an owner or lead who has something open."""
     written = []
     folder = out_dir / OWNERS_DIR
-    for owner in sorted(set(findings) | set(actions)):
-        written.append(_write(folder / f"{_file_name(owner)}.xlsx", owner, findings[owner],
-                              actions[owner], run))
+    for owner, items in open_items(run).items():
+        written.append(_write(folder / owner_file(owner), owner, items.findings, items.actions,
+                              run))
     # NOTE: the list of someone with nothing open any more goes: a week-old list left in the
     # folder would be emailed as if it were current.
     for old in folder.glob("*.xlsx") if folder.is_dir() else ():
@@ -47,11 +80,16 @@ def write_owner_lists(run: RunResult, out_dir: Path) -> list[Path]:
     return written
 
 
+def owner_file(owner: str) -> str:
+    """The name of an owner's list in ``owners/``."""
+    return f"{_file_name(owner)}.xlsx"
+
+
 def _file_name(owner: str) -> str:
     return re.sub(r"[^\w\- &.]+", "_", owner).strip(" ._") or "owner"
 
 
-def _write(path: Path, owner: str, findings: list[Any], actions: list[dict[str, Any]],
+def _write(path: Path, owner: str, findings: list[Finding], actions: list[dict[str, Any]],
            run: RunResult) -> Path:
     with atomic_path(path) as temporary:
         book = xlsxwriter.Workbook(str(temporary), {"strings_to_formulas": False,
@@ -61,9 +99,9 @@ def _write(path: Path, owner: str, findings: list[Any], actions: list[dict[str, 
         sheets = [
             ("Open findings", ["Workbook", "Sheet", "Cell", "Ref", "Rule", "Severity", "Message"],
              [[f.workbook, f.sheet, f.cell, f.ref, f.rule, f.severity.label, f.message]
-              for f in findings if f.rule != "RR11"]),
+              for f in findings if f.rule != REVIEW_RULE]),
             ("Overdue reviews", ["Workbook", "Sheet", "Cell", "Ref", "Message"],
-             [[f.workbook, f.sheet, f.cell, f.ref, f.message] for f in findings if f.rule == "RR11"]),
+             [[f.workbook, f.sheet, f.cell, f.ref, f.message] for f in findings if f.rule == REVIEW_RULE]),
             ("Overdue actions", ["Workbook", "Sheet", "Row", "Ref", "Action", "Target date",
                                  "Status"],
              [[a["workbook"], a["sheet"], a["row"], a.get("ref"), a.get("action"),

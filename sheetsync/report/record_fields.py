@@ -12,18 +12,18 @@ RISK_FIELDS = (
     "inherent_likelihood", "inherent_impact", "inherent_score", "inherent_rating",
     "residual_likelihood", "residual_impact", "residual_score", "residual_rating",
     "target_likelihood", "target_impact", "target_score", "target_rating",
-    "review_date", "target_date",
+    "review_date", "target_date", "owner_email",
 )
 ISSUE_FIELDS = (
     "workbook", "sheet", "row", "ref", "description", "owner", "date_logged", "priority",
-    "status", "target_date", "resolution_date", "age_days", "overdue",
+    "status", "target_date", "resolution_date", "age_days", "overdue", "owner_email",
 )
 KPI_FIELDS = (
     "workbook", "sheet", "row", "kpi", "service", "service_area", "target", "target_value", "unit",
     "polarity", "actual_value", "status", "direction", "comment",
 )
 ACTION_FIELDS = ("workbook", "sheet", "row", "ref", "group", "status", "target_date", "overdue",
-                 "action", "lead")
+                 "action", "lead", "owner_email")
 FINANCE_FIELDS = ("workbook", "sheet", "row", "cell", "line", "column", "amount")
 FIELDS = {"risk_register": RISK_FIELDS, "issues_log": ISSUE_FIELDS, "kpi_sheet": KPI_FIELDS,
           "action_plan": ACTION_FIELDS, "financial_table": FINANCE_FIELDS}

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from sheetsync.errors import ConfigError
+from sheetsync.settings.email import EmailSettings, parse_email
 from sheetsync.settings.scales import (
     Band,
     Scale,
@@ -71,6 +72,8 @@ class Config:
     status_colours: dict[str, str] = field(default_factory=dict)
     #: Settings of ``sheetsync run`` (inputs, out, jobs, include, exclude, quarter, force).
     run: dict[str, Any] = field(default_factory=dict)
+    #: Reminders to owners (the ``email:`` section); None when the settings have none.
+    email: EmailSettings | None = None
     source: str = CONFIG_FILE
     #: Other words for levels, probabilities, word scales and the score method.
     scales: ScaleSettings = field(default_factory=lambda: ScaleSettings({}, (), ()))
@@ -184,7 +187,8 @@ def _build(data: dict[str, Any], source: str) -> Config:
         return ConfigError(source, problem)
 
     known = {"risk_matrix", "score_bands", "review_staleness_months", "vocabularies",
-             "header_synonyms", "kpi", "action_status", "status_colours", "run", "word_scales"}
+             "header_synonyms", "kpi", "action_status", "status_colours", "run", "word_scales",
+             "email"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise fail(f"unknown setting {unknown[0]!r} (known: {', '.join(sorted(known))})")
@@ -283,6 +287,7 @@ def _build(data: dict[str, Any], source: str) -> Config:
     return Config(
         scales=scales,
         run=run,
+        email=parse_email(data.get("email"), source),
         kpi_default_polarity=polarity,
         kpi_tolerance=tolerances["tolerance"],
         kpi_no_change=tolerances["no_change_threshold"],

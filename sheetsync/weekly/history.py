@@ -73,6 +73,7 @@ def open_history(out_dir: Path) -> Iterator[sqlite3.Connection]:
         if "result_run" not in columns:  # (a history made before results were shared)
             connection.execute("ALTER TABLE workbooks ADD COLUMN result_run INTEGER")
         connection.executescript(_VIEWS)
+        connection.executescript(_REMINDERS)
         yield connection
     finally:
         connection.close()
@@ -187,3 +188,78 @@ def result_from_json(data: dict[str, Any], source: Source | None = None) -> Work
         source=source or Source(Path(), ""), status=data["status"], message=data["message"],
         annotated=Path(data["annotated"]) if data["annotated"] else None,
         sheets=[SheetResult(**s) for s in data["sheets"]], findings=findings)
+
+
+#: Each reminder a run (or ``sheetsync remind``) dealt with: sent, failed (sent by the next run),
+#: skipped (unchanged, or already sent that day), no address, test (sent elsewhere with --to),
+#: cleared (the owner has nothing open any more). ``run_config`` is the settings file each run used.
+_REMINDERS = """
+CREATE TABLE IF NOT EXISTS reminders (
+    run_id INTEGER, owner TEXT, address TEXT, sent_at TEXT, content_hash TEXT, result TEXT,
+    detail TEXT);
+CREATE INDEX IF NOT EXISTS reminders_owner ON reminders (owner, sent_at);
+CREATE TABLE IF NOT EXISTS run_config (run_id INTEGER PRIMARY KEY, config TEXT);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderRow:
+    owner: str
+    address: str | None
+    sent_at: dt.datetime
+    content_hash: str
+    result: str
+    detail: str = ""
+
+
+def record_reminders(connection: sqlite3.Connection, run_id: int, rows: list[ReminderRow],
+                     config: str | None = None) -> None:
+    """Store what became of each reminder, in one transaction."""
+    with connection:
+        connection.executemany(
+            "INSERT INTO reminders VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(run_id, r.owner, r.address, r.sent_at.isoformat(timespec="seconds"), r.content_hash,
+              r.result, r.detail) for r in rows])
+        if config is not None:
+            connection.execute("INSERT OR REPLACE INTO run_config VALUES (?, ?)", (run_id, config))
+
+
+def last_reminders(connection: sqlite3.Connection) -> dict[str, ReminderRow]:
+    """Each owner's last reminder sent (or cleared), by their name in lower case."""
+    found: dict[str, ReminderRow] = {}
+    for owner, address, sent_at, content_hash, result in connection.execute(
+            "SELECT owner, address, sent_at, content_hash, result FROM reminders "
+            "WHERE result IN ('sent', 'cleared') ORDER BY sent_at, rowid"):
+        found[" ".join(owner.split()).casefold()] = ReminderRow(
+            owner, address, dt.datetime.fromisoformat(sent_at), content_hash, result)
+    return found
+
+
+def run_config(connection: sqlite3.Connection, run_id: int) -> str | None:
+    row = connection.execute("SELECT config FROM run_config WHERE run_id = ?", (run_id,)).fetchone()
+    return row[0] if row else None
+
+
+def first_seen(connection: sqlite3.Connection) -> dict[tuple[Any, ...], dt.date]:
+    """The day each finding (workbook, sheet, cell, rule) was first found by a run."""
+    return {(workbook, sheet, cell, rule): dt.date.fromisoformat(started[:10])
+            for workbook, sheet, cell, rule, started in connection.execute(
+                "SELECT f.workbook, f.sheet, f.cell, f.rule, min(r.started) FROM findings f "
+                "JOIN runs r ON r.id = f.run_id GROUP BY f.workbook, f.sheet, f.cell, f.rule")}
+
+
+def last_run(connection: sqlite3.Connection, out_dir: Path,
+             ) -> tuple[int, RunResult, set[tuple[Any, ...]]] | None:
+    """The last run as it was recorded (its id, results and new findings' keys), or None."""
+    run_id = last_run_id(connection)
+    if run_id is None:
+        return None
+    as_of = connection.execute("SELECT as_of FROM runs WHERE id = ?", (run_id,)).fetchone()[0]
+    workbooks = [result_from_json(json.loads(result), Source(Path(path), path))
+                 for path, result in connection.execute(
+                     "SELECT path, result FROM run_results WHERE run_id = ? ORDER BY path",
+                     (run_id,))]
+    new = {tuple(row) for row in connection.execute(
+        "SELECT workbook, sheet, cell, rule FROM findings WHERE run_id = ? AND is_new", (run_id,))}
+    return run_id, RunResult(as_of=dt.date.fromisoformat(as_of), out_dir=out_dir,
+                             workbooks=workbooks), new

@@ -32,6 +32,7 @@ from sheetsync.results import ANNOTATED_DIR, RunResult, Settings, WorkbookResult
 from sheetsync.settings.schemas import SCHEMA_FILES, default_schemas_dir
 from sheetsync.weekly import history
 from sheetsync.weekly.lock import run_lock
+from sheetsync.weekly.mail import MailReport, remind_after_run
 
 #: A workbook someone has open is retried this many times, this many seconds apart.
 IN_USE_RETRIES, IN_USE_WAIT = 3, 1.0
@@ -49,15 +50,19 @@ class JobResult:
     quarter: Quarter
     log: Path
     outputs: list[Path] = field(default_factory=list)
+    mail: MailReport = field(default_factory=MailReport)  #: The reminders sent to owners.
 
 
 def run_job(inputs: list[Path], out_dir: Path, settings: Settings, quarter: Quarter, *,
             jobs: int = 1, force: bool = False, include: list[str] | None = None,
             exclude: list[str] | None = None, schemas_dir: Path | None = None,
-            progress: Callable[[WorkbookResult, int, int], None] | None = None) -> JobResult:
+            progress: Callable[[WorkbookResult, int, int], None] | None = None,
+            email: bool = True, email_preview: Path | None = None) -> JobResult:
     """Check every workbook under ``inputs`` into ``out_dir``; raise RunInProgress if busy.
 
-    ``progress(result, done, total)`` is called as each workbook is finished.
+    ``progress(result, done, total)`` is called as each workbook is finished. Once the history
+    is committed, owners are sent their reminders if the settings say so (``email=False``: not
+    this time; ``email_preview``: written there as ``.eml`` files instead).
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     with run_lock(out_dir):
@@ -99,8 +104,11 @@ def run_job(inputs: list[Path], out_dir: Path, settings: Settings, quarter: Quar
                                         origins={name: past[name].run_id for name in reused | stale
                                                  if name in past})
         log = _write_log(out_dir, run_id, run, changes, started)
+        mail = remind_after_run(out_dir, run, run_id, changes.new, settings.config.email,
+                                send=email, preview=email_preview, log=log,
+                                config=str(Path(settings.config.source).resolve()))
         return JobResult(run=run, changes=changes, run_id=run_id, quarter=quarter, log=log,
-                         outputs=outputs)
+                         outputs=outputs, mail=mail)
 
 
 def _selected(name: str, include: list[str], exclude: list[str]) -> bool:
