@@ -97,7 +97,8 @@ def owner_file(path: Path, now: dt.datetime | None = None) -> Path | None:
 def _shared_by_others(path: Path, owner_name: str) -> bool:
     try:
         siblings = [p for p in path.parent.iterdir()
-                    if p.name != path.name and p.suffix.lower() in WORKBOOK_SUFFIXES]
+                    if p.name != path.name and p.suffix.lower() in WORKBOOK_SUFFIXES
+                    and not is_owner_file(p)]
     except OSError:
         return False
     return any(owner_name in owner_file_names(p.name)[1:] for p in siblings)
