@@ -9,7 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from helpers import write_openpyxl
+
+import sheetsync.files
+from sheetsync.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
 HEADER = ["Ref", "Risk", "Owner", "Likelihood", "Impact", "Score", "Review date"]
@@ -34,3 +38,30 @@ def test_names_a_cp1252_log_cannot_hold_are_replaced_and_the_run_goes_on(tmp_pat
     document = json.loads((out / "exceptions.json").read_text(encoding="utf-8"))
     assert [w["path"] for w in document["workbooks"]] == ["Łukasz risks.xlsx"]
     assert (out / "owners" / "Łukasz.xlsx").is_file()
+
+
+def test_a_summary_written_onto_a_file_open_in_excel_is_one_line_exit_2(tmp_path, monkeypatch,
+                                                                        capsys) -> None:
+    write_openpyxl(tmp_path / "in" / "risks.xlsx", {"Risks": [
+        HEADER, ["R1", "Budget", "Jo", 2, 2, 4, "01/03/2023"]]})
+    target = tmp_path / "Q3 summary.xlsx"
+    target.write_bytes(b"last quarter's")
+    real = os.replace
+
+    def replace(source, destination, *args, **kwargs):
+        if Path(destination) == target:
+            raise PermissionError(13, "The process cannot access the file")
+        return real(source, destination, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", replace)
+    monkeypatch.setattr(sheetsync.files, "REPLACE_WAIT", 0.0)
+    monkeypatch.setattr(sys, "argv", ["sheetsync", "summary", str(tmp_path / "in"), "--out",
+                                      str(target), "--as-of", "2023-03-31"])
+    with pytest.raises(SystemExit) as exited:
+        main()
+    assert exited.value.code == 2
+    assert capsys.readouterr().err == (
+        "sheetsync: Q3 summary.xlsx was left as it was (it could not be replaced (The process "
+        "cannot access the file): ask whoever has it open, in Excel most likely, to close it; "
+        "the next run will replace it)\n")
+    assert target.read_bytes() == b"last quarter's"

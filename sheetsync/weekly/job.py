@@ -218,7 +218,7 @@ def _wait_until_free(path: Path) -> str | None:
         if attempt + 1 < IN_USE_RETRIES:
             time.sleep(IN_USE_WAIT)
     return ("open in Excel by someone (a ~$ owner file is beside it)" if _in_use(path)
-            else "cannot be read (permission denied)")
+            else f"cannot be read ({too_long_for_windows(path) or 'permission denied'})")
 
 
 def _kept(source: Source, before: history.PastWorkbook | None, problem: str,

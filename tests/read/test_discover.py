@@ -96,3 +96,16 @@ def test_a_path_too_long_for_windows_is_said_only_on_windows(tmp_path, monkeypat
         f"its full path is {len(str(long_path))} characters, more than the 259 Windows allows "
         "unless long paths are switched on; move it to a shorter folder or give it a shorter name")
     assert too_long_for_windows(tmp_path / "short.xlsx") is None
+
+
+def test_a_workbook_too_deep_for_windows_is_said_so(tmp_path, monkeypatch) -> None:
+    from sheetsync.errors import WorkbookUnreadable
+    from sheetsync.read.workbook import read_workbook
+
+    deep = tmp_path / ("d" * 120) / ("e" * 120) / "risks.xlsx"
+    monkeypatch.setattr(sys, "platform", "win32")
+    with pytest.raises(WorkbookUnreadable) as raised:  # (missing here; refused on Windows)
+        read_workbook(deep)
+    assert raised.value.reason == f"cannot be opened: its full path is {len(str(deep))} characters, " \
+        "more than the 259 Windows allows unless long paths are switched on; move it to a " \
+        "shorter folder or give it a shorter name"
