@@ -131,10 +131,11 @@ def _left_as_it_was(exc: OutputInUse) -> bool:
     scope = _SCOPE.get()
     if scope is None:
         return False
-    try:
-        name = exc.path.relative_to(scope.base).as_posix()
-    except ValueError:
-        name = str(exc.path)
+    name = str(exc.path)
+    for path, base in ((exc.path, scope.base), (exc.path.resolve(), scope.base.resolve())):
+        if path.is_relative_to(base):
+            name = path.relative_to(base).as_posix()
+            break
     warning: dict[str, Any] = {"file": name, "message": f"{name} {exc.problem}"}
     if exc.user:
         warning["open_by"] = exc.user

@@ -147,7 +147,6 @@ def _remove_leftovers(out_dir: Path) -> None:
                 leftover.unlink(missing_ok=True)
 
 
-
 def _fingerprint(settings: Settings, schemas_dir: Path | None) -> str:
     """What a workbook's results depend on besides its bytes: schemas, settings, as-of date."""
     digest = hashlib.sha256(settings.as_of.isoformat().encode())

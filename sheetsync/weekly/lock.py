@@ -21,7 +21,7 @@ from pathlib import Path
 import filelock
 
 from sheetsync.errors import SheetsyncError
-from sheetsync.files import write_text_atomically
+from sheetsync.files import OutputInUse, write_text_atomically
 
 LOCK_FILE = ".sheetsync.weekly.lock"
 #: Who holds the lock (host, process, start time), for a second run's message. (Not the lock
@@ -45,8 +45,10 @@ def run_lock(out_dir: Path) -> Iterator[None]:
     mine = {"pid": os.getpid(), "host": socket.gethostname(),
             "started": dt.datetime.now().isoformat(timespec="seconds")}
     try:
-        # NOTE: a note left by a run that died is simply replaced: the lock is what counts.
-        write_text_atomically(out_dir / HOLDER_FILE, json.dumps(mine) + "\n")
+        # NOTE: a note left by a run that died is simply replaced: the lock is what counts
+        # (and a note that cannot be written only makes a second run's message vaguer).
+        with contextlib.suppress(OSError, OutputInUse):
+            write_text_atomically(out_dir / HOLDER_FILE, json.dumps(mine) + "\n")
         yield
     finally:
         if _read(out_dir / HOLDER_FILE) == mine:
