@@ -79,6 +79,7 @@ def validate(paths: tuple[Path, ...], out_dir: Path, fail_on: str, as_of: dt.dat
     write_reports(run)
     for line in summary_lines(run):
         click.echo(line)
+    _warn(run.all_warnings())
     click.echo(f"Outputs in {out_dir}: annotated/, exceptions.xlsx, exceptions.csv, "
                "exceptions.json, records/")
     sys.exit(EXIT_FINDINGS if run.failed(fail_on) else EXIT_OK)
@@ -233,6 +234,7 @@ def run(inputs: tuple[Path, ...], out_dir: Path | None, jobs: int | None, force:
 
     for line in summary_lines(result.run):
         click.echo(line)
+    _warn(result.run.all_warnings())
     changes = result.changes
     click.echo(f"Run {result.run_id} ({period.label}): {len(changes.reused)} unchanged workbooks "
                f"reused, {len(changes.stale)} kept stale, {len(changes.new)} new findings, "
@@ -359,10 +361,29 @@ def rules(schemas_dir: Path | None) -> None:
         click.echo(f"{rule.code}  {rule.severity.label:<7}  {rule.title}")
 
 
+def _warn(warnings: list[dict[str, Any]]) -> None:
+    """Outputs left as they were (open in Excel), and the like: after the totals."""
+    for warning in warnings:
+        click.echo(f"Warning: {warning['message']}")
+
+
+def _forgiving_streams() -> None:
+    """A character the console or a scheduler's log cannot show (``ŵ`` in cp1252) becomes
+    ``?`` rather than stopping the run."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="replace")
+
+
 def main() -> None:
     """Entry point: no traceback reaches a user unless SHEETSYNC_DEBUG is set."""
+    _forgiving_streams()
     try:
         cli(prog_name="sheetsync")
+    except SheetsyncError as exc:  # (such as the one file a command writes, open in Excel)
+        click.echo(f"sheetsync: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
     except Exception as exc:
         if os.environ.get("SHEETSYNC_DEBUG"):
             raise

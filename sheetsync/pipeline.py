@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from sheetsync.errors import WorkbookUnreadable
+from sheetsync.files import OutputInUse
 from sheetsync.findings import STRUCTURAL_RULES, Finding
 from sheetsync.read.coerce import coerce_sheet
 from sheetsync.read.discover import OUTPUT_MARKER, Source, find_workbooks
@@ -151,6 +152,9 @@ def _write_copy(package: Package, grid: WorkbookGrid, result: WorkbookResult,
     if reason is None:
         try:
             write_patched_copy(package, grid, result.findings, annotations, destination, summary)
+        except OutputInUse as exc:
+            _copy_left(result, exc)
+            return
         except PatchUnsupported as exc:
             reason = str(exc)
         except Exception as exc:  # noqa: BLE001  (one bad file must never stop a run)
@@ -165,6 +169,7 @@ def _write_with_openpyxl(result: WorkbookResult, annotations: list[SheetAnnotati
                          destination: Path, summary: list[list[Any]], reason: str) -> None:
     source = result.source
     predicted = losses.predicted_losses(source.path)
+    kept = len(result.findings)
     for loss in predicted:
         result.findings.append(_loss_finding(source, loss, reason))
     try:
@@ -174,6 +179,10 @@ def _write_with_openpyxl(result: WorkbookResult, annotations: list[SheetAnnotati
             write_annotated_copy(wb, result.findings, annotations, destination, summary)
         finally:
             _release(wb)
+    except OutputInUse as exc:
+        del result.findings[kept:]  # (what a copy not written would have lost: nothing)
+        _copy_left(result, exc)
+        return
     except Exception as exc:  # noqa: BLE001  (one bad file must never stop a run)
         result.findings.append(_workbook_finding(
             source, "WB03", f"The annotated copy could not be written ({type(exc).__name__}: "
@@ -303,6 +312,17 @@ def _cell_value(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
+
+
+def _copy_left(result: WorkbookResult, exc: OutputInUse) -> None:
+    """An annotated copy that could not be replaced (open in Excel): a warning on the run, not
+    a finding on the officer's workbook; no link points at the old copy."""
+    name = f"{ANNOTATED_DIR}/{result.source.name}"
+    warning: dict[str, Any] = {"file": name, "message": f"{name} {exc.problem}"}
+    if exc.user:
+        warning["open_by"] = exc.user
+    result.warnings.append(warning)
+    result.annotated = None
 
 
 def _workbook_finding(source: Source, rule: str, message: str) -> Finding:

@@ -39,6 +39,8 @@ class WorkbookResult:
     annotated: Path | None = None
     sheets: list[SheetResult] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    #: Its outputs left as they were this run (an annotated copy open in Excel): not findings.
+    warnings: list[dict[str, Any]] = field(default_factory=list)
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
@@ -51,6 +53,14 @@ class RunResult:
     as_of: dt.date
     out_dir: Path
     workbooks: list[WorkbookResult] = field(default_factory=list)
+    #: Problems of the run, not of any register: an output left as it was because someone has
+    #: it open, an email not sent... Each a dict with a plain-English ``message`` and what it is
+    #: about (``file``, ``owner``...). Listed in ``exceptions.json``, the log and the console.
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+
+    def all_warnings(self) -> list[dict[str, Any]]:
+        """Each workbook's warnings (its annotated copy), then the run's own."""
+        return [*(w for wb in self.workbooks for w in wb.warnings), *self.warnings]
 
     @property
     def findings(self) -> list[Finding]:

@@ -11,6 +11,7 @@ import openpyxl
 from openpyxl.workbook import Workbook
 
 from sheetsync.errors import WorkbookUnreadable
+from sheetsync.read.discover import too_long_for_windows
 from sheetsync.read.grid import WorkbookGrid, read_grid
 from sheetsync.read.package import Package
 
@@ -60,7 +61,8 @@ def _check_signature(path: Path) -> None:
     except PermissionError:
         raise WorkbookUnreadable("cannot be opened: permission denied (is it open or locked?)") from None
     except OSError as exc:
-        raise WorkbookUnreadable(f"cannot be opened: {exc.strerror or exc}") from None
+        raise WorkbookUnreadable(f"cannot be opened: {too_long_for_windows(path) or exc.strerror or exc}"
+                                 ) from None
     if head.startswith(_OLE_SIGNATURE):
         if _is_encrypted(path):
             raise WorkbookUnreadable("the workbook is password-protected; save a copy without a "

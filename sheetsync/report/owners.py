@@ -1,21 +1,34 @@
-"""One small workbook per owner (risk owner, issue owner, action lead): ready to email."""
+"""One small workbook per owner (risk owner, issue owner, action lead): ready to email.
+
+Owners are one person however their name is capitalised or spaced (``J Smith``, ``j  smith``);
+each gets a file name Windows accepts (``pathvalidate``) that no other owner's list shares on a
+file system that ignores case, and ``owners/index.csv`` says whose list each file is.
+"""
 
 from __future__ import annotations
 
-import re
+import csv
+import io
+import unicodedata
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import xlsxwriter
+from pathvalidate import is_valid_filename, sanitize_filename
 
-from sheetsync.files import atomic_path
+from sheetsync.files import atomic_path, remove_output, write_text_atomically
 from sheetsync.findings import Finding
 from sheetsync.results import RunResult
 
 OWNERS_DIR = "owners"
+INDEX_FILE = "index.csv"
 _OWNER_FIELDS = ("owner", "lead")
+#: Longest file name most file systems (NTFS, SMB shares, ext4) take, in characters.
+_MAX_NAME = 255
+_SUFFIX = ".xlsx"
 REVIEW_RULE = "RR11"  #: Review overdue: listed apart from the problems to fix.
 
 
@@ -28,6 +41,7 @@ class OwnerItems:
     actions: list[dict[str, Any]] = field(default_factory=list)
     #: Addresses the registers give for them (an "Owner email" column), first seen first.
     emails: list[str] = field(default_factory=list)
+    file_name: str = ""  #: Their list's name in ``owners/``.
 
     @property
     def problems(self) -> list[Finding]:
@@ -39,54 +53,103 @@ class OwnerItems:
 
 
 def open_items(run: RunResult) -> dict[str, OwnerItems]:
-    """Everyone named as an owner or lead who has something open, by name, sorted."""
+    """Everyone named as an owner or lead who has something open, by name (as first written,
+    one person however capitalised or spaced), sorted, each with their list's file name."""
     owner_of: dict[tuple[str, str, int], str] = {}
+    spelling: dict[str, str] = {}  #: Each owner as first written (by their case-blind key).
     items: dict[str, OwnerItems] = {}
     emails: dict[str, list[str]] = defaultdict(list)
     for wb in run.workbooks:
         for sheet in wb.sheets:
             for record in sheet.records:
-                owner = next((str(record[f]).strip() for f in _OWNER_FIELDS
+                named = next((str(record[f]).strip() for f in _OWNER_FIELDS
                               if record.get(f) and str(record[f]).strip()), None)
-                if owner:
-                    owner_of[(record["workbook"], record["sheet"], record["row"])] = owner
-                    email = str(record.get("owner_email") or "").strip()
-                    if email and email not in emails[owner]:
-                        emails[owner].append(email)
-                    if sheet.kind == "action_plan" and record.get("overdue") == "Yes":
-                        items.setdefault(owner, OwnerItems(owner)).actions.append(record)
+                if not named:
+                    continue
+                owner = spelling.setdefault(owner_key(named), " ".join(named.split()))
+                owner_of[(record["workbook"], record["sheet"], record["row"])] = owner
+                email = str(record.get("owner_email") or "").strip()
+                if email and email not in emails[owner]:
+                    emails[owner].append(email)
+                if sheet.kind == "action_plan" and record.get("overdue") == "Yes":
+                    items.setdefault(owner, OwnerItems(owner)).actions.append(record)
     for finding in run.findings:
         # (int: histories written before coerce gave plain ints hold some rows as text)
-        owner = owner_of.get((finding.workbook, finding.sheet or "", int(finding.row or 0)))
-        if owner:
-            items.setdefault(owner, OwnerItems(owner)).findings.append(finding)
+        whose = owner_of.get((finding.workbook, finding.sheet or "", int(finding.row or 0)))
+        if whose:
+            items.setdefault(whose, OwnerItems(whose)).findings.append(finding)
+    names = owner_file_names(items)
     for owner, found in items.items():
         found.emails = emails[owner]
+        found.file_name = names[owner]
     return {owner: items[owner] for owner in sorted(items)}
 
 
 def write_owner_lists(run: RunResult, out_dir: Path) -> list[Path]:
-    """``owners/<name>.xlsx`` for everyone named as an owner or lead who has something open."""
+    """``owners/<name>.xlsx`` for everyone named as an owner or lead who has something open,
+    and ``owners/index.csv`` saying whose list each file is."""
     written = []
     folder = out_dir / OWNERS_DIR
-    for owner, items in open_items(run).items():
-        written.append(_write(folder / owner_file(owner), owner, items.findings, items.actions,
-                              run))
+    everyone = open_items(run)
+    for owner, items in everyone.items():
+        written.append(_write(folder / items.file_name, owner, items.findings, items.actions, run))
     # NOTE: the list of someone with nothing open any more goes: a week-old list left in the
     # folder would be emailed as if it were current.
-    for old in folder.glob("*.xlsx") if folder.is_dir() else ():
+    for old in folder.glob(f"*{_SUFFIX}") if folder.is_dir() else ():
         if old not in written:
-            old.unlink(missing_ok=True)
+            remove_output(old)
+    written.append(_write_index(folder / INDEX_FILE,
+                                {owner: items.file_name for owner, items in everyone.items()}))
     return written
 
 
 def owner_file(owner: str) -> str:
-    """The name of an owner's list in ``owners/``."""
-    return f"{_file_name(owner)}.xlsx"
+    """A Windows-safe file name for one owner on their own (previews of their message)."""
+    return owner_file_names([owner])[owner]
 
 
-def _file_name(owner: str) -> str:
-    return re.sub(r"[^\w\- &.]+", "_", owner).strip(" ._") or "owner"
+def owner_key(name: str) -> str:
+    """One key per person, however their name is capitalised or spaced."""
+    return unicodedata.normalize("NFC", " ".join(name.split())).casefold()
+
+
+def owner_file_names(owners: Iterable[str]) -> dict[str, str]:
+    """A file name for each owner (sorted): safe on Windows (no reserved name such as ``CON``,
+    no ``/ \\ : * ? " < > |``, no trailing dot or space, at most 255 characters), and never
+    the same as another owner's, even where the file system ignores case."""
+    names: dict[str, str] = {}
+    taken: set[str] = set()
+    for owner in sorted(owners, key=lambda o: (owner_key(o), o)):
+        stem = _safe_stem(owner, _MAX_NAME - len(_SUFFIX))
+        name, number = stem + _SUFFIX, 2
+        while owner_key(name) in taken or not is_valid_filename(name, platform="windows"):
+            tail = f" ({number}){_SUFFIX}"
+            name = _safe_stem(stem, _MAX_NAME - len(tail)) + tail
+            number += 1
+        taken.add(owner_key(name))
+        names[owner] = name
+    return names
+
+
+def _safe_stem(text: str, limit: int) -> str:
+    # NOTE: a refused character becomes a space ("Ops: North/South" -> "Ops North South"),
+    # and runs of spaces (or tabs, or line breaks) one space.
+    stem = " ".join(sanitize_filename(text, platform="windows", replacement_text=" ",
+                                      max_len=limit).split())
+    # NOTE: a reserved name stays reserved before an extension (CON.xlsx), so the whole name
+    # is checked: sanitising again appends "_" to such a stem.
+    stem = sanitize_filename(stem + _SUFFIX, platform="windows")[:-len(_SUFFIX)] if stem else stem
+    return stem.rstrip(". ") or "owner"
+
+
+def _write_index(path: Path, names: dict[str, str]) -> Path:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["file", "owner"])
+    for owner, name in sorted(names.items(), key=lambda item: item[1].casefold()):
+        writer.writerow([name, ("'" + owner) if owner.startswith(("=", "+", "-", "@")) else owner])
+    # NOTE: utf-8-sig so Excel opens names such as "Siân" correctly.
+    return write_text_atomically(path, buffer.getvalue(), encoding="utf-8-sig")
 
 
 def _write(path: Path, owner: str, findings: list[Finding], actions: list[dict[str, Any]],

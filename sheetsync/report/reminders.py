@@ -25,7 +25,7 @@ from typing import Any
 from urllib.parse import quote
 
 from sheetsync.findings import Finding, display_value
-from sheetsync.report.owners import OWNERS_DIR, OwnerItems, open_items, owner_file
+from sheetsync.report.owners import OWNERS_DIR, OwnerItems, open_items
 from sheetsync.results import ANNOTATED_DIR, RunResult
 from sheetsync.settings.email import EmailSettings, is_address
 
@@ -143,7 +143,7 @@ def _reminder(run: RunResult, email: EmailSettings, items: OwnerItems, address: 
                   for a in items.actions]),
     ]
     links = _links(run, email, items)
-    attachment = run.out_dir / OWNERS_DIR / owner_file(items.owner)
+    attachment = run.out_dir / OWNERS_DIR / items.file_name
     attached = email.attach and attachment.is_file()
     subject = subject_line(items, day)
     message = EmailMessage()

@@ -14,7 +14,7 @@ from typing import Any
 
 import xlsxwriter
 
-from sheetsync.files import atomic_path, write_text_atomically
+from sheetsync.files import atomic_path, keep_going, write_text_atomically
 from sheetsync.findings import Finding, Severity
 from sheetsync.report.record_fields import FIELDS, RECORD_FILES, ROLLUP_FIELDS, rollups
 from sheetsync.results import RunResult, WorkbookResult
@@ -42,15 +42,20 @@ class Changes:
 
 
 def write_reports(run: RunResult, changes: Changes | None = None) -> list[Path]:
-    """Write ``exceptions.{xlsx,csv,json}`` and ``records/*.csv`` into the run's folder."""
+    """Write ``exceptions.{xlsx,csv,json}`` and ``records/*.csv`` into the run's folder.
+
+    A file that cannot be replaced (open in Excel) is left as it was, with a warning in
+    ``run.warnings``; ``exceptions.json`` is written last, so it lists every such warning.
+    """
     out = run.out_dir
-    written = [write_exceptions_json(run, out / "exceptions.json", changes),
-               write_exceptions_csv(run, out / "exceptions.csv", changes),
-               write_exceptions_xlsx(run, out / "exceptions.xlsx", changes)]
-    for kind, file_name in RECORD_FILES.items():
-        written.append(_write_csv(out / "records" / file_name, FIELDS[kind], run.records(kind)))
-    written.append(_write_csv(out / "records" / "rollups.csv", ROLLUP_FIELDS,
-                              rollups(run.records("action_plan"))))
+    with keep_going(out, run.warnings):
+        written = [write_exceptions_csv(run, out / "exceptions.csv", changes),
+                   write_exceptions_xlsx(run, out / "exceptions.xlsx", changes)]
+        for kind, file_name in RECORD_FILES.items():
+            written.append(_write_csv(out / "records" / file_name, FIELDS[kind], run.records(kind)))
+        written.append(_write_csv(out / "records" / "rollups.csv", ROLLUP_FIELDS,
+                                  rollups(run.records("action_plan"))))
+        written.append(write_exceptions_json(run, out / "exceptions.json", changes))
     return written
 
 
@@ -60,6 +65,7 @@ def exceptions_document(run: RunResult, changes: Changes | None = None) -> dict[
         "as_of": run.as_of.isoformat(),
         "workbooks": [_workbook_entry(run, wb) for wb in run.workbooks],
         "findings": [_finding_entry(f, changes) for f in run.findings],
+        "warnings": run.all_warnings(),
     }
     if changes is not None:
         for entry in document["workbooks"]:
@@ -194,4 +200,13 @@ def _write_csv(path: Path, fields: tuple[str, ...], rows: list[dict[str, Any]]) 
 
 
 def _relative(path: Path, base: Path) -> str:
-    return Path(os.path.relpath(path, base)).as_posix()
+    """``path`` from ``base``, as a link in the reports: inside ``base`` whichever way either
+    was reached (a drive letter, a UNC path, a link); else relative, or as it is when that
+    cannot be (on another drive)."""
+    for candidate, folder in ((path, base), (path.resolve(), base.resolve())):
+        if candidate.is_relative_to(folder):
+            return candidate.relative_to(folder).as_posix()
+    try:
+        return Path(os.path.relpath(path, base)).as_posix()
+    except ValueError:
+        return path.as_posix()

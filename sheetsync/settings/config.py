@@ -6,6 +6,7 @@ is laid over them, so it need only say what differs.
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import functools
 import re
@@ -127,7 +128,7 @@ def load_config(schemas_dir: Path, override: Path | None = None) -> Config:
 def read_yaml(path: Path) -> dict[str, Any]:
     """A YAML mapping from ``path``; every mistake becomes a ConfigError naming the file."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = decode_text(Path(path).read_bytes(), path)
     except OSError as exc:
         raise ConfigError(path, f"cannot be read ({exc.strerror or exc})") from None
     try:
@@ -142,6 +143,26 @@ def read_yaml(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ConfigError(path, "should be a set of 'name: value' settings")
     return data
+
+
+def decode_text(data: bytes, path: Path | str) -> str:
+    """A settings file's text: UTF-8 (with or without the BOM Notepad writes) or UTF-16 with
+    its BOM (Notepad's "Unicode"); anything else is a ConfigError saying how to re-save it.
+
+    NOTE: an "ANSI" file is not guessed at: the bytes of one code page read in another give
+    other letters without any error (Polish "Ł" saved on a cp1250 PC reads as "£" in cp1252),
+    and a word in the settings that silently differs from what officers type would turn into
+    findings that are not there.
+    """
+    utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    encoding = "utf-16" if utf16 else "utf-8-sig"
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise ConfigError(path, f"is not saved as UTF-8 (line {line} has a character in another "
+                                "encoding, such as Windows' 'ANSI'); open it in Notepad, choose "
+                                "File > Save as, set Encoding to UTF-8 and save it again") from None
 
 
 def _run_date(value: Any, fail: Any) -> dt.date:

@@ -20,8 +20,11 @@ from typing import Any
 from sheetsync.findings import Finding, Severity
 from sheetsync.read.discover import Source
 from sheetsync.results import RunResult, SheetResult, WorkbookResult
+from sheetsync.weekly.lock import RunInProgress
 
 HISTORY_FILE = "history.sqlite"
+#: Seconds to wait for a history another program is writing before saying so.
+BUSY_TIMEOUT = 30.0
 #: A workbook's result (with its records) is stored once, by the run that read it; a later run
 #: that reuses or keeps it points at that run (``result_run``) instead of storing it again.
 _SCHEMA = """
@@ -64,19 +67,47 @@ class PastWorkbook:
     run_id: int  #: The run that read it (and stored its result).
 
 
+class HistoryLocked(RunInProgress):
+    """The history is being written by another program: nothing was replaced (exit 3)."""
+
+
 @contextlib.contextmanager
 def open_history(out_dir: Path) -> Iterator[sqlite3.Connection]:
-    connection = sqlite3.connect(out_dir / HISTORY_FILE, timeout=30)
+    connection = sqlite3.connect(out_dir / HISTORY_FILE, timeout=BUSY_TIMEOUT)
     try:
-        connection.executescript(_SCHEMA)
-        columns = {row[1] for row in connection.execute("PRAGMA table_info(workbooks)")}
-        if "result_run" not in columns:  # (a history made before results were shared)
-            connection.execute("ALTER TABLE workbooks ADD COLUMN result_run INTEGER")
-        connection.executescript(_VIEWS)
-        connection.executescript(_REMINDERS)
+        with _locked_is_said(out_dir):
+            # NOTE: the rollback journal, not WAL: WAL needs memory shared between the
+            # computers using the file, which a network share does not give.
+            connection.execute("PRAGMA journal_mode=DELETE")
+            connection.executescript(_SCHEMA)
+            columns = {row[1] for row in connection.execute("PRAGMA table_info(workbooks)")}
+            if "result_run" not in columns:  # (a history made before results were shared)
+                connection.execute("ALTER TABLE workbooks ADD COLUMN result_run INTEGER")
+            connection.executescript(_VIEWS)
+            connection.executescript(_REMINDERS)
         yield connection
     finally:
         connection.close()
+
+
+def reserve(connection: sqlite3.Connection, out_dir: Path) -> None:
+    """Take the history's write lock now, so that a history another program is writing stops
+    the run before any output is replaced (readers can still read it until the commit)."""
+    with _locked_is_said(out_dir):
+        connection.execute("BEGIN IMMEDIATE")
+
+
+@contextlib.contextmanager
+def _locked_is_said(out_dir: Path) -> Iterator[None]:
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        if "locked" not in str(exc) and "busy" not in str(exc):
+            raise
+        raise HistoryLocked(
+            f"the history {out_dir / HISTORY_FILE} is being written by another program (a "
+            f"database tool, a backup, another run) and stayed locked for {BUSY_TIMEOUT:g} "
+            "seconds; this run stopped before replacing any output: try again later") from None
 
 
 def last_run_id(connection: sqlite3.Connection) -> int | None:
@@ -138,7 +169,7 @@ def record_run(connection: sqlite3.Connection, run: RunResult, *, started: dt.da
     that stored it: that result is pointed at, not stored again.
     """
     origins = origins or {}
-    with connection:
+    with _locked_is_said(run.out_dir), connection:
         cursor = connection.execute(
             "INSERT INTO runs (started, finished, as_of, quarter, fingerprint, workbooks, reused, "
             "errors, warnings, new, resolved) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -154,8 +185,9 @@ def record_run(connection: sqlite3.Connection, run: RunResult, *, started: dt.da
             connection.execute(
                 "INSERT INTO workbooks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (run_id, name, hashes.get(name, ""), wb.status, wb.message,
-                 str(wb.annotated) if wb.annotated else None, name in reused, name in stale,
-                 None if origin is not None else json.dumps(result_to_json(wb), default=str),
+                 _in_folder(wb.annotated, run.out_dir), name in reused, name in stale,
+                 None if origin is not None else json.dumps(result_to_json(wb, run.out_dir),
+                                                            default=str),
                  origin))
             connection.executemany(
                 "INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -172,13 +204,26 @@ def runs(connection: sqlite3.Connection) -> list[dict[str, Any]]:
         f"SELECT {', '.join(columns)} FROM runs ORDER BY id")]
 
 
-def result_to_json(wb: WorkbookResult) -> dict[str, Any]:
+def result_to_json(wb: WorkbookResult, out_dir: Path | None = None) -> dict[str, Any]:
+    """``wb`` as stored; its annotated copy relative to ``out_dir``, so the same share reached
+    by a drive letter and by a UNC path gives the same history."""
     return {"status": wb.status, "message": wb.message,
-            "annotated": str(wb.annotated) if wb.annotated else None,
+            "annotated": _in_folder(wb.annotated, out_dir),
             "sheets": [{"name": s.name, "kind": s.kind, "header_row": s.header_row,
                         "rows": s.rows, "metadata": s.metadata, "records": s.records}
                        for s in wb.sheets],
             "findings": [f.to_dict() for f in wb.findings]}
+
+
+def _in_folder(path: Path | None, out_dir: Path | None) -> str | None:
+    """``annotated/...`` for a copy in ``out_dir`` (the path as given otherwise)."""
+    if path is None:
+        return None
+    if out_dir is not None:
+        for inside, folder in ((path, out_dir), (path.resolve(), out_dir.resolve())):
+            if inside.is_relative_to(folder):
+                return inside.relative_to(folder).as_posix()
+    return str(path)
 
 
 def result_from_json(data: dict[str, Any], source: Source | None = None) -> WorkbookResult:

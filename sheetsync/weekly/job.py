@@ -14,6 +14,7 @@ import datetime as dt
 import fnmatch
 import hashlib
 import os
+import sys
 import time
 from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
@@ -21,8 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sheetsync.files import write_text_atomically
-from sheetsync.read.discover import OUTPUT_MARKER, Source, find_workbooks
+from sheetsync.files import keep_going, remove_output, write_text_atomically
+from sheetsync.read.discover import OUTPUT_MARKER, Source, find_workbooks, owner_file, too_long_for_windows
 from sheetsync.report.owners import write_owner_lists
 from sheetsync.report.quarters import Quarter
 from sheetsync.report.reports import Changes, summary_lines, write_reports
@@ -38,6 +39,8 @@ from sheetsync.weekly.mail import MailReport, remind_after_run
 IN_USE_RETRIES, IN_USE_WAIT = 3, 1.0
 SUMMARY_FILE = "summary.xlsx"
 LOG_DIR = "logs"
+#: Windows' process pool refuses more workers than this.
+WINDOWS_MAX_WORKERS = 61
 
 
 @dataclass(slots=True)
@@ -73,6 +76,7 @@ def run_job(inputs: list[Path], out_dir: Path, settings: Settings, quarter: Quar
                    if _selected(s.name, include or [], exclude or [])]
         fingerprint = _fingerprint(settings, schemas_dir)
         with history.open_history(out_dir) as connection:
+            history.reserve(connection, out_dir)  # (locked: stop before replacing any output)
             past = history.past_workbooks(connection)
             past_findings = history.past_findings(connection)
             previous_risks = history.records_of_quarter(connection, quarter.previous().label,
@@ -81,6 +85,9 @@ def run_job(inputs: list[Path], out_dir: Path, settings: Settings, quarter: Quar
                                                        "kpi_sheet")
             results, hashes, reused, stale = _check_all(sources, out_dir, settings, past,
                                                         fingerprint, force, jobs, progress)
+            for result in results:
+                if result.warnings:  # its copy was left as it was: not reusable next time
+                    hashes[result.source.name] = ""
             run = RunResult(as_of=settings.as_of, out_dir=out_dir, workbooks=results)
             found = {s.name for s in sources}
             removed = sorted(name for name in past if name not in found)
@@ -90,13 +97,16 @@ def run_job(inputs: list[Path], out_dir: Path, settings: Settings, quarter: Quar
                               resolved=[f for key, f in before.items() if key not in current
                                         and f["workbook"] in found],
                               removed=removed)
-            outputs = write_reports(run, changes)
-            _remove_annotated_copies(removed, found, out_dir)
-            previous = (previous_from_records(previous_risks, previous_kpis)
-                        if previous_risks or previous_kpis else None)
-            data = build_summary_data(run, quarter, settings.config, previous=previous)
-            outputs.append(write_summary(data, out_dir / SUMMARY_FILE))
-            outputs += write_owner_lists(run, out_dir)
+            # NOTE: an output someone has open is left as it was, with a warning, and
+            # exceptions.json (written last) lists those warnings.
+            with keep_going(out_dir, run.warnings):
+                _remove_annotated_copies(removed, found, out_dir)
+                previous = (previous_from_records(previous_risks, previous_kpis)
+                            if previous_risks or previous_kpis else None)
+                data = build_summary_data(run, quarter, settings.config, previous=previous)
+                outputs = [write_summary(data, out_dir / SUMMARY_FILE)]
+                outputs += write_owner_lists(run, out_dir)
+                outputs += write_reports(run, changes)
             run_id = history.record_run(connection, run, started=started, quarter=quarter.label,
                                         fingerprint=fingerprint, hashes=hashes, reused=reused,
                                         stale=stale, new=changes.new,
@@ -128,7 +138,7 @@ def _remove_annotated_copies(removed: list[str], found: set[str], out_dir: Path)
         copy = (folder / name).resolve()
         if not copy.is_relative_to(folder) or copy == folder:
             continue
-        copy.unlink(missing_ok=True)
+        remove_output(copy)
         for parent in copy.parents:
             if parent == folder or not parent.is_relative_to(folder):
                 break
@@ -138,10 +148,11 @@ def _remove_annotated_copies(removed: list[str], found: set[str], out_dir: Path)
 
 def _remove_leftovers(out_dir: Path) -> None:
     """Temporary files a killed run left behind (outputs are renamed into place, so these
-    were never any output's only copy)."""
-    for leftover in out_dir.rglob(".sheetsync-*"):
-        if leftover.is_file():
-            leftover.unlink(missing_ok=True)
+    were never any output's only copy). The output marker stays."""
+    for leftover in out_dir.rglob(".sheetsync-*"):  # (files.TEMPORARY_PREFIX, and older ones)
+        if leftover.is_file() and leftover.name != OUTPUT_MARKER:
+            with contextlib.suppress(OSError):
+                leftover.unlink(missing_ok=True)
 
 
 def _fingerprint(settings: Settings, schemas_dir: Path | None) -> str:
@@ -165,8 +176,8 @@ def content_hash(path: Path) -> str:
 
 
 def _in_use(path: Path) -> bool:
-    """Excel leaves ``~$name.xlsx`` beside a workbook while someone has it open."""
-    return (path.parent / f"~${path.name}").exists() or (path.parent / f"~${path.name[2:]}").exists()
+    """Excel leaves an owner file (``~$name.xlsx``) beside a workbook while someone has it open."""
+    return owner_file(path) is not None
 
 
 def _check_all(sources: list[Source], out_dir: Path, settings: Settings,
@@ -184,16 +195,16 @@ def _check_all(sources: list[Source], out_dir: Path, settings: Settings,
             try:
                 hashes[source.name] = content_hash(source.path)
             except OSError as exc:
-                problem = f"cannot be read now ({exc.strerror or exc})"
+                problem = f"cannot be read now ({too_long_for_windows(source.path) or exc.strerror or exc})"
         before = past.get(source.name)
         if problem is not None:
-            results[source.name] = _kept(source, before, problem)
+            results[source.name] = _kept(source, before, problem, out_dir)
             stale.add(source.name)
             if before is not None:
                 hashes[source.name] = before.content_hash
         elif (not force and before is not None and before.content_hash == hashes[source.name]
-              and before.fingerprint == fingerprint and _outputs_exist(before.result)):
-            results[source.name] = _with_source(before.result, source)
+              and before.fingerprint == fingerprint and _outputs_exist(before.result, source, out_dir)):
+            results[source.name] = _with_source(before.result, source, out_dir)
             reused.add(source.name)
         else:
             to_check.append(source)
@@ -214,31 +225,40 @@ def _wait_until_free(path: Path) -> str | None:
         if attempt + 1 < IN_USE_RETRIES:
             time.sleep(IN_USE_WAIT)
     return ("open in Excel by someone (a ~$ owner file is beside it)" if _in_use(path)
-            else "cannot be read (permission denied)")
+            else f"cannot be read ({too_long_for_windows(path) or 'permission denied'})")
 
 
-def _kept(source: Source, before: history.PastWorkbook | None, problem: str) -> WorkbookResult:
+def _kept(source: Source, before: history.PastWorkbook | None, problem: str,
+          out_dir: Path) -> WorkbookResult:
     if before is None:
         return WorkbookResult(source=source, status="error",
                               message=f"{problem}; not checked, and no earlier results to keep")
-    kept = _with_source(before.result, source)
+    kept = _with_source(before.result, source, out_dir)
     kept.message = f"{problem}; results of the last run kept (stale)"
     return kept
 
 
-def _with_source(result: WorkbookResult, source: Source) -> WorkbookResult:
+def _with_source(result: WorkbookResult, source: Source, out_dir: Path) -> WorkbookResult:
     return WorkbookResult(source=source, status=result.status, message=result.message,
-                          annotated=result.annotated, sheets=result.sheets,
+                          annotated=_annotated(result, source, out_dir), sheets=result.sheets,
                           findings=result.findings)
 
 
-def _outputs_exist(result: WorkbookResult) -> bool:
-    return result.annotated is None or result.annotated.is_file()
+def _annotated(result: WorkbookResult, source: Source, out_dir: Path) -> Path | None:
+    """The annotated copy as this run reaches the folder, however the last run reached it (a
+    drive letter or a UNC path): a copy's place in the folder is fixed by its workbook's name."""
+    return None if result.annotated is None else out_dir / ANNOTATED_DIR / source.name
+
+
+def _outputs_exist(result: WorkbookResult, source: Source, out_dir: Path) -> bool:
+    copy = _annotated(result, source, out_dir)
+    return copy is None or copy.is_file()
 
 
 def _process(sources: list[Source], out_dir: Path, settings: Settings,
              jobs: int) -> list[WorkbookResult]:
     tasks = [(source, out_dir / ANNOTATED_DIR / source.name) for source in sources]
+    jobs = usable_workers(jobs)
     if jobs <= 1 or len(tasks) <= 1:
         return [check_steady(source, settings, destination) for source, destination in tasks]
     # NOTE: the settings go to each worker once, not with every workbook, and workbooks go in
@@ -256,8 +276,14 @@ def _process(sources: list[Source], out_dir: Path, settings: Settings,
             for source, destination in tasks]
 
 
+def usable_workers(jobs: int) -> int:
+    """``jobs``, within what the platform's process pool accepts (61 on Windows)."""
+    return min(jobs, WINDOWS_MAX_WORKERS) if sys.platform == "win32" else jobs
+
+
 def _pool(jobs: int, settings: Settings) -> concurrent.futures.ProcessPoolExecutor:
-    return concurrent.futures.ProcessPoolExecutor(max_workers=jobs, initializer=_worker_settings,
+    return concurrent.futures.ProcessPoolExecutor(max_workers=usable_workers(jobs),
+                                                  initializer=_worker_settings,
                                                   initargs=(settings,))
 
 
@@ -313,6 +339,7 @@ def _write_log(out_dir: Path, run_id: int, run: RunResult, changes: Changes,
              f"{len(changes.new)} new findings, {len(changes.resolved)} resolved",
              *(f"no longer found (its findings are not counted as resolved): {name}"
                for name in changes.removed),
+             *(f"warning: {warning['message']}" for warning in run.all_warnings()),
              f"finished {dt.datetime.now():%Y-%m-%d %H:%M:%S}"]
     return write_text_atomically(out_dir / LOG_DIR / f"run-{run_id:05d}.log", "\n".join(lines) + "\n")
 

@@ -19,7 +19,8 @@ from helpers import write_openpyxl
 import sheetsync.pipeline
 import sheetsync.weekly.job
 from sheetsync.cli import cli
-from sheetsync.weekly.lock import LOCK_FILE, run_lock
+from sheetsync.read.discover import OUTPUT_MARKER
+from sheetsync.weekly.lock import HOLDER_FILE, run_lock
 
 HEADER = ["Ref", "Risk", "Owner", "Likelihood", "Impact", "Score", "Review date"]
 
@@ -102,14 +103,14 @@ def test_a_run_killed_part_way_leaves_the_last_outputs_and_the_next_run_works(tm
     completed = subprocess.run([sys.executable, "-c", killer], capture_output=True, timeout=120,
                                check=False, cwd=Path(__file__).resolve().parents[2])
     assert completed.returncode == 9, completed.stderr.decode()
-    assert (out / LOCK_FILE).exists(), "the killed run left its lock"
+    assert (out / HOLDER_FILE).exists(), "the killed run left its note of who holds the lock"
     assert (out / "exceptions.json").read_bytes() == before
     openpyxl.load_workbook(out / "summary.xlsx")
     code, stdout, document = run(str(drive), "--out", str(out))
-    assert "Run 2 " in stdout and not (out / LOCK_FILE).exists()
+    assert "Run 2 " in stdout and not (out / HOLDER_FILE).exists()
     assert [(f["rule"], f["cell"]) for f in document["findings"]] == [("RR09", "C2"),
                                                                       ("RR11", "G2")]
-    assert not list(out.rglob(".sheetsync-*"))
+    assert [p.name for p in out.rglob(".sheetsync-*")] == [OUTPUT_MARKER]  # no temporary file
 
 
 def test_a_second_run_at_the_same_time_exits_3(tmp_path) -> None:
@@ -225,7 +226,7 @@ def test_the_list_of_an_owner_with_nothing_open_goes(tmp_path) -> None:
              ["R2", "Cyber", "Sam Patel", 4, 4, 16, "01/03/2023"])
     (drive / "Children" / "Looked after" / "Placements 2023 – Siân's.xlsx").unlink()
     run(str(drive), "--out", str(out))
-    assert sorted(p.name for p in (out / "owners").iterdir()) == []
+    assert sorted(p.name for p in (out / "owners").iterdir()) == ["index.csv"]
 
 
 def test_history_lists_the_runs(tmp_path) -> None:
