@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from sheetsync.errors import ConfigError
+from sheetsync.settings.governance import Governance, parse_governance
 
 CONFIG_FILE = "organisation.yaml"
 _COLOUR = re.compile(r"^#?[0-9A-Fa-f]{6}$")
@@ -72,6 +73,8 @@ class Config:
     status_colours: dict[str, str] = field(default_factory=dict)
     #: Settings of ``sheetsync run`` (inputs, out, jobs, include, exclude, quarter, force).
     run: dict[str, Any] = field(default_factory=dict)
+    #: Risk appetite, escalation and exempt risks (``settings/governance.py``).
+    governance: Governance = field(default_factory=Governance)
     source: str = CONFIG_FILE
 
     @property
@@ -156,7 +159,8 @@ def _build(data: dict[str, Any], source: str) -> Config:
         return ConfigError(source, problem)
 
     known = {"risk_matrix", "score_bands", "review_staleness_months", "vocabularies",
-             "header_synonyms", "kpi", "action_status", "status_colours", "run"}
+             "header_synonyms", "kpi", "action_status", "status_colours", "run",
+             "appetite", "escalation", "exempt"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise fail(f"unknown setting {unknown[0]!r} (known: {', '.join(sorted(known))})")
@@ -250,8 +254,11 @@ def _build(data: dict[str, Any], source: str) -> Config:
     if run.get("as_of") is not None:
         run = {**run, "as_of": _run_date(run["as_of"], fail)}
 
+    governance = parse_governance(data, [(b.name, b.start) for b in bands],
+                                  len(labels["likelihood"]) * len(labels["impact"]), fail)
     return Config(
         run=run,
+        governance=governance,
         kpi_default_polarity=polarity,
         kpi_tolerance=tolerances["tolerance"],
         kpi_no_change=tolerances["no_change_threshold"],
