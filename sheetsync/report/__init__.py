@@ -3,8 +3,9 @@ quarterly summary workbook, owner lists and blank templates.
 
 Reporters only read results; they never check. ``reports`` (exceptions and records files),
 ``records`` and ``record_fields`` (tidy rows), ``summary`` with ``summary_data`` (the committee
-workbook; ``summary_cells`` and ``bulkrows`` write it), ``owners``, ``templates``, ``quarters``.
+workbook; ``summary_cells``, ``summary_governance`` and ``bulkrows`` write it), ``governance``
+(escalations, trends, exempt risks), ``owners``, ``templates``, ``quarters``.
 """
 
-__all__ = ["owners", "quarters", "record_fields", "records", "reports", "summary", "summary_data",
-           "templates"]
+__all__ = ["governance", "owners", "quarters", "record_fields", "records", "reports", "summary",
+           "summary_data", "templates"]

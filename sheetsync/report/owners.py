@@ -10,14 +10,17 @@ from typing import Any
 import xlsxwriter
 
 from sheetsync.files import atomic_path
+from sheetsync.report.governance import CANDIDATE, escalations
 from sheetsync.results import RunResult
+from sheetsync.settings.config import Config
 
 OWNERS_DIR = "owners"
 _OWNER_FIELDS = ("owner", "lead")
 
 
-def write_owner_lists(run: RunResult, out_dir: Path) -> list[Path]:
-    """``owners/<name>.xlsx`` for everyone named as an owner or lead who has something open."""
+def write_owner_lists(run: RunResult, out_dir: Path, config: Config | None = None) -> list[Path]:
+    """``owners/<name>.xlsx`` for everyone named as an owner or lead who has something open
+    (with ``config``, their risks that are candidates for the corporate register too)."""
     owner_of: dict[tuple[str, str, int], str] = {}
     actions: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for wb in run.workbooks:
@@ -34,11 +37,17 @@ def write_owner_lists(run: RunResult, out_dir: Path) -> list[Path]:
         owner = owner_of.get((finding.workbook, finding.sheet or "", finding.row or 0))
         if owner:
             findings[owner].append(finding)
+    candidates: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    risks = run.records("risk_register") if config is not None else []
+    for escalation in escalations(run, risks, config) if config is not None else []:
+        owner = str(escalation.record.get("owner") or "").strip()
+        if owner and escalation.status == CANDIDATE:
+            candidates[owner].append(escalation.record)
     written = []
     folder = out_dir / OWNERS_DIR
-    for owner in sorted(set(findings) | set(actions)):
+    for owner in sorted(set(findings) | set(actions) | set(candidates)):
         written.append(_write(folder / f"{_file_name(owner)}.xlsx", owner, findings[owner],
-                              actions[owner], run))
+                              actions[owner], run, candidates[owner]))
     # NOTE: the list of someone with nothing open any more goes: a week-old list left in the
     # folder would be emailed as if it were current.
     for old in folder.glob("*.xlsx") if folder.is_dir() else ():
@@ -52,7 +61,7 @@ def _file_name(owner: str) -> str:
 
 
 def _write(path: Path, owner: str, findings: list[Any], actions: list[dict[str, Any]],
-           run: RunResult) -> Path:
+           run: RunResult, candidates: list[dict[str, Any]]) -> Path:
     with atomic_path(path) as temporary:
         book = xlsxwriter.Workbook(str(temporary), {"strings_to_formulas": False,
                                                    "strings_to_urls": False})
@@ -68,6 +77,10 @@ def _write(path: Path, owner: str, findings: list[Any], actions: list[dict[str, 
                                  "Status"],
              [[a["workbook"], a["sheet"], a["row"], a.get("ref"), a.get("action"),
                a.get("target_date"), a.get("status")] for a in actions]),
+            ("Escalation candidates", ["Workbook", "Sheet", "Row", "Ref", "Risk",
+                                       "Residual score", "Rating"],
+             [[r["workbook"], r["sheet"], r["row"], r.get("ref"), r.get("description"),
+               r.get("residual_score"), r.get("residual_rating")] for r in candidates]),
         ]
         for name, headers, rows in sheets:
             ws = book.add_worksheet(name)
