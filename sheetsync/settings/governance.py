@@ -31,7 +31,9 @@ _NOT_EXEMPT = {"no", "n", "false", "0", "-", "part a", "not exempt", "public", "
 
 def fold(value: Any) -> str:
     """Text for matching: case and spacing ignored."""
-    return " ".join(str(value if value is not None else "").casefold().split())
+    if value is None:
+        return ""
+    return " ".join(str(value).casefold().split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +78,7 @@ class Appetite:
 
 def stated_within(value: Any) -> bool | None:
     """What a register's own Within appetite? cell says: True, False, or None (not a yes/no)."""
-    if isinstance(value, bool):
+    if value is None or isinstance(value, bool):
         return value
     text = fold(value).rstrip(".!")
     if text in _WITHIN:
@@ -111,7 +113,7 @@ class Exempt:
 
     def is_exempt(self, flag: Any, ref: Any = None) -> bool:
         """Exempt by the register's own column (any word but No / Part A...) or by reference."""
-        if ref is not None and fold(ref) in self.references:
+        if self.references and ref is not None and fold(ref) in self.references:
             return True
         if flag is None or flag is False or (isinstance(flag, str) and not flag.strip()):
             return False
