@@ -214,3 +214,18 @@ def test_owner_lists_keep_everything_and_list_their_candidates(tmp_path) -> None
     cio = openpyxl.load_workbook(out / "owners" / "CIO.xlsx")
     assert [r[3] for r in cio["Escalation candidates"].iter_rows(min_row=4, values_only=True)] \
         == ["R2"]
+
+
+def test_an_exempt_risk_closed_since_last_quarter_stays_hidden(tmp_path) -> None:
+    folder = tmp_path / "in"
+    service(folder)
+    before = summarise(tmp_path / "q3.xlsx", str(folder))
+    path = folder / "Adults" / "service risks.xlsx"
+    wb = openpyxl.load_workbook(path)
+    wb["Risks"].delete_rows(5)  # R4 is closed and gone
+    wb.save(path)
+    out = summarise(tmp_path / "q4.xlsx", str(folder), "--previous", str(before))
+    assert SECRET not in package_text(out) and SECRET_OWNER not in package_text(out)
+    closed = table(openpyxl.load_workbook(out)["Heat map"], "Closed since the previous quarter")
+    assert [r[:4] for r in closed] == [("R4", "Exempt information", "Exempt information",
+                                        "Adults/service risks.xlsx")]
