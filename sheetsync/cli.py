@@ -117,10 +117,15 @@ def demo(directory: Path, as_of: dt.date) -> None:
 @click.option("--previous", "previous_file", type=click.Path(exists=True, dir_okay=False,
                                                              path_type=Path),
               help="Last quarter's summary, for direction of travel and the heat-map comparison.")
+@click.option("--history", "history_path", type=click.Path(exists=True, path_type=Path),
+              help="The output folder of 'sheetsync run' (or its history.sqlite): each top "
+                   "risk's score over four quarters, and risks above appetite not moving.")
+@click.option("--public", is_flag=True,
+              help="Leave exempt (Part B) risks out of the data sheets, for publication.")
 @settings_options
 def summary(paths: tuple[Path, ...], out_file: Path, quarter: str | None,
-            previous_file: Path | None, as_of: dt.date | None, config_file: Path | None,
-            schemas_dir: Path | None) -> None:
+            previous_file: Path | None, history_path: Path | None, public: bool,
+            as_of: dt.date | None, config_file: Path | None, schemas_dir: Path | None) -> None:
     """Write the consolidated quarterly summary workbook for committee packs.
 
     \b
@@ -131,6 +136,7 @@ def summary(paths: tuple[Path, ...], out_file: Path, quarter: str | None,
     from sheetsync.report.quarters import parse_quarter, quarter_of
     from sheetsync.report.summary import write_summary
     from sheetsync.report.summary_data import build_summary_data
+    from sheetsync.weekly.job import risk_history
 
     try:
         settings = Settings.load(as_of=as_of, config_file=config_file, schemas_dir=schemas_dir)
@@ -141,7 +147,9 @@ def summary(paths: tuple[Path, ...], out_file: Path, quarter: str | None,
         raise CliError(str(exc)) from exc
     run = validate_paths(list(paths), None, settings)
     try:
-        data = build_summary_data(run, period, settings.config, previous_file)
+        earlier = risk_history(history_path, period) if history_path else None
+        data = build_summary_data(run, period, settings.config, previous_file, history=earlier,
+                                  public=public)
     except SheetsyncError as exc:
         raise CliError(str(exc)) from exc
     write_summary(data, out_file)

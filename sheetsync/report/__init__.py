@@ -3,9 +3,11 @@ quarterly summary workbook, owner lists, reminders to owners and blank templates
 
 Reporters only read results; they never check. ``reports`` (exceptions and records files),
 ``records`` and ``record_fields`` (tidy rows), ``summary`` with ``summary_data`` (the committee
-workbook; ``summary_cells`` and ``bulkrows`` write it), ``owners``, ``reminders`` (each owner's
-email message), ``templates``, ``quarters``.
+workbook; ``summary_cells``, ``summary_governance`` and ``bulkrows`` write it), ``governance``
+(escalations, trends, exempt risks), ``owners``, ``reminders`` (each owner's email message),
+``templates``, ``quarters``.
 """
 
-__all__ = ["owners", "quarters", "record_fields", "records", "reminders", "reports", "summary",
+__all__ = ["governance", "owners", "quarters", "record_fields", "records", "reminders", "reports",
+           "summary",
            "summary_data", "templates"]

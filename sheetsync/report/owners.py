@@ -21,7 +21,9 @@ from pathvalidate import is_valid_filename, sanitize_filename
 
 from sheetsync.files import atomic_path, remove_output, write_text_atomically
 from sheetsync.findings import Finding
+from sheetsync.report.governance import CANDIDATE, escalations
 from sheetsync.results import RunResult
+from sheetsync.settings.config import Config
 
 OWNERS_DIR = "owners"
 INDEX_FILE = "index.csv"
@@ -42,6 +44,8 @@ class OwnerItems:
     #: Addresses the registers give for them (an "Owner email" column), first seen first.
     emails: list[str] = field(default_factory=list)
     file_name: str = ""  #: Their list's name in ``owners/``.
+    #: Their risks that are candidates for the corporate register (records).
+    candidates: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def problems(self) -> list[Finding]:
@@ -52,9 +56,10 @@ class OwnerItems:
         return [f for f in self.findings if f.rule == REVIEW_RULE]
 
 
-def open_items(run: RunResult) -> dict[str, OwnerItems]:
+def open_items(run: RunResult, config: Config | None = None) -> dict[str, OwnerItems]:
     """Everyone named as an owner or lead who has something open, by name (as first written,
-    one person however capitalised or spaced), sorted, each with their list's file name."""
+    one person however capitalised or spaced), sorted, each with their list's file name (with
+    ``config``, their risks that are candidates for the corporate register too)."""
     owner_of: dict[tuple[str, str, int], str] = {}
     spelling: dict[str, str] = {}  #: Each owner as first written (by their case-blind key).
     items: dict[str, OwnerItems] = {}
@@ -78,6 +83,12 @@ def open_items(run: RunResult) -> dict[str, OwnerItems]:
         whose = owner_of.get((finding.workbook, finding.sheet or "", int(finding.row or 0)))
         if whose:
             items.setdefault(whose, OwnerItems(whose)).findings.append(finding)
+    risks = run.records("risk_register") if config is not None else []
+    for escalation in escalations(run, risks, config) if config is not None else []:
+        named = str(escalation.record.get("owner") or "").strip()
+        if named and escalation.status == CANDIDATE:
+            owner = spelling.setdefault(owner_key(named), " ".join(named.split()))
+            items.setdefault(owner, OwnerItems(owner)).candidates.append(escalation.record)
     names = owner_file_names(items)
     for owner, found in items.items():
         found.emails = emails[owner]
@@ -85,14 +96,16 @@ def open_items(run: RunResult) -> dict[str, OwnerItems]:
     return {owner: items[owner] for owner in sorted(items)}
 
 
-def write_owner_lists(run: RunResult, out_dir: Path) -> list[Path]:
-    """``owners/<name>.xlsx`` for everyone named as an owner or lead who has something open,
-    and ``owners/index.csv`` saying whose list each file is."""
+def write_owner_lists(run: RunResult, out_dir: Path, config: Config | None = None) -> list[Path]:
+    """``owners/<name>.xlsx`` for everyone named as an owner or lead who has something open
+    (with ``config``, their escalation candidates too), and ``owners/index.csv`` saying whose
+    list each file is."""
     written = []
     folder = out_dir / OWNERS_DIR
-    everyone = open_items(run)
+    everyone = open_items(run, config)
     for owner, items in everyone.items():
-        written.append(_write(folder / items.file_name, owner, items.findings, items.actions, run))
+        written.append(_write(folder / items.file_name, owner, items.findings, items.actions, run,
+                              items.candidates))
     # NOTE: the list of someone with nothing open any more goes: a week-old list left in the
     # folder would be emailed as if it were current.
     for old in folder.glob(f"*{_SUFFIX}") if folder.is_dir() else ():
@@ -153,7 +166,7 @@ def _write_index(path: Path, names: dict[str, str]) -> Path:
 
 
 def _write(path: Path, owner: str, findings: list[Finding], actions: list[dict[str, Any]],
-           run: RunResult) -> Path:
+           run: RunResult, candidates: list[dict[str, Any]]) -> Path:
     with atomic_path(path) as temporary:
         book = xlsxwriter.Workbook(str(temporary), {"strings_to_formulas": False,
                                                    "strings_to_urls": False})
@@ -169,6 +182,10 @@ def _write(path: Path, owner: str, findings: list[Finding], actions: list[dict[s
                                  "Status"],
              [[a["workbook"], a["sheet"], a["row"], a.get("ref"), a.get("action"),
                a.get("target_date"), a.get("status")] for a in actions]),
+            ("Escalation candidates", ["Workbook", "Sheet", "Row", "Ref", "Risk",
+                                       "Residual score", "Rating"],
+             [[r["workbook"], r["sheet"], r["row"], r.get("ref"), r.get("description"),
+               r.get("residual_score"), r.get("residual_rating")] for r in candidates]),
         ]
         for name, headers, rows in sheets:
             ws = book.add_worksheet(name)

@@ -33,6 +33,15 @@ class Quarter:
             self.number - 1, self.start_year)
 
 
+def quarters_before(quarter: Quarter, count: int) -> list[str]:
+    """Labels of the ``count`` quarters before ``quarter``, oldest first (for trends)."""
+    labels = []
+    for _ in range(count):
+        quarter = quarter.previous()
+        labels.append(quarter.label)
+    return labels[::-1]
+
+
 def quarter_of(day: dt.date) -> Quarter:
     """The financial quarter a date falls in."""
     start_year = day.year if day.month >= 4 else day.year - 1

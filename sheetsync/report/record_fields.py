@@ -13,6 +13,7 @@ RISK_FIELDS = (
     "residual_likelihood", "residual_impact", "residual_score", "residual_rating",
     "target_likelihood", "target_impact", "target_score", "target_rating",
     "review_date", "target_date", "owner_email",
+    "causes", "controls", "actions", "appetite", "within_appetite", "exempt",
 )
 ISSUE_FIELDS = (
     "workbook", "sheet", "row", "ref", "description", "owner", "date_logged", "priority",

@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from sheetsync.errors import SheetsyncError
+from sheetsync.findings import Finding
+from sheetsync.report.governance import Governance, build_governance
 from sheetsync.report.quarters import Quarter
 from sheetsync.report.record_fields import FIELDS
 from sheetsync.results import RunResult
@@ -41,13 +43,24 @@ class SummaryData:
     run: RunResult
     records: dict[str, list[dict[str, Any]]]
     previous: Previous | None = None
+    #: Escalations, trends and exempt risks (``report/governance.py``).
+    governance: Governance = field(default_factory=Governance)
+
+    @property
+    def findings(self) -> list[Finding]:
+        """The run's findings as the summary publishes them (exempt risks' details hidden)."""
+        return self.governance.findings
 
 
 def build_summary_data(run: RunResult, quarter: Quarter, config: Config,
                        previous_path: Path | None = None,
-                       previous: Previous | None = None) -> SummaryData:
+                       previous: Previous | None = None,
+                       history: dict[str, list[dict[str, Any]]] | None = None,
+                       public: bool = False) -> SummaryData:
     """Records of every kind, with direction of travel against the previous summary (a file)
-    or the previous quarter's records (from the run history), if given."""
+    or the previous quarter's records (from the run history), if given; ``history`` (risk
+    records of earlier quarters, oldest first) gives each risk's trend. With ``public``,
+    exempt risks are left out of the data sheets."""
     if previous_path is not None:
         previous = read_previous(previous_path)
     records = {kind: [dict(r) for r in run.records(kind)] for kind in FIELDS}
@@ -55,8 +68,10 @@ def build_summary_data(run: RunResult, quarter: Quarter, config: Config,
         risk["direction_vs_previous"] = risk_direction(risk, previous)
     for kpi in records["kpi_sheet"]:
         kpi["direction_vs_previous"] = kpi_direction(kpi, previous)
+    governance = build_governance(run, records["risk_register"], config, quarter.label, history,
+                                  previous.risks.values() if previous else (), public)
     return SummaryData(quarter=quarter, as_of=run.as_of, config=config, run=run, records=records,
-                       previous=previous)
+                       previous=previous, governance=governance)
 
 
 def read_previous(path: Path) -> Previous:

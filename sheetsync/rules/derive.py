@@ -14,6 +14,7 @@ import pandas as pd
 
 from sheetsync.read.measures import Measure
 from sheetsync.read.values import PLACEHOLDER
+from sheetsync.rules.governance import governance_flags
 from sheetsync.rules.performance import (
     AMBER,
     GREEN,
@@ -235,3 +236,11 @@ def action_overdue(frame: pd.DataFrame, column: str, context: Context) -> pd.Dat
     tbc = frame.get(PLACEHOLDER + "target_date", pd.Series(False, index=frame.index))
     return pd.DataFrame({"overdue": overdue.map({True: "Yes", False: "No"}).astype(object),
                          "date_to_be_confirmed": tbc.astype(bool)}, index=frame.index)
+
+
+@derivation("appetite")
+def appetite(frame: pd.DataFrame, column: str, context: Context) -> pd.DataFrame | None:
+    """Within appetite, and the flags of the appetite and target checks (see ``governance``)."""
+    return governance_flags(frame, context.config, context.as_of,
+                            residual=frame.get(EFFECTIVE + "residual_score"),
+                            target=frame.get(EFFECTIVE + "target_score"))

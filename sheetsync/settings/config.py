@@ -18,6 +18,7 @@ import yaml
 
 from sheetsync.errors import ConfigError
 from sheetsync.settings.email import EmailSettings, parse_email
+from sheetsync.settings.governance import Governance, parse_governance
 from sheetsync.settings.scales import (
     Band,
     Scale,
@@ -75,6 +76,8 @@ class Config:
     run: dict[str, Any] = field(default_factory=dict)
     #: Reminders to owners (the ``email:`` section); None when the settings have none.
     email: EmailSettings | None = None
+    #: Risk appetite, escalation and exempt risks (``settings/governance.py``).
+    governance: Governance = field(default_factory=Governance)
     source: str = CONFIG_FILE
     #: Other words for levels, probabilities, word scales and the score method.
     scales: ScaleSettings = field(default_factory=lambda: ScaleSettings({}, (), ()))
@@ -209,7 +212,8 @@ def _build(data: dict[str, Any], source: str) -> Config:
 
     known = {"risk_matrix", "score_bands", "review_staleness_months", "vocabularies",
              "header_synonyms", "kpi", "action_status", "status_colours", "run", "word_scales",
-             "email"}
+             "email",
+             "appetite", "escalation", "exempt"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise fail(f"unknown setting {unknown[0]!r} (known: {', '.join(sorted(known))})")
@@ -305,10 +309,13 @@ def _build(data: dict[str, Any], source: str) -> Config:
 
     scales = parse_scale_settings(data, labels, fail)
 
+    governance = parse_governance(data, [(b.name, b.start) for b in bands],
+                                  len(labels["likelihood"]) * len(labels["impact"]), fail)
     return Config(
         scales=scales,
         run=run,
         email=parse_email(data.get("email"), source),
+        governance=governance,
         kpi_default_polarity=polarity,
         kpi_tolerance=tolerances["tolerance"],
         kpi_no_change=tolerances["no_change_threshold"],

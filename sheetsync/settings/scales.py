@@ -23,7 +23,7 @@ class Band:
     """One rating band: scores from ``start`` up to the next band's start."""
 
     name: str
-    start: float
+    start: int
     colour: str  #: Hex RRGGBB without '#'.
     also: tuple[str, ...] = ()
 

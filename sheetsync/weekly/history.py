@@ -159,6 +159,14 @@ def records_of_quarter(connection: sqlite3.Connection, quarter: str,
             for record in sheet["records"]]
 
 
+def risks_by_quarter(connection: sqlite3.Connection,
+                     quarters: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """Risk records of the last run of each of ``quarters`` (for trends), in the order given;
+    a quarter with no run is left out."""
+    found = {label: records_of_quarter(connection, label, "risk_register") for label in quarters}
+    return {label: records for label, records in found.items() if records}
+
+
 def record_run(connection: sqlite3.Connection, run: RunResult, *, started: dt.datetime,
                quarter: str, fingerprint: str, hashes: dict[str, str], reused: set[str],
                stale: set[str], new: set[tuple[Any, ...]], resolved: int,

@@ -22,10 +22,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sheetsync.errors import SheetsyncError
 from sheetsync.files import keep_going, remove_output, write_text_atomically
 from sheetsync.read.discover import OUTPUT_MARKER, Source, find_workbooks, owner_file, too_long_for_windows
 from sheetsync.report.owners import write_owner_lists
-from sheetsync.report.quarters import Quarter
+from sheetsync.report.quarters import Quarter, quarters_before
 from sheetsync.report.reports import Changes, summary_lines, write_reports
 from sheetsync.report.summary import write_summary
 from sheetsync.report.summary_data import build_summary_data, previous_from_records
@@ -83,6 +84,7 @@ def run_job(inputs: list[Path], out_dir: Path, settings: Settings, quarter: Quar
                                                         "risk_register")
             previous_kpis = history.records_of_quarter(connection, quarter.previous().label,
                                                        "kpi_sheet")
+            trend = history.risks_by_quarter(connection, quarters_before(quarter, 3))
             results, hashes, reused, stale = _check_all(sources, out_dir, settings, past,
                                                         fingerprint, force, jobs, progress)
             for result in results:
@@ -103,9 +105,10 @@ def run_job(inputs: list[Path], out_dir: Path, settings: Settings, quarter: Quar
                 _remove_annotated_copies(removed, found, out_dir)
                 previous = (previous_from_records(previous_risks, previous_kpis)
                             if previous_risks or previous_kpis else None)
-                data = build_summary_data(run, quarter, settings.config, previous=previous)
+                data = build_summary_data(run, quarter, settings.config, previous=previous,
+                                          history=trend)
                 outputs = [write_summary(data, out_dir / SUMMARY_FILE)]
-                outputs += write_owner_lists(run, out_dir)
+                outputs += write_owner_lists(run, out_dir, settings.config)
                 outputs += write_reports(run, changes)
             run_id = history.record_run(connection, run, started=started, quarter=quarter.label,
                                         fingerprint=fingerprint, hashes=hashes, reused=reused,
@@ -351,3 +354,15 @@ def history_rows(out_dir: Path) -> list[dict[str, Any]]:
     with history.open_history(out_dir) as connection:
         return history.runs(connection)
 
+
+
+def risk_history(path: Path, quarter: Quarter) -> dict[str, list[dict[str, Any]]]:
+    """Risk records of the three quarters before ``quarter`` from the history in ``path`` (the
+    output folder of a run, or its history file), for ``summary --history``."""
+    folder = path.parent if path.is_file() else path
+    if (path.is_file() and path.name != history.HISTORY_FILE) or not (
+            folder / history.HISTORY_FILE).is_file():
+        raise SheetsyncError(f"{path}: no run history here (give the output folder of "
+                             f"'sheetsync run', or its {history.HISTORY_FILE})")
+    with history.open_history(folder) as connection:
+        return history.risks_by_quarter(connection, quarters_before(quarter, 3))

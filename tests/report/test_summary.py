@@ -62,8 +62,9 @@ def test_every_sheet_and_the_counts_match_a_hand_count(tmp_path) -> None:
                             "Q4 2022-23")
     assert result.stdout.strip() == f"Q4 2022/23: 3 workbooks, 5 registers read; summary written to {out}"
     wb = openpyxl.load_workbook(out, data_only=True)
-    assert wb.sheetnames == ["Overview", "Heat map", "Performance", "Actions", "Issues", "Exceptions",
-                             "Risk data", "KPI data", "Action data", "Issue data", "Finance data"]
+    assert wb.sheetnames == ["Overview", "Heat map", "Escalations", "Performance", "Actions",
+                             "Issues", "Exceptions", "Risk data", "KPI data", "Action data",
+                             "Issue data", "Finance data"]
     overview = wb["Overview"]
     assert overview["A2"].value == "Q4 2022/23 (January to March 2023)"
     assert overview["A4"].value == "Workbooks read: 3; registers read: 5"

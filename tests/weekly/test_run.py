@@ -223,7 +223,7 @@ def test_the_list_of_an_owner_with_nothing_open_goes(tmp_path) -> None:
     run(str(drive), "--out", str(out))
     assert (out / "owners" / "Sam Patel.xlsx").is_file()
     register(drive / "Adults" / "risks.xlsx", ["R1", "Budget", "Jo Smith", 2, 3, 6, "01/03/2023"],
-             ["R2", "Cyber", "Sam Patel", 4, 4, 16, "01/03/2023"])
+             ["R2", "Cyber", "Sam Patel", 3, 4, 12, "01/03/2023"])  # (not Red: no escalation)
     (drive / "Children" / "Looked after" / "Placements 2023 – Siân's.xlsx").unlink()
     run(str(drive), "--out", str(out))
     assert sorted(p.name for p in (out / "owners").iterdir()) == ["index.csv"]

@@ -1,0 +1,137 @@
+"""Risk appetite and targets over time: whether each risk is within appetite, and the flags the
+governance checks of ``risk_register.yaml`` (RR12 to RR15) look at.
+
+Built on the residual and target scores as ``derive`` computes them (recomputed, else as
+typed); how scores are worked out is not this module's business. ``derive`` registers
+``governance_flags`` as the ``appetite`` derivation, so every flag is a ``calc:`` column and
+each check marks its own cell through the generic ``flag`` check.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from typing import Any
+
+import pandas as pd
+
+from sheetsync.settings.config import Config
+from sheetsync.settings.governance import fold, stated_within
+
+#: Columns a target counts as recorded by, when any is filled in.
+_TARGET_COLUMNS = ("target_score", "target_likelihood", "target_impact")
+
+
+def governance_flags(frame: pd.DataFrame, config: Config, as_of: dt.date,
+                     residual: pd.Series | None, target: pd.Series | None) -> pd.DataFrame:
+    """One row per risk: whether it is exempt, its appetite, whether it is within it, and the
+    checks' flags.
+
+    ``residual`` and ``target`` are the effective residual and target scores (None when the
+    sheet has no such assessment). Nothing is flagged where a score or an appetite is unknown.
+    """
+    appetite, exempt = config.governance.appetite, config.governance.exempt
+    nothing: list[Any] = [None] * len(frame)
+
+    def column(name: str) -> list[Any]:
+        return frame[name].tolist() if name in frame else nothing
+
+    # NOTE: plain lists, one pass: a row at a time through pandas cost seconds on 50,000 rows.
+    scores = [_number(v) for v in residual.tolist()] if residual is not None else nothing
+    aims = [_number(v) for v in target.tolist()] if target is not None else nothing
+    recorded = _any_filled([column(c) for c in _TARGET_COLUMNS if c in frame])
+    actions = column("actions") if "actions" in frame else None
+    closed = {fold(w) for w in config.vocabulary("risk_closed_status")}
+    as_of_stamp = pd.Timestamp(as_of)
+
+    # NOTE: one string per distinct message, not one per row (memory on a large register).
+    @functools.cache
+    def text(ceiling: int, category: Any, is_own: bool) -> str:
+        return _text(appetite.describe(ceiling), category, is_own,
+                     fold(category) in appetite.by_category)
+
+    @functools.cache
+    def appetite_of(category: Any, own: Any, stated: Any) -> int | None:
+        ceiling = appetite.ceiling(category, own)
+        if ceiling is None and stated_within(stated) is None:
+            ceiling = appetite.read(stated)  # a level typed in "Within appetite?"
+        return ceiling
+
+    @functools.cache
+    def is_closed(status: Any) -> bool:
+        return fold(status) in closed
+
+    @functools.cache
+    def verdict(score: float, ceiling: int) -> str:
+        return _verdict(score, score > ceiling, appetite.describe(ceiling))
+
+    rows = []
+    for (score, aim, category, own, stated, flagged, ref, status, date, action,
+         has_target) in zip(scores, aims, column("workstream"), column("appetite"),
+                            column("within_appetite"), column("exempt"), column("ref"),
+                            column("status"), column("target_date"), actions or nothing,
+                            recorded or nothing, strict=True):
+        ceiling = appetite_of(category, own, stated)
+        above = score is not None and ceiling is not None and score > ceiling
+        within = None if score is None or ceiling is None else ("No" if above else "Yes")
+        rows.append({
+            "exempt": "Yes" if exempt.is_exempt(flagged, ref) else None,
+            "appetite": ceiling,
+            "appetite_residual": score,
+            "appetite_target": aim,
+            "within_appetite": within,
+            "appetite_text": None if ceiling is None else text(
+                ceiling, category, appetite.read(own) is not None),
+            "appetite_verdict": None if ceiling is None or score is None else verdict(
+                score, ceiling),
+            "untreated": above and actions is not None and _blank(action),
+            "no_target": above and recorded is not None and not has_target,
+            "target_above_appetite": aim is not None and ceiling is not None and aim > ceiling,
+            "appetite_disagrees": _disagrees(stated, within),
+            "appetite_column_disagrees": _disagrees(own, within),
+            "target_missed": (score is not None and not is_closed(status)
+                              and aim is not None and score > aim
+                              and isinstance(date, pd.Timestamp) and not pd.isna(date)
+                              and date < as_of_stamp),
+        })
+    return pd.DataFrame(rows, index=frame.index)
+
+def _number(value: Any) -> float | None:
+    if value is None or isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return None if value != value else float(value)  # (NaN)
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and pd.isna(value)) or (
+        isinstance(value, str) and not value.strip())
+
+
+def _any_filled(columns: list[list[Any]]) -> list[bool] | None:
+    """Per row, whether any of ``columns`` is filled in (None: the sheet has none of them)."""
+    if not columns:
+        return None
+    return [any(not _blank(v) for v in values) for values in zip(*columns, strict=True)]
+
+
+def _text(limit: str, category: Any, is_own: bool, by_category: bool) -> str:
+    """``a residual score of at most 12 (cautious), as set for Financial risks``."""
+    if is_own:
+        return f"{limit}, as its own appetite cell says"
+    if by_category:
+        return f"{limit}, as set for {' '.join(str(category).split())} risks"
+    return f"{limit}, the default appetite"
+
+
+def _verdict(score: float, above: bool, limit: str) -> str:
+    shown = int(score) if float(score).is_integer() else score
+    where = "above" if above else "within"
+    limit = limit.replace("a residual score of ", "")
+    return f"its residual score of {shown} is {where} its appetite of {limit}"
+
+
+def _disagrees(stated: Any, within: str | None) -> bool:
+    if stated is None:
+        return False
+    said = stated_within(stated)
+    return said is not None and within is not None and said != (within == "Yes")
