@@ -124,6 +124,8 @@ def equals_derived(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -
     calc = CALC + spec.column
     if spec.column not in columns or calc not in columns:
         return None
+    if spec.assessment is not None and not ctx.scores.defined:
+        return None  # NOTE: a score on a word scale with no legend is the author's judgement
 
     def agrees(df: pd.DataFrame) -> pd.Series:
         stored, expected = df[spec.column], df[calc]
@@ -137,7 +139,7 @@ def rating_matches_band(spec: CheckSpec, columns: set[str], ctx: Context,
                         key: str) -> BuiltCheck | None:
     """A typed rating word (``Red``, ``R``, ``High``) that is not the band of the score."""
     calc = CALC + spec.column
-    if spec.column not in columns or calc not in columns:
+    if spec.column not in columns or calc not in columns or not ctx.scores.defined:
         return None
 
     def agrees(df: pd.DataFrame) -> pd.Series:
@@ -145,12 +147,30 @@ def rating_matches_band(spec: CheckSpec, columns: set[str], ctx: Context,
             if stored is None or expected is None or pd.isna(expected):
                 return True
             band = ctx.scores.band_named(str(stored))
-            return band is not None and band.name.casefold() == str(expected).casefold()
+            # NOTE: a word that is no rating at all is RR20's to report, once
+            return band is None or band.name.casefold() == str(expected).casefold()
 
         return pd.Series([same(s, e) for s, e in zip(df[spec.column], df[calc], strict=True)],
                          index=df.index, dtype=bool)
 
     return BuiltCheck(pa.Check(agrees, name=key, ignore_na=False), None, spec.column, calc)
+
+
+@builder("rating_is_a_word")
+def rating_is_a_word(spec: CheckSpec, columns: set[str], ctx: Context,
+                     key: str) -> BuiltCheck | None:
+    """A typed rating that is none of the bands' words (``M - H``, ``TBC?``), whatever the
+    scale: on a word scale with no legend too, where a rating is otherwise the author's call."""
+    if spec.column not in columns:
+        return None
+    scores = ctx.scores
+    matrix_words = {str(w).casefold() for row in scores.rating_matrix or () for w in row if w}
+
+    def known(series: pd.Series) -> pd.Series:
+        return series.isna() | series.map(lambda v: scores.band_named(str(v)) is not None
+                                          or str(v).strip().casefold() in matrix_words)
+
+    return BuiltCheck(pa.Check(known, name=key, ignore_na=False), spec.column, spec.column)
 
 
 @builder("not_above")

@@ -137,6 +137,7 @@ def _finding(spec: CheckSpec, made: BuiltCheck, frame: pd.DataFrame, sheet: RawS
         "levels": context.scores.scale("likelihood" if "likelihood" in spec.column
                                        else "impact").known_words(),
         "months": context.config.review_staleness_months,
+        "ratings": _ratings(context),
         "as_of": _shown(context.as_of),
         "allowed": _allowed(str(spec.params.get("vocabulary", "")), context),
         "detail": _shown(frame.at[row, CALC + spec.params["detail"]])
@@ -151,6 +152,12 @@ def _finding(spec: CheckSpec, made: BuiltCheck, frame: pd.DataFrame, sheet: RawS
     return Finding(workbook=workbook, sheet=sheet.sheet, cell=f"{column.letter}{row}", row=row,
                    column=column.header, ref=row_reference(refs, row), value=raw_value,
                    rule=spec.rule, severity=spec.severity, message=message)
+
+
+def _ratings(context: Context) -> str:
+    """The rating words a sheet may use, for messages: "Green (G, Low), Amber (A) or Red (R)"."""
+    words = [f"{b.name} ({', '.join(b.also)})" if b.also else b.name for b in context.scores.bands]
+    return ", ".join(words[:-1]) + f" or {words[-1]}" if len(words) > 1 else words[0]
 
 
 def _allowed(vocabulary: str, context: Context) -> str:
@@ -175,6 +182,11 @@ def _shown(value: Any) -> str:
     return " ".join(str(value).split())
 
 
+#: Columns of free text, where a second column of the same meaning is no finding (HD02).
+NARRATIVE = frozenset({"description", "controls", "action", "actions", "outcome", "progress",
+                       "next_steps", "update", "impact", "causes", "commentary"})
+
+
 def header_findings(layout: Layout, workbook: str, sheet: str) -> list[Finding]:
     """HD01 for each required column missing from the header; HD02 for each duplicate column."""
     findings = []
@@ -193,6 +205,10 @@ def header_findings(layout: Layout, workbook: str, sheet: str) -> list[Finding]:
                     f"({', '.join(spec.columns[name].synonyms[:4])})."))
     for duplicate in layout.duplicates:
         kept = layout.columns[duplicate.name]
+        if duplicate.name in NARRATIVE:
+            # NOTE: two columns of narrative ("Risk Name", "Description") are both the officer's
+            # words: nothing is checked in them, so reading the first loses nothing.
+            continue
         findings.append(Finding(
             workbook=workbook, sheet=sheet, cell=duplicate.header_cell, row=layout.header_row,
             column=duplicate.header, ref=None, value=duplicate.header, rule="HD02",

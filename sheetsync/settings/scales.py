@@ -95,6 +95,13 @@ class Scoring:
         return self.likelihood if axis == "likelihood" else self.impact
 
     @property
+    def defined(self) -> bool:
+        """True when the settings or the workbook's legend define the scales and bands; False
+        for a word scale sheetsync recognised (H/M/L with no legend), where a stored score or
+        rating is the author's own judgement, not something to hold them to."""
+        return not self.source.startswith("word scale")
+
+    @property
     def max_score(self) -> float:
         if self.score_matrix:
             return max((s for row in self.score_matrix for s in row if s is not None), default=0)

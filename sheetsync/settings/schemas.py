@@ -25,7 +25,8 @@ SCHEMA_FILES = ("risk_register.yaml", "issues_log.yaml", "kpi_sheet.yaml", "acti
 #: does not load pandera.
 CHECK_NAMES = frozenset({
     "required", "unique", "in_scale", "in_vocabulary", "not_after_as_of", "review_not_stale",
-    "given_together", "equals_derived", "rating_matches_band", "not_above", "not_before",
+    "given_together", "equals_derived", "rating_matches_band", "rating_is_a_word", "not_above",
+    "not_before",
     "not_overdue", "flag"})
 DERIVATION_NAMES = frozenset({
     "likelihood_times_impact", "band_of_score", "age_in_days", "issue_overdue", "kpi_status",

@@ -77,8 +77,11 @@ def test_review_exactly_at_the_staleness_limit_is_fine(tmp_path, risk_workbook) 
 def test_rating_words_any_case_and_aliases(tmp_path, risk_workbook) -> None:
     run = findings_for(tmp_path, risk_workbook, risk_row("R1", 5, 4, rating="red"),
                        risk_row("R2", 2, 3, rating="A"), risk_row("R3", 1, 2, rating="Low"),
-                       risk_row("R4", 1, 2, rating="Purple"))
-    assert keys(run) == [("RR06", S, "G5")]
+                       risk_row("R4", 1, 2, rating="Purple"), risk_row("R5", 1, 2, rating="Red"))
+    assert keys(run) == [("RR06", S, "G6"), ("RR20", S, "G5")]
+    assert next(f for f in run.findings if f.rule == "RR20").message == (
+        "The residual rating should be one of Green (G, Low), Amber (A, Medium, Moderate) or Red "
+        "(R, High, Very high), but the cell holds 'Purple'.")
 
 
 def test_duplicate_references_ignore_case_and_spaces(tmp_path, risk_workbook) -> None:
