@@ -42,7 +42,7 @@ def coerce_sheet(sheet: RawSheet, workbook: str) -> tuple[pd.DataFrame, list[Fin
         raw_values = sheet.raw[column].tolist()
         read_values, problems = read_column(raw_values, column_spec.type)
         for position, reading in problems.items():
-            row, value = sheet.raw.index[position], raw_values[position]
+            row, value = int(sheet.raw.index[position]), raw_values[position]
             ref = sheet.layout.columns[column]
             expected = _EXPECTED[column_spec.type]
             findings.append(Finding(
