@@ -232,6 +232,9 @@ def run(inputs: tuple[Path, ...], out_dir: Path | None, jobs: int | None, force:
     click.echo(f"Run {result.run_id} ({period.label}): {len(changes.reused)} unchanged workbooks "
                f"reused, {len(changes.stale)} kept stale, {len(changes.new)} new findings, "
                f"{len(changes.resolved)} resolved. Outputs, summary.xlsx and owners/ in {out}")
+    if result.reused_outputs:
+        click.echo("Nothing changed since the last run: its summary, reports and owner lists "
+                   "were reused as they are.")
     if changes.removed:
         gone = len(changes.removed)
         click.echo(f"{gone} workbook{'s' if gone != 1 else ''} of the last run not found this "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import os
@@ -103,7 +104,29 @@ def write_exceptions_csv(run: RunResult, path: Path, changes: Changes | None = N
 
 
 def write_exceptions_xlsx(run: RunResult, path: Path, changes: Changes | None = None) -> Path:
-    """One Excel table of every finding, each row linked to its cell in the annotated copy.
+    """One Excel table of every finding, each row linked to its cell in the annotated copy."""
+    copies = {wb.source.name: _relative(wb.annotated, run.out_dir) if wb.annotated else None
+              for wb in run.workbooks}
+    return _exceptions_workbook(path, [_finding_entry(f, changes) for f in run.findings], copies,
+                                run.as_of, changes is not None)
+
+
+def rewrite_exceptions(document: dict[str, Any], out_dir: Path) -> list[Path]:
+    """``exceptions.{json,csv,xlsx}`` written again from an ``exceptions.json`` document (of a
+    ``sheetsync run``), as ``write_reports`` writes them from the results it stands for."""
+    copies = {wb["path"]: wb["annotated"] for wb in document["workbooks"]}
+    entries = document["findings"]
+    text = json.dumps(document, indent=2, ensure_ascii=False, default=str)
+    return [write_text_atomically(out_dir / "exceptions.json", text + "\n"),
+            _write_csv(out_dir / "exceptions.csv", FINDING_FIELDS + ("new",), entries),
+            _exceptions_workbook(out_dir / "exceptions.xlsx", entries, copies,
+                                 dt.date.fromisoformat(document["as_of"]), True)]
+
+
+def _exceptions_workbook(path: Path, entries: list[dict[str, Any]], copies: dict[str, str | None],
+                         as_of: dt.date, with_new: bool) -> Path:
+    """The exceptions workbook of findings as ``exceptions.json`` has them (``copies``: each
+    workbook's annotated copy, relative to the output folder).
 
     NOTE: xlsxwriter writes the frame (header, table, widths, panes); the rows and links are
     written as sheet XML in one pass (``bulkrows``): a first check of a large register can have
@@ -114,29 +137,27 @@ def write_exceptions_xlsx(run: RunResult, path: Path, changes: Changes | None = 
                                          "nan_inf_to_errors": True, "in_memory": True})
     sheet = book.add_worksheet("Exceptions")
     link_style = book.add_format({"font_color": "#0563C1", "underline": 1})._get_xf_index()
-    fills = {Severity.ERROR: book.add_format({"bg_color": "#FFC7CE"})._get_xf_index(),
-             Severity.WARNING: book.add_format({"bg_color": "#FFEB9C"})._get_xf_index()}
+    fills = {Severity.ERROR.label: book.add_format({"bg_color": "#FFC7CE"})._get_xf_index(),
+             Severity.WARNING.label: book.add_format({"bg_color": "#FFEB9C"})._get_xf_index()}
     headers = ["Workbook", "Sheet", "Cell", "Row", "Column", "Ref", "Value", "Rule",
-               "Severity", "Message"] + (["New"] if changes is not None else [])
-    fields = FINDING_FIELDS + (("new",) if changes is not None else ())
-    findings = run.findings
-    linked = _exception_links(run, findings)
+               "Severity", "Message"] + (["New"] if with_new else [])
+    fields = FINDING_FIELDS + (("new",) if with_new else ())
+    linked = _exception_links(copies, entries)
     severity_col, cell_col = fields.index("severity"), fields.index("cell")
-    severities = [fills[f.severity] for f in findings]
 
-    def style(index: int, col: int, _value: Any) -> int | None:
+    def style(index: int, col: int, value: Any) -> int | None:
         if col == severity_col:
-            return severities[index]
+            return fills.get(value)
         if col == cell_col and index in linked:
             return link_style
         return None
 
     def rows() -> Iterator[list[Any]]:
-        for finding in findings:
-            data = _finding_entry(finding, changes)
-            if changes is not None:
-                data["new"] = "Yes" if data["new"] else "No"
-            yield [data[name] for name in fields]
+        for data in entries:
+            values = [data[name] for name in fields]
+            if with_new:
+                values[-1] = "Yes" if values[-1] else "No"
+            yield values
 
     links = tuple((f"C{index + 2}", target, location)
                   for index, (target, location) in linked.items())
@@ -147,7 +168,7 @@ def write_exceptions_xlsx(run: RunResult, path: Path, changes: Changes | None = 
     for col, width in enumerate((28, 18, 7, 6, 22, 8, 18, 6, 9, 90)):
         sheet.set_column(col, col, width)
     sheet.freeze_panes(1, 0)
-    book.set_properties({"title": "sheetsync exceptions", "comments": f"As of {run.as_of}"})
+    book.set_properties({"title": "sheetsync exceptions", "comments": f"As of {as_of}"})
     book.close()
     with atomic_path(path) as temporary:
         splice_rows(package.getvalue(), {"xl/worksheets/sheet1.xml": [fragment]}, temporary)
@@ -158,20 +179,19 @@ _MAX_URL = 2079  #: Excel's limit on a link's path and on its location (xlsxwrit
 _MAX_LINKS = 65530  #: Excel's limit on the links of a sheet (xlsxwriter's too).
 
 
-def _exception_links(run: RunResult, findings: list[Finding]) -> dict[int, tuple[str, str]]:
+def _exception_links(copies: dict[str, str | None],
+                     entries: list[dict[str, Any]]) -> dict[int, tuple[str, str]]:
     """Each linked finding's (relationship target, location), by its position: as xlsxwriter's
     ``write_url`` makes them of ``external:<copy>#'<sheet>'!<cell>``."""
-    links = {wb.source.name: wb.annotated for wb in run.workbooks}
     parsed: dict[tuple[str, str], tuple[str, str, str] | None] = {}
     found: dict[int, tuple[str, str]] = {}
-    for index, finding in enumerate(findings):
-        target = links.get(finding.workbook)
-        if target is None or not finding.sheet or not finding.cell:
+    for index, finding in enumerate(entries):
+        relative, sheet, cell = copies.get(finding["workbook"]), finding["sheet"], finding["cell"]
+        if relative is None or not sheet or not cell:
             continue
-        key = (finding.workbook, finding.sheet)
+        key = (relative, sheet)
         if key not in parsed:
-            relative = _relative(target, run.out_dir)
-            sheet_ref = finding.sheet.replace("'", "''")
+            sheet_ref = sheet.replace("'", "''")
             # NOTE: the anchor is the same but for the cell; a "#" in the copy's path is read
             # by xlsxwriter in its own way, so such a link is made in full
             url = Url(f"external:{relative}#'{sheet_ref}'!A1")
@@ -179,13 +199,12 @@ def _exception_links(run: RunResult, findings: list[Finding]) -> dict[int, tuple
                            (url._target(), url._anchor[:-2], f"external:{relative}"))
         made = parsed[key]
         if made is None:
-            sheet_ref = finding.sheet.replace("'", "''")
-            text = f"external:{_relative(target, run.out_dir)}#'{sheet_ref}'!{finding.cell}"
+            text = f"external:{relative}#'{sheet.replace(chr(39), chr(39) * 2)}'!{cell}"
             url = Url(text)
             pair = (url._target(), url._anchor)
             path_part, _, anchor = text.partition("#")
         else:
-            pair = (made[0], made[1] + finding.cell)
+            pair = (made[0], made[1] + cell)
             path_part, anchor = made[2], pair[1]
         if _utf16_length(path_part) > _MAX_URL or _utf16_length(anchor) > _MAX_URL:
             continue  # NOTE: as xlsxwriter: the cell keeps its text, without a link
