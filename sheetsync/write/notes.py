@@ -38,6 +38,9 @@ class Comments:
     def __init__(self, xml: bytes | None) -> None:
         self.authors: list[bytes] = []
         self.comments: dict[tuple[int, int], bytes] = {}
+        #: The text of notes made by ``add`` (not read back from their XML: a first check can
+        #: make tens of thousands of them, and each one's height is worked out from its text).
+        self._made: dict[tuple[int, int], tuple[str, str]] = {}
         self._head = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                       b'<comments xmlns="' + MAIN_NS.encode() + b'">')
         if xml is None:
@@ -52,6 +55,9 @@ class Comments:
 
     def text_of(self, cell: tuple[int, int]) -> tuple[str, str] | None:
         """(plain text, author) of the comment on ``cell``, for the ledger."""
+        made = self._made.get(cell)
+        if made is not None:
+            return made
         comment = self.comments.get(cell)
         if comment is None:
             return None
@@ -63,6 +69,8 @@ class Comments:
         """Take off what sheetsync wrote on ``cells`` in an earlier run; each says whether the
         cell had a note of the officer's own then (else the whole note is sheetsync's)."""
         ours = self._author_id(create=False)
+        for cell in cells:
+            self._made.pop(cell, None)
         for cell in set(cells) & set(self.comments):
             comment = self.comments[cell]
             author = attribute(comment[:comment.index(b">")], b"authorId")
@@ -83,7 +91,9 @@ class Comments:
             self.comments[cell] = (b'<comment ref="' + ref + b'" authorId="'
                                    + self._author_id(create=True) + b'"><text>' + body
                                    + b"</text></comment>")
+            self._made[cell] = (xml_text(xml_escaped(f"sheetsync:\n{text}")), AUTHOR)
             return
+        self._made.pop(cell, None)
         start, end = existing.index(b"<text>") + 6, existing.rindex(b"</text>")
         runs = existing[start:end]
         if not runs.lstrip().startswith(b"<r>") and not runs.lstrip().startswith(b"<r "):
