@@ -40,8 +40,7 @@ class Changes:
     removed: list[str] = field(default_factory=list)
 
     def is_new(self, finding: Finding) -> bool:
-        data = finding.to_dict()
-        return (data["workbook"], data["sheet"], data["cell"], data["rule"]) in self.new
+        return (finding.workbook, finding.sheet, finding.cell, finding.rule) in self.new
 
 
 def write_reports(run: RunResult, changes: Changes | None = None) -> list[Path]:
