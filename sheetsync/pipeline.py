@@ -236,20 +236,40 @@ def _settle_levels(raw: RawSheet, config: Config) -> None:
 
 def _trust_product_formulas(raw: RawSheet, derived: pd.DataFrame, context: Context) -> pd.DataFrame:
     """A score formula never calculated (``=E7*F7`` saved by a tool that does not calculate)
-    that multiplies its own row's likelihood and impact holds the recomputed score."""
+    that multiplies its own row's likelihood and impact holds the recomputed score.
+
+    NOTE: column by column, not cell by cell: a register written by such a tool has a formula
+    in every score cell, and a pandas indexer per cell was most of its checking time.
+    """
     layout = raw.layout
-    for column, row in sorted(raw.uncalculated):
+    by_column: dict[str, list[int]] = {}
+    for column, row in raw.uncalculated:
+        by_column.setdefault(column, []).append(row)
+    for column, rows in by_column.items():
         spec = layout.spec.columns[column]
         if spec.measure != "score" or CALC + column not in derived:
             continue
-        inputs = [layout.cell(f"{spec.assessment}_{m}", row) for m in ("likelihood", "impact")]
-        formula = raw.formulas[(column, row)].replace("$", "").replace(" ", "").upper()
-        if None not in inputs and formula in (f"={inputs[0]}*{inputs[1]}",
-                                              f"={inputs[1]}*{inputs[0]}"):
-            value: Any = derived.at[row, CALC + column]
-            derived.at[row, column] = value
-            raw.raw.at[row, column] = _cell_value(value)
-            raw.uncalculated.discard((column, row))
+        letters = [layout.columns.get(f"{spec.assessment}_{m}") for m in ("likelihood", "impact")]
+        if letters[0] is None or letters[1] is None:
+            continue
+        first, second = letters[0].letter, letters[1].letter
+        formulas = raw.formulas
+        trusted = sorted(row for row in rows if formulas[(column, row)].replace("$", "").replace(
+            " ", "").upper() in (f"={first}{row}*{second}{row}", f"={second}{row}*{first}{row}"))
+        if not trusted:
+            continue
+        positions = derived.index.get_indexer(pd.Index(trusted))
+        values = derived[CALC + column].to_numpy()[positions]
+        target = derived[column].to_numpy(copy=True)
+        if target.dtype == values.dtype:
+            target[positions] = values
+            derived[column] = target
+        else:
+            derived.loc[trusted, column] = values
+        typed = raw.raw[column].to_numpy(copy=True)
+        typed[raw.raw.index.get_indexer(pd.Index(trusted))] = [_cell_value(v) for v in values.tolist()]
+        raw.raw[column] = typed
+        raw.uncalculated.difference_update((column, row) for row in trusted)
     return derived
 
 

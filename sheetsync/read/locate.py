@@ -13,6 +13,7 @@ from typing import Any
 
 from openpyxl.utils import get_column_letter
 
+from sheetsync.read.content import SAMPLE_ROWS, settle_by_content
 from sheetsync.read.grid import SheetGrid
 from sheetsync.settings.schemas import RegisterSpec, normalise
 
@@ -149,74 +150,8 @@ def locate_register(sheet: SheetGrid, specs: dict[str, RegisterSpec]) -> Layout 
     if runners:
         layout.reason += f"; fits better than {', '.join(k.replace('_', ' ') for k in runners)}"
     layout.metadata = _title_block(rows[: layout.first_header_row - 1])
-    _settle_by_content(layout, sheet.rows[layout.header_row:layout.header_row + SAMPLE_ROWS])
+    settle_by_content(layout, sheet.rows[layout.header_row:layout.header_row + SAMPLE_ROWS])
     return layout
-
-
-SAMPLE_ROWS = 30  #: Rows under the header looked at to tell a score from a rating.
-
-
-def _settle_by_content(layout: Layout, below: list[list[Any]]) -> None:
-    """What the cells under a header hold settles what a measure column is: of two likelihood
-    (or impact) columns the one holding levels rather than descriptions; a "Risk Level" of
-    whole numbers is the score, a "Score" of words the rating; a rating of fractions (a
-    probability times an impact) is neither, and is left out."""
-    def sample(ref: ColumnRef) -> list[Any]:
-        # NOTE: formula cells show their formula here: they say nothing of what a column holds
-        return [row[ref.index - 1] for row in below if ref.index <= len(row)
-                and row[ref.index - 1] is not None and str(row[ref.index - 1]).strip()
-                and not str(row[ref.index - 1]).startswith("=")]
-
-    for duplicate in list(layout.duplicates):
-        kept = layout.columns[duplicate.name]
-        if layout.spec.columns[duplicate.name].measure in ("likelihood", "impact") and \
-                _wordy(sample(kept)) and not _wordy(sample(duplicate)):
-            layout.columns[duplicate.name] = duplicate
-            layout.duplicates.remove(duplicate)
-            layout.duplicates.append(kept)
-    for name, ref in list(layout.columns.items()):
-        column = layout.spec.columns[name]
-        if column.measure not in ("score", "rating"):
-            continue
-        values = sample(ref)
-        numbers = [_number(v) for v in values]
-        numeric = [n for n in numbers if n is not None]
-        if not values or len(numeric) * 5 < len(values) * 4:
-            if column.measure == "score" and values and not numeric:
-                _rename(layout, name, f"{column.assessment}_rating", "holds rating words")
-            continue
-        if column.measure == "rating" and all(n == int(n) for n in numeric):
-            _rename(layout, name, f"{column.assessment}_score", "holds whole numbers: the score")
-        elif column.measure == "rating" or not all(n == int(n) for n in numeric):
-            del layout.columns[name]
-            layout.notes.append(f"{ref.letter} '{ref.header}' holds fractions, not a score from "
-                                "the matrix or a rating: not checked")
-
-
-def _rename(layout: Layout, old: str, new: str, why: str) -> None:
-    if new in layout.columns or new not in layout.spec.columns:
-        return
-    ref = layout.columns.pop(old)
-    layout.columns[new] = ColumnRef(name=new, index=ref.index, header=ref.header,
-                                    header_cell=ref.header_cell)
-    layout.notes.append(f"{ref.letter} '{ref.header}' {why}: read as {new.replace('_', ' ')}")
-
-
-def _wordy(values: list[Any]) -> bool:
-    """Mostly descriptions (four words or more), not levels."""
-    long = sum(1 for v in values if isinstance(v, str) and len(v.split()) >= 4)
-    return bool(values) and long * 2 >= len(values)
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    try:
-        return float(str(value).strip())
-    except ValueError:
-        return None
 
 
 _VOCABULARIES: dict[int, tuple[RegisterSpec, _Vocabulary]] = {}

@@ -1,9 +1,11 @@
-"""Table rows written as sheet XML in one pass, for the summary's long tables.
+"""Table rows written as sheet XML in one pass, for the summary's long tables, the exceptions
+workbook and the owner lists.
 
 xlsxwriter spends about 5 microseconds on each cell it is given; a summary of 200 registers has
-a quarter of a million data cells, which made it the slowest part of a weekly run. xlsxwriter
-still writes everything else (headers, tables, formats, widths, print set-up); the rows of the
-long tables are made here as plain text and put into the sheet parts it wrote.
+a quarter of a million data cells, which made it the slowest part of a weekly run, and the
+exceptions of a first check of a 50,000-row register took 5 seconds. xlsxwriter still writes
+everything else (headers, tables, formats, widths, print set-up); the rows of the long tables
+(and their links) are made here as plain text and put into the sheet parts it wrote.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Any
 
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name, xl_range
 
-from sheetsync.read.package import xml_escaped
+from sheetsync.read.package import xml_attr, xml_escaped
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -38,6 +40,8 @@ class BulkRows:
     first_row: int  #: 1-based
     ref: str  #: e.g. "A2:K20001"
     widens_table: bool = False
+    #: Links to other files: (cell, relationship target, location in it), in row order.
+    links: tuple[tuple[str, str, str], ...] = ()
 
 
 def record_values(records: Iterable[dict[str, Any]], columns: Sequence[str]) -> Iterator[tuple]:
@@ -105,6 +109,51 @@ def _cell_tail(value: Any, fmt: int | None, date_style: int) -> bytes:
     return _cell_tail(str(value), fmt, date_style)
 
 
+def plain_rows(rows: Iterable[Sequence[Any]], first_row: int, width: int,
+               style: Callable[[int, int, Any], int | None] | None = None,
+               links: tuple[tuple[str, str, str], ...] = (), widens_table: bool = False) -> BulkRows:
+    """``<row>`` elements for values written as they are, as xlsxwriter's ``write_string`` and
+    ``write_number`` would: text always as text (an ISO date or "=SUM(A1)" stays text, anything
+    else that is not a number is written as its text), numbers as numbers, None left out.
+    ``style(index, col, value)`` gives a cell's format (``index`` counts rows from 0).
+    """
+    letters = [xl_col_to_name(col).encode() for col in range(width)]
+    tails: dict[tuple[type, Any, int | None], bytes] = {}
+    pieces: list[bytes] = []
+    append = pieces.append
+    number = first_row - 1
+    for index, values in enumerate(rows):
+        number = first_row + index
+        cells = [b'<row r="%d">' % number]  # NOTE: joined per row: far fewer objects held
+        suffix = b"%d" % number
+        for col, (letter, value) in enumerate(zip(letters, values, strict=False)):
+            fmt = style(index, col, value) if style is not None else None
+            if value is None and fmt is None:
+                continue
+            key = (type(value), value, fmt)
+            tail = tails.get(key)
+            if tail is None:
+                tail = tails[key] = _plain_tail(value, fmt)
+            cells.append(b'<c r="' + letter + suffix + tail)
+        cells.append(b"</row>")
+        append(b"".join(cells))
+    last_letter = letters[-1].decode() if letters else "A"
+    return BulkRows(b"".join(pieces), first_row, f"A{first_row}:{last_letter}{max(number, first_row)}",
+                    widens_table, links)
+
+
+def _plain_tail(value: Any, fmt: int | None) -> bytes:
+    styled = b'" s="%d"' % fmt if fmt else b'"'
+    if value is None:
+        return styled + b"/>"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, float) and not math.isfinite(value):
+            return styled + b' t="e"><v>' + (b"#NUM!" if value != value else b"#DIV/0!") + b"</v></c>"
+        return styled + b"><v>" + repr(value).encode() + b"</v></c>"
+    text = xml_escaped(str(value)[:_MAX_TEXT])
+    return styled + b' t="inlineStr"><is><t xml:space="preserve">' + text + b"</t></is></c>"
+
+
 def _date_serial(text: str) -> int | None:
     try:
         return (dt.date.fromisoformat(text) - _EXCEL_EPOCH).days
@@ -122,16 +171,63 @@ def splice_rows(package: bytes, sheets: dict[str, list[BulkRows]], destination: 
             zipfile.ZipFile(destination, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target:
         tables = {table: [b.ref for b in fragments if b.widens_table]
                   for part, fragments in sheets.items() for table in _table_parts(source, part)}
+        relationships = {_rels_part(part): [link for b in fragments for link in b.links]
+                         for part, fragments in sheets.items()}
+        relationships = {part: links for part, links in relationships.items() if links}
+        first_ids = {part: _next_id(source, part) for part in relationships}
         for info in source.infolist():
             data = source.read(info)
             if info.filename in sheets:
                 for fragment in sorted(sheets[info.filename], key=lambda b: -b.first_row):
                     data = _with_rows(data, fragment)
                     data = _widened(data, b"dimension", fragment.ref)
+                rels = _rels_part(info.filename)
+                if rels in relationships:
+                    data = _with_links(data, relationships[rels], first_ids[rels])
+            elif info.filename in relationships:
+                data = _with_relationships(data, relationships[info.filename],
+                                           first_ids[info.filename])
             elif tables.get(info.filename):
                 for ref in tables[info.filename]:
                     data = _widened(_widened(data, b"table", ref), b"autoFilter", ref)
             target.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
+
+
+def _rels_part(sheet_part: str) -> str:
+    folder, name = posixpath.split(sheet_part)
+    return f"{folder}/_rels/{name}.rels"
+
+
+def _next_id(package: zipfile.ZipFile, rels_part: str) -> int:
+    """The first relationship number free in ``rels_part`` (which must exist: the sheets
+    given links carry a table)."""
+    return 1 + max((int(n) for n in re.findall(rb'Id="rId(\d+)"', package.read(rels_part))),
+                   default=0)
+
+
+_HYPERLINK = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
+
+
+def _with_relationships(rels: bytes, links: list[tuple[str, str, str]], first_id: int) -> bytes:
+    added = b"".join(b'<Relationship Id="rId%d" Type="' % number + _HYPERLINK + b'" Target="'
+                     + xml_attr(target).encode("utf-8") + b'" TargetMode="External"/>'
+                     for number, (_cell, target, _location) in enumerate(links, start=first_id))
+    return rels.replace(b"</Relationships>", added + b"</Relationships>", 1)
+
+
+def _with_links(sheet: bytes, links: list[tuple[str, str, str]], first_id: int) -> bytes:
+    """``<hyperlinks>`` (one per link, each with its own relationship) in schema order: after
+    the rows and before the page set-up (xlsxwriter writes none of the elements between)."""
+    element = b"<hyperlinks>" + b"".join(
+        b'<hyperlink ref="' + cell.encode() + b'" r:id="rId%d"' % number
+        + (b' location="' + xml_attr(location).encode("utf-8") + b'"' if location else b"")
+        + b"/>" for number, (cell, _target, location) in enumerate(links, start=first_id)
+    ) + b"</hyperlinks>"
+    for follower in (b"<printOptions", b"<pageMargins", b"<pageSetup", b"<tableParts"):
+        position = sheet.find(follower)
+        if position >= 0:
+            return sheet[:position] + element + sheet[position:]
+    return sheet.replace(b"</worksheet>", element + b"</worksheet>", 1)
 
 
 def _table_parts(package: zipfile.ZipFile, sheet_part: str) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import os
@@ -13,9 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
+from xlsxwriter.url import Url
 
 from sheetsync.files import atomic_path, keep_going, write_text_atomically
 from sheetsync.findings import Finding, Severity
+from sheetsync.report.bulkrows import plain_rows, splice_rows
 from sheetsync.report.record_fields import FIELDS, RECORD_FILES, ROLLUP_FIELDS, rollups
 from sheetsync.results import RunResult, WorkbookResult
 
@@ -37,8 +40,7 @@ class Changes:
     removed: list[str] = field(default_factory=list)
 
     def is_new(self, finding: Finding) -> bool:
-        data = finding.to_dict()
-        return (data["workbook"], data["sheet"], data["cell"], data["rule"]) in self.new
+        return (finding.workbook, finding.sheet, finding.cell, finding.rule) in self.new
 
 
 def write_reports(run: RunResult, changes: Changes | None = None) -> list[Path]:
@@ -108,47 +110,117 @@ def write_exceptions_csv(run: RunResult, path: Path, changes: Changes | None = N
 
 def write_exceptions_xlsx(run: RunResult, path: Path, changes: Changes | None = None) -> Path:
     """One Excel table of every finding, each row linked to its cell in the annotated copy."""
-    links = {wb.source.name: wb.annotated for wb in run.workbooks}
+    copies = {wb.source.name: _relative(wb.annotated, run.out_dir) if wb.annotated else None
+              for wb in run.workbooks}
+    return _exceptions_workbook(path, [_finding_entry(f, changes) for f in run.findings], copies,
+                                run.as_of, changes is not None)
+
+
+def rewrite_exceptions(document: dict[str, Any], out_dir: Path) -> list[Path]:
+    """``exceptions.{json,csv,xlsx}`` written again from an ``exceptions.json`` document (of a
+    ``sheetsync run``), as ``write_reports`` writes them from the results it stands for."""
+    copies = {wb["path"]: wb["annotated"] for wb in document["workbooks"]}
+    entries = document["findings"]
+    text = json.dumps(document, indent=2, ensure_ascii=False, default=str)
+    return [write_text_atomically(out_dir / "exceptions.json", text + "\n"),
+            _write_csv(out_dir / "exceptions.csv", FINDING_FIELDS + ("new",), entries),
+            _exceptions_workbook(out_dir / "exceptions.xlsx", entries, copies,
+                                 dt.date.fromisoformat(document["as_of"]), True)]
+
+
+def _exceptions_workbook(path: Path, entries: list[dict[str, Any]], copies: dict[str, str | None],
+                         as_of: dt.date, with_new: bool) -> Path:
+    """The exceptions workbook of findings as ``exceptions.json`` has them (``copies``: each
+    workbook's annotated copy, relative to the output folder).
+
+    NOTE: xlsxwriter writes the frame (header, table, widths, panes); the rows and links are
+    written as sheet XML in one pass (``bulkrows``): a first check of a large register can have
+    tens of thousands of findings, and xlsxwriter took 5 seconds over 24,500 of them.
+    """
+    package = io.BytesIO()
+    book = xlsxwriter.Workbook(package, {"strings_to_formulas": False, "strings_to_urls": False,
+                                         "nan_inf_to_errors": True, "in_memory": True})
+    sheet = book.add_worksheet("Exceptions")
+    link_style = book.add_format({"font_color": "#0563C1", "underline": 1})._get_xf_index()
+    fills = {Severity.ERROR.label: book.add_format({"bg_color": "#FFC7CE"})._get_xf_index(),
+             Severity.WARNING.label: book.add_format({"bg_color": "#FFEB9C"})._get_xf_index()}
+    headers = ["Workbook", "Sheet", "Cell", "Row", "Column", "Ref", "Value", "Rule",
+               "Severity", "Message"] + (["New"] if with_new else [])
+    fields = FINDING_FIELDS + (("new",) if with_new else ())
+    linked = _exception_links(copies, entries)
+    severity_col, cell_col = fields.index("severity"), fields.index("cell")
+
+    def style(index: int, col: int, value: Any) -> int | None:
+        if col == severity_col:
+            return fills.get(value)
+        if col == cell_col and index in linked:
+            return link_style
+        return None
+
+    def rows() -> Iterator[list[Any]]:
+        for data in entries:
+            values = [data[name] for name in fields]
+            if with_new:
+                values[-1] = "Yes" if values[-1] else "No"
+            yield values
+
+    links = tuple((f"C{index + 2}", target, location)
+                  for index, (target, location) in linked.items())
+    fragment = plain_rows(rows(), 2, len(fields), style, links, widens_table=True)
+    sheet.add_table(0, 0, 1, len(headers) - 1,
+                    {"columns": [{"header": h} for h in headers], "name": "Findings",
+                     "style": "Table Style Light 9"})
+    for col, width in enumerate((28, 18, 7, 6, 22, 8, 18, 6, 9, 90)):
+        sheet.set_column(col, col, width)
+    sheet.freeze_panes(1, 0)
+    book.set_properties({"title": "sheetsync exceptions", "comments": f"As of {as_of}"})
+    book.close()
     with atomic_path(path) as temporary:
-        book = xlsxwriter.Workbook(str(temporary), {"strings_to_formulas": False,
-                                                   "strings_to_urls": False,
-                                                   "nan_inf_to_errors": True})
-        sheet = book.add_worksheet("Exceptions")
-        link_format = book.add_format({"font_color": "#0563C1", "underline": 1})
-        fills = {Severity.ERROR: book.add_format({"bg_color": "#FFC7CE"}),
-                 Severity.WARNING: book.add_format({"bg_color": "#FFEB9C"})}
-        headers = ["Workbook", "Sheet", "Cell", "Row", "Column", "Ref", "Value", "Rule",
-                   "Severity", "Message"] + (["New"] if changes is not None else [])
-        fields = FINDING_FIELDS + (("new",) if changes is not None else ())
-        findings = run.findings
-        for row_number, finding in enumerate(findings, start=1):
-            data = _finding_entry(finding, changes)
-            if changes is not None:
-                data["new"] = "Yes" if data["new"] else "No"
-            for col, name in enumerate(fields):
-                value = data[name]
-                if value is None:
-                    sheet.write_blank(row_number, col, None)
-                elif isinstance(value, (int, float)) and not isinstance(value, bool):
-                    sheet.write_number(row_number, col, value)
-                else:
-                    sheet.write_string(row_number, col, str(value),
-                                       fills[finding.severity] if name == "severity" else None)
-            target = links.get(finding.workbook)
-            if target is not None and finding.sheet and finding.cell:
-                relative = _relative(target, run.out_dir)
-                sheet_ref = finding.sheet.replace("'", "''")
-                sheet.write_url(row_number, 2, f"external:{relative}#'{sheet_ref}'!{finding.cell}",
-                                link_format, string=finding.cell)
-        columns = [{"header": h} for h in headers]
-        sheet.add_table(0, 0, max(len(findings), 1), len(headers) - 1,
-                        {"columns": columns, "name": "Findings", "style": "Table Style Light 9"})
-        for col, width in enumerate((28, 18, 7, 6, 22, 8, 18, 6, 9, 90)):
-            sheet.set_column(col, col, width)
-        sheet.freeze_panes(1, 0)
-        book.set_properties({"title": "sheetsync exceptions", "comments": f"As of {run.as_of}"})
-        book.close()
+        splice_rows(package.getvalue(), {"xl/worksheets/sheet1.xml": [fragment]}, temporary)
     return path
+
+
+_MAX_URL = 2079  #: Excel's limit on a link's path and on its location (xlsxwriter's too).
+_MAX_LINKS = 65530  #: Excel's limit on the links of a sheet (xlsxwriter's too).
+
+
+def _exception_links(copies: dict[str, str | None],
+                     entries: list[dict[str, Any]]) -> dict[int, tuple[str, str]]:
+    """Each linked finding's (relationship target, location), by its position: as xlsxwriter's
+    ``write_url`` makes them of ``external:<copy>#'<sheet>'!<cell>``."""
+    parsed: dict[tuple[str, str], tuple[str, str, str] | None] = {}
+    found: dict[int, tuple[str, str]] = {}
+    for index, finding in enumerate(entries):
+        relative, sheet, cell = copies.get(finding["workbook"]), finding["sheet"], finding["cell"]
+        if relative is None or not sheet or not cell:
+            continue
+        key = (relative, sheet)
+        if key not in parsed:
+            sheet_ref = sheet.replace("'", "''")
+            # NOTE: the anchor is the same but for the cell; a "#" in the copy's path is read
+            # by xlsxwriter in its own way, so such a link is made in full
+            url = Url(f"external:{relative}#'{sheet_ref}'!A1")
+            parsed[key] = (None if "#" in relative else
+                           (url._target(), url._anchor[:-2], f"external:{relative}"))
+        made = parsed[key]
+        if made is None:
+            text = f"external:{relative}#'{sheet.replace(chr(39), chr(39) * 2)}'!{cell}"
+            url = Url(text)
+            pair = (url._target(), url._anchor)
+            path_part, _, anchor = text.partition("#")
+        else:
+            pair = (made[0], made[1] + cell)
+            path_part, anchor = made[2], pair[1]
+        if _utf16_length(path_part) > _MAX_URL or _utf16_length(anchor) > _MAX_URL:
+            continue  # NOTE: as xlsxwriter: the cell keeps its text, without a link
+        found[index] = pair
+        if len(found) == _MAX_LINKS:
+            break
+    return found
+
+
+def _utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
 
 
 def summary_lines(run: RunResult) -> Iterator[str]:

@@ -18,10 +18,10 @@ import pandera.pandas as pa
 from openpyxl.utils import get_column_letter
 
 from sheetsync.findings import STRUCTURAL_RULES, Finding
-from sheetsync.read.coerce import row_reference
 from sheetsync.read.locate import Layout
 from sheetsync.read.measures import Measure
 from sheetsync.read.rows import RawSheet
+from sheetsync.read.values import read_text
 from sheetsync.rules.checks import CHECK_BUILDERS, BuiltCheck
 from sheetsync.rules.derive import CALC, EFFECTIVE, Context
 from sheetsync.settings.schemas import CheckSpec
@@ -74,17 +74,17 @@ def validate_frame(frame: pd.DataFrame, sheet: RawSheet, context: Context,
                    workbook: str) -> list[Finding]:
     """Findings for every failing check, one per (check, row), in row order."""
     schema, built = compile_schema(frame, context)
-    seen: set[tuple[str, int]] = set()
+    failing: dict[str, dict[int, None]] = {}  # NOTE: an ordered set of rows per check
+    for key, index in failing_rows(schema, frame):
+        if key in built:
+            failing.setdefault(key, {})[int(index)] = None
+    refs = _References(sheet.raw.get("ref"))
     findings = []
-    refs = sheet.raw.get("ref")
-    for key, row in failing_rows(schema, frame):
-        if key not in built or (key, row) in seen:
-            continue
-        seen.add((key, row))
+    for key, rows in failing.items():
         spec, made = built[key]
-        if made.fails_on_blank and (made.target, row) in sheet.uncalculated:
-            continue
-        findings.append(_finding(spec, made, frame, sheet, context, workbook, row, refs))
+        if made.fails_on_blank:
+            rows = {row: None for row in rows if (made.target, row) not in sheet.uncalculated}
+        findings += _findings(spec, made, frame, sheet, context, workbook, list(rows), refs)
     return sorted(findings, key=lambda f: (f.row or 0, f.cell or "", f.rule))
 
 
@@ -119,17 +119,51 @@ def _failures(check: pa.Check, frame: pd.DataFrame, column: str | None) -> Itera
         yield str(check.name), int(index)  # NOTE: sheetsync's frames are indexed by row number
 
 
-def _finding(spec: CheckSpec, made: BuiltCheck, frame: pd.DataFrame, sheet: RawSheet,
-             context: Context, workbook: str, row: int, refs: pd.Series | None) -> Finding:
+class _References:
+    """Each row's reference as typed (R9), read once per row however many findings it has."""
+
+    def __init__(self, refs: pd.Series | None) -> None:
+        self._values = dict(zip(refs.index, refs.tolist(), strict=True)) if refs is not None else None
+        self._read: dict[int, str | None] = {}
+
+    def of(self, row: int) -> str | None:
+        if self._values is None:
+            return None
+        found = self._read.get(row, _UNREAD)
+        if found is _UNREAD:
+            reading = read_text(self._values.get(row))
+            found = self._read[row] = reading.value if isinstance(reading.value, str) else None
+        return found  # type: ignore[return-value]
+
+
+_UNREAD = object()
+
+
+def _findings(spec: CheckSpec, made: BuiltCheck, frame: pd.DataFrame, sheet: RawSheet,
+              context: Context, workbook: str, rows: list[int], refs: _References) -> list[Finding]:
+    """The findings of one check on ``rows``, its columns read once for all of them.
+
+    NOTE: column by column: a first check of a register can fail a check on every other row,
+    and reading each finding's cells through pandas indexers was most of the time it took.
+    """
+    if not rows:
+        return []
     layout = sheet.layout
     column = layout.columns[made.target]
-    raw_value = sheet.raw.at[row, made.target] if made.target in sheet.raw else None
-    typed_value = frame.at[row, made.target] if made.target == spec.column else raw_value
-    fields = {
-        "value": _shown(raw_value if isinstance(typed_value, Measure) else typed_value),
-        "expected": _shown(frame.at[row, made.expected]) if made.expected else "",
-        "score": _shown(frame.at[row, EFFECTIVE + spec.column.replace("_rating", "_score")])
-        if spec.column.endswith("_rating") else "",
+    positions = frame.index.get_indexer(pd.Index(rows))
+
+    def values_of(table: pd.DataFrame, name: str) -> list[Any]:
+        return table[name].iloc[positions].tolist()
+
+    blank: list[Any] = [None] * len(rows)
+    raw_values = values_of(sheet.raw, made.target) if made.target in sheet.raw else blank
+    typed_values = values_of(frame, made.target) if made.target == spec.column else raw_values
+    expected = values_of(frame, made.expected) if made.expected else blank
+    score_column = EFFECTIVE + spec.column.replace("_rating", "_score")
+    scores = values_of(frame, score_column) if spec.column.endswith("_rating") else blank
+    detail_column = CALC + spec.params["detail"] if "detail" in spec.params else None
+    details = values_of(frame, detail_column) if detail_column and detail_column in frame else blank
+    fields: dict[str, Any] = {
         "header": column.header,
         "assessment": (context.spec.assessments[spec.assessment][0].lower()
                        if spec.assessment else ""),
@@ -140,18 +174,31 @@ def _finding(spec: CheckSpec, made: BuiltCheck, frame: pd.DataFrame, sheet: RawS
         "ratings": _ratings(context),
         "as_of": _shown(context.as_of),
         "allowed": _allowed(str(spec.params.get("vocabulary", "")), context),
-        "detail": _shown(frame.at[row, CALC + spec.params["detail"]])
-        if "detail" in spec.params and CALC + spec.params["detail"] in frame else "",
     }
-    if spec.column == made.target and fields["value"] == "":
-        fields["value"] = _shown(raw_value)
-    try:
-        message = spec.message.format(**fields)
-    except (KeyError, IndexError, ValueError):
-        message = spec.message
-    return Finding(workbook=workbook, sheet=sheet.sheet, cell=f"{column.letter}{row}", row=row,
-                   column=column.header, ref=row_reference(refs, row), value=raw_value,
-                   rule=spec.rule, severity=spec.severity, message=message)
+    own_column = spec.column == made.target
+    messages: dict[tuple[str, str, str, str], str] = {}  # NOTE: registers repeat their values
+    cell_prefix = column.letter
+    found = []
+    for row, raw_value, typed_value, expected_value, score, detail in zip(
+            rows, raw_values, typed_values, expected, scores, details, strict=True):
+        shown = _shown(raw_value if isinstance(typed_value, Measure) else typed_value)
+        if own_column and shown == "":
+            shown = _shown(raw_value)
+        varying = (shown, _shown(expected_value) if made.expected else "",
+                   _shown(score) if spec.column.endswith("_rating") else "",
+                   _shown(detail) if details is not blank else "")
+        message = messages.get(varying)
+        if message is None:
+            fields.update(zip(("value", "expected", "score", "detail"), varying, strict=True))
+            try:
+                message = spec.message.format(**fields)
+            except (KeyError, IndexError, ValueError):
+                message = spec.message
+            messages[varying] = message
+        found.append(Finding(workbook=workbook, sheet=sheet.sheet, cell=f"{cell_prefix}{row}",
+                             row=row, column=column.header, ref=refs.of(row), value=raw_value,
+                             rule=spec.rule, severity=spec.severity, message=message))
+    return found
 
 
 def _ratings(context: Context) -> str:

@@ -32,7 +32,7 @@ from sheetsync.report.summary import write_summary
 from sheetsync.report.summary_data import build_summary_data, previous_from_records
 from sheetsync.results import ANNOTATED_DIR, RunResult, Settings, WorkbookResult
 from sheetsync.settings.schemas import SCHEMA_FILES, default_schemas_dir
-from sheetsync.weekly import history
+from sheetsync.weekly import history, reuse
 from sheetsync.weekly.lock import run_lock
 from sheetsync.weekly.mail import MailReport, remind_after_run
 
@@ -55,6 +55,8 @@ class JobResult:
     log: Path
     outputs: list[Path] = field(default_factory=list)
     mail: MailReport = field(default_factory=MailReport)  #: The reminders sent to owners.
+    #: Nothing changed since the last run: its summary, reports and owner lists were reused.
+    reused_outputs: bool = False
 
 
 def run_job(inputs: list[Path], out_dir: Path, settings: Settings, quarter: Quarter, *,
@@ -78,6 +80,14 @@ def run_job(inputs: list[Path], out_dir: Path, settings: Settings, quarter: Quar
         fingerprint = _fingerprint(settings, schemas_dir)
         with history.open_history(out_dir) as connection:
             history.reserve(connection, out_dir)  # (locked: stop before replacing any output)
+            quick = None if force else reuse.unchanged_run(
+                connection, out_dir, sources, _hash_if_free, fingerprint, quarter.label, started)
+            if quick is not None:
+                log = _write_log(out_dir, quick.run_id, quick.run, quick.changes, started,
+                                 note=reuse.REUSED_NOTE)
+                return JobResult(run=quick.run, changes=quick.changes, run_id=quick.run_id,
+                                 quarter=quarter, log=log, outputs=quick.outputs,
+                                 reused_outputs=True)
             past = history.past_workbooks(connection)
             past_findings = history.past_findings(connection)
             previous_risks = history.records_of_quarter(connection, quarter.previous().label,
@@ -116,6 +126,8 @@ def run_job(inputs: list[Path], out_dir: Path, settings: Settings, quarter: Quar
                                         resolved=len(changes.resolved),
                                         origins={name: past[name].run_id for name in reused | stale
                                                  if name in past})
+            reuse.remember_outputs(connection, run_id, out_dir, outputs + [
+                wb.annotated for wb in run.workbooks if wb.annotated], changes, len(results))
         log = _write_log(out_dir, run_id, run, changes, started)
         mail = remind_after_run(out_dir, run, run_id, changes.new, settings.config.email,
                                 send=email, preview=email_preview, log=log,
@@ -176,6 +188,16 @@ def content_hash(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def _hash_if_free(path: Path) -> str | None:
+    """The workbook's content hash; None when it is open in Excel or cannot be read now."""
+    if _in_use(path) or not os.access(path, os.R_OK):
+        return None
+    try:
+        return content_hash(path)
+    except OSError:
+        return None
 
 
 def _in_use(path: Path) -> bool:
@@ -335,9 +357,9 @@ def _stat(path: Path) -> tuple[int, int] | None:
 
 
 def _write_log(out_dir: Path, run_id: int, run: RunResult, changes: Changes,
-               started: dt.datetime) -> Path:
+               started: dt.datetime, note: str | None = None) -> Path:
     lines = [f"sheetsync run {run_id}: started {started:%Y-%m-%d %H:%M:%S}, as of {run.as_of}",
-             *summary_lines(run),
+             *summary_lines(run), *([note] if note else []),
              f"{len(changes.reused)} reused unchanged, {len(changes.stale)} kept stale, "
              f"{len(changes.new)} new findings, {len(changes.resolved)} resolved",
              *(f"no longer found (its findings are not counted as resolved): {name}"

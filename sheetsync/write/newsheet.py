@@ -44,18 +44,31 @@ def table_xml(table: Table) -> bytes:
             b'<col min="%d" max="%d" width="%.2f" customWidth="1"/>' % (n, n, w)
             for n, w in enumerate(table.widths, start=1)) + b"</cols>")
     pieces.append(b"<sheetData>")
+    # NOTE: one pass, each column's letter and each distinct (value, style)'s cell made once:
+    # the Exceptions sheet of a first check can have tens of thousands of rows.
+    letters = [get_column_letter(col).encode() for col in range(1, width + 1)]
+    tails: dict[tuple[type, Any, int | None], bytes] = {}
+    styles = table.styles
     for number, values in enumerate(table.rows, start=1):
-        cells = []
+        cells = [b'<row r="%d">' % number]  # NOTE: joined per row: far fewer objects held
+        append = cells.append
+        suffix = b"%d" % number
         for col, value in enumerate(values, start=1):
-            style = table.styles.get((number, col))
+            style = styles.get((number, col)) if styles else None
             if value is None and style is None:
                 continue
-            address = f"{get_column_letter(col)}{number}".encode()
-            kind, inner = value_xml(value)
-            cells.append(b'<c r="' + address + b'"' + (b' s="%d"' % style if style else b"")
-                         + (b' t="' + kind + b'"' if kind else b"")
-                         + (b">" + inner + b"</c>" if inner else b"/>"))
-        pieces.append(b'<row r="%d">' % number + b"".join(cells) + b"</row>")
+            try:
+                key = (type(value), value, style)
+                tail = tails.get(key)
+            except TypeError:  # (an unhashable value: made each time)
+                key, tail = None, None
+            if tail is None:
+                tail = _cell_tail(value, style)
+                if key is not None:
+                    tails[key] = tail
+            append(b'<c r="' + letters[col - 1] + suffix + tail)
+        append(b"</row>")
+        pieces.append(b"".join(cells))
     pieces.append(b"</sheetData>")
     if table.header and len(table.rows) > 0:
         pieces.append(b'<autoFilter ref="A1:' + last.encode() + b'"/>')
@@ -68,3 +81,10 @@ def table_xml(table: Table) -> bytes:
     pieces.append(b'<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" '
                   b'footer="0.3"/></worksheet>')
     return b"".join(pieces)
+
+
+def _cell_tail(value: Any, style: int | None) -> bytes:
+    """A cell element after its reference's letters and row number."""
+    kind, inner = value_xml(value)
+    return (b'"' + (b' s="%d"' % style if style else b"") + (b' t="' + kind + b'"' if kind else b"")
+            + (b">" + inner + b"</c>" if inner else b"/>"))

@@ -38,6 +38,9 @@ class Comments:
     def __init__(self, xml: bytes | None) -> None:
         self.authors: list[bytes] = []
         self.comments: dict[tuple[int, int], bytes] = {}
+        #: The text of notes made by ``add`` (not read back from their XML: a first check can
+        #: make tens of thousands of them, and each one's height is worked out from its text).
+        self._made: dict[tuple[int, int], tuple[str, str]] = {}
         self._head = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                       b'<comments xmlns="' + MAIN_NS.encode() + b'">')
         if xml is None:
@@ -59,6 +62,9 @@ class Comments:
 
     def text_of(self, cell: tuple[int, int]) -> tuple[str, str] | None:
         """(plain text, author) of the comment on ``cell``, for the ledger."""
+        made = self._made.get(cell)
+        if made is not None:
+            return made
         comment = self.comments.get(cell)
         text = self.plain_text(cell)
         if comment is None or text is None:
@@ -70,6 +76,8 @@ class Comments:
         """Take off what sheetsync wrote on ``cells`` in an earlier run; each says whether the
         cell had a note of the officer's own then (else the whole note is sheetsync's)."""
         ours = self._author_id()
+        for cell in cells:
+            self._made.pop(cell, None)
         for cell in set(cells) & set(self.comments):
             comment = self.comments[cell]
             author = attribute(comment[:comment.index(b">")], b"authorId")
@@ -90,7 +98,9 @@ class Comments:
             self.comments[cell] = (b'<comment ref="' + ref + b'" authorId="'
                                    + self._our_author_id() + b'"><text>' + body
                                    + b"</text></comment>")
+            self._made[cell] = (xml_text(xml_escaped(f"sheetsync:\n{text}")), AUTHOR)
             return
+        self._made.pop(cell, None)
         start, end = existing.index(b"<text>") + 6, existing.rindex(b"</text>")
         runs = existing[start:end]
         if not runs.lstrip().startswith(b"<r>") and not runs.lstrip().startswith(b"<r "):

@@ -1,0 +1,186 @@
+"""An unchanged re-run: the last run's outputs reused as they are, not rebuilt.
+
+When every input's bytes, the settings and schemas (the run's fingerprint, which holds the
+as-of date) and the quarter are as in the last run, and every output of the last run is
+present and intact (each one's hash is kept in the history, in ``run_outputs``), nothing a
+rebuild would write can differ, so nothing is rebuilt: the run records itself in the history
+(its workbooks and findings pointing at what the last run stored) and says it reused them.
+
+Only the "what changed" flags of ``exceptions.*`` can differ from a rebuild's, the first time
+nothing changed: the last run's findings were new to it, and are not new now. Those three
+files are then written again from ``exceptions.json`` with the flags as a rebuild would set
+them (the last run is then "settled": its outputs are exactly what a rebuild writes).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sheetsync.files import keep_going
+from sheetsync.findings import Finding, Severity
+from sheetsync.read.discover import Source
+from sheetsync.report.reports import Changes, rewrite_exceptions
+from sheetsync.results import RunResult, SheetResult, WorkbookResult
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS run_outputs (run_id INTEGER, path TEXT, hash TEXT);
+CREATE INDEX IF NOT EXISTS run_outputs_run ON run_outputs (run_id);
+CREATE TABLE IF NOT EXISTS run_settled (run_id INTEGER PRIMARY KEY, settled INTEGER);
+"""
+REUSED_NOTE = "nothing changed since the last run: its summary, reports and owner lists reused"
+
+
+@dataclass(slots=True)
+class Reused:
+    """An unchanged re-run, recorded: what ``run_job`` returns for it."""
+
+    run: RunResult  #: Workbooks and findings as exceptions.json has them (records: in records/).
+    changes: Changes
+    run_id: int
+    outputs: list[Path]
+
+
+def file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def remember_outputs(connection: sqlite3.Connection, run_id: int, out_dir: Path,
+                     outputs: list[Path], changes: Changes, workbooks: int) -> None:
+    """Keep the hash of each of the run's outputs, and whether its reports are settled (what a
+    rebuild would write if nothing changed: nothing new, resolved, removed or stale, every
+    workbook reused)."""
+    connection.executescript(_SCHEMA)
+    settled = (not changes.new and not changes.resolved and not changes.removed
+               and not changes.stale and len(changes.reused) == workbooks)
+    with connection:
+        _store(connection, run_id, out_dir, outputs, settled)
+
+
+def _store(connection: sqlite3.Connection, run_id: int, out_dir: Path, outputs: list[Path],
+           settled: bool) -> None:
+    # NOTE: an output kept from a run made where the folder was before it moved (its annotated
+    # copy's path as the history has it) is not this folder's: left out
+    connection.executemany("INSERT INTO run_outputs VALUES (?, ?, ?)",
+                           [(run_id, path.relative_to(out_dir).as_posix(), file_hash(path))
+                            for path in sorted(set(outputs))
+                            if path.is_relative_to(out_dir) and path.is_file()])
+    connection.execute("INSERT OR REPLACE INTO run_settled VALUES (?, ?)", (run_id, settled))
+
+
+def unchanged_run(connection: sqlite3.Connection, out_dir: Path, sources: list[Source],
+                  hash_of: Callable[[Path], str | None], fingerprint: str, quarter: str,
+                  started: dt.datetime) -> Reused | None:
+    """The run recorded as a reuse of the last one, if nothing changed since; else None (and
+    nothing recorded). ``hash_of`` gives an input's content hash (None: in use or unreadable,
+    which a full run deals with)."""
+    connection.executescript(_SCHEMA)
+    last = connection.execute("SELECT id, fingerprint, quarter FROM runs ORDER BY id DESC "
+                              "LIMIT 1").fetchone()
+    if last is None or last[1] != fingerprint or last[2] != quarter:
+        return None
+    last_id = last[0]
+    inputs = {path: (content_hash, stale) for path, content_hash, stale in connection.execute(
+        "SELECT path, content_hash, stale FROM workbooks WHERE run_id = ?", (last_id,))}
+    if len(inputs) != len(sources) or any(stale for _hash, stale in inputs.values()):
+        return None
+    for source in sources:
+        known = inputs.get(source.name)
+        if known is None or hash_of(source.path) != known[0]:
+            return None
+    outputs = dict(connection.execute("SELECT path, hash FROM run_outputs WHERE run_id = ?",
+                                      (last_id,)))
+    settled = connection.execute("SELECT settled FROM run_settled WHERE run_id = ?",
+                                 (last_id,)).fetchone()
+    if not outputs or settled is None or not _intact(out_dir, outputs):
+        return None
+    document = json.loads((out_dir / "exceptions.json").read_text(encoding="utf-8"))
+    paths = [out_dir / name for name in outputs]
+    if not settled[0]:
+        _settle(document)
+        left: list[dict[str, Any]] = []
+        with keep_going(out_dir, left):
+            rewrite_exceptions(document, out_dir)
+        if left:
+            return None  # NOTE: an output open in Excel: the full run says so, and goes on
+    run = _run_of(document, out_dir, sources)
+    changes = Changes(new=set(), resolved=[], reused={s.name for s in sources}, stale=set())
+    with connection:
+        run_id = _record(connection, last_id, started)
+        _store(connection, run_id, out_dir, paths, settled=True)
+    return Reused(run=run, changes=changes, run_id=run_id, outputs=paths)
+
+
+def _intact(out_dir: Path, outputs: dict[str, str]) -> bool:
+    """Every output present with the bytes it was written with, and no other owner list (a
+    list nobody wrote would be emailed as current)."""
+    owners = {p.relative_to(out_dir).as_posix() for p in (out_dir / "owners").glob("*")
+              if p.is_file()}  # (the lists and their index.csv)
+    if owners != {name for name in outputs if name.startswith("owners/")}:
+        return False
+    for name, digest in outputs.items():
+        path = out_dir / name
+        try:
+            if file_hash(path) != digest:
+                return False
+        except OSError:
+            return False
+    return True
+
+
+def _settle(document: dict[str, Any]) -> None:
+    """The flags as a rebuild sets them when nothing changed since the last run."""
+    for entry in document["workbooks"]:
+        entry["reused"], entry["stale"] = True, False
+    for finding in document["findings"]:
+        finding["new"] = False
+    document["resolved"], document["removed"] = [], []
+
+
+def _run_of(document: dict[str, Any], out_dir: Path, sources: list[Source]) -> RunResult:
+    """The run as exceptions.json has it: workbooks, their sheets and findings."""
+    by_name = {source.name: source for source in sources}
+    findings: dict[str, list[Finding]] = {}
+    for entry in document["findings"]:
+        fields = {k: v for k, v in entry.items() if k != "new"}
+        fields["severity"] = Severity.parse(entry["severity"])
+        findings.setdefault(entry["workbook"], []).append(Finding(**fields))
+    workbooks = [WorkbookResult(
+        source=by_name[wb["path"]], status=wb["status"], message=wb["message"],
+        annotated=out_dir / wb["annotated"] if wb["annotated"] else None,
+        sheets=[SheetResult(**sheet) for sheet in wb["sheets"]],
+        findings=findings.get(wb["path"], [])) for wb in document["workbooks"]]
+    return RunResult(as_of=dt.date.fromisoformat(document["as_of"]), out_dir=out_dir,
+                     workbooks=workbooks)
+
+
+def _record(connection: sqlite3.Connection, last_id: int, started: dt.datetime) -> int:
+    """This run in the history: the last run's counts, every workbook reused (pointing at the
+    run that stored its result) and its findings, none new."""
+    cursor = connection.execute(
+        "INSERT INTO runs (started, finished, as_of, quarter, fingerprint, workbooks, reused, "
+        "errors, warnings, new, resolved) SELECT ?, ?, as_of, quarter, fingerprint, workbooks, "
+        "workbooks, errors, warnings, 0, 0 FROM runs WHERE id = ?",
+        (started.isoformat(timespec="seconds"), dt.datetime.now().isoformat(timespec="seconds"),
+         last_id))
+    run_id = cursor.lastrowid
+    assert run_id is not None
+    connection.execute(
+        "INSERT INTO workbooks (run_id, path, content_hash, status, message, annotated, reused, "
+        "stale, result, result_run) SELECT ?, path, content_hash, status, message, annotated, 1, "
+        "0, NULL, coalesce(result_run, run_id) FROM workbooks WHERE run_id = ?", (run_id, last_id))
+    connection.execute(
+        'INSERT INTO findings (run_id, workbook, sheet, cell, row, "column", ref, value, rule, '
+        'severity, message, is_new) SELECT ?, workbook, sheet, cell, row, "column", ref, value, '
+        "rule, severity, message, 0 FROM findings WHERE run_id = ?", (run_id, last_id))
+    return run_id

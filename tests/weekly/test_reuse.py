@@ -1,0 +1,162 @@
+"""An unchanged re-run reuses the last run's summary, reports and owner lists; any change
+(an input's bytes, a setting, the as-of date, the quarter, an output deleted or altered)
+rebuilds what it must, and what is reused is exactly what a rebuild would write."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from helpers import AS_OF, write_openpyxl
+from helpers.outputs import digests, heavy_register
+
+import sheetsync.weekly.job
+import sheetsync.weekly.reuse
+from sheetsync.report.quarters import parse_quarter, quarter_of
+from sheetsync.results import Settings
+from sheetsync.weekly import reuse
+from sheetsync.weekly.job import JobResult, run_job
+
+
+def drive(root: Path) -> Path:
+    heavy_register(root / "Corporate" / "register.xlsx", 30)
+    write_openpyxl(root / "Adults" / "risks.xlsx", {"Risks": [
+        ["Ref", "Risk", "Owner", "Likelihood", "Impact", "Score", "Review date"],
+        ["R1", "Budget", "Jo Smith", 2, 3, 7, "01/03/2023"],
+        ["R2", "Cyber", "Sam Patel", 4, 4, 16, "01/01/2022"]]})
+    return root
+
+
+def run(folder: Path, out: Path, *, as_of: dt.date = AS_OF, quarter: str | None = None,
+        config: Path | None = None) -> JobResult:
+    settings = Settings.load(as_of=as_of, config_file=config)
+    return run_job([folder], out, settings, parse_quarter(quarter) if quarter else quarter_of(as_of))
+
+
+def rebuild(folder: Path, out: Path, monkeypatch: pytest.MonkeyPatch, **options: object) -> None:
+    """The same run with nothing reused as a whole (as before reuse existed)."""
+    with monkeypatch.context() as patch:
+        patch.setattr(sheetsync.weekly.reuse, "unchanged_run", lambda *args: None)
+        assert not run(folder, out, **options).reused_outputs  # type: ignore[arg-type]
+
+
+def test_an_unchanged_rerun_reuses_the_outputs_and_they_are_what_a_rebuild_writes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder, out, rebuilt = drive(tmp_path / "in"), tmp_path / "out", tmp_path / "rebuilt"
+    first = run(folder, out)
+    assert not first.reused_outputs and first.changes.new
+    rebuild(folder, rebuilt, monkeypatch)
+    assert digests(out) == digests(rebuilt)
+    summary = (out / "summary.xlsx").stat().st_mtime_ns
+
+    second = run(folder, out)  # the findings are not new any more: exceptions.* say so
+    rebuild(folder, rebuilt, monkeypatch)
+    assert digests(out) == digests(rebuilt)
+    third = run(folder, out)
+    rebuild(folder, rebuilt, monkeypatch)
+    assert digests(out) == digests(rebuilt)
+    fourth = run(folder, out)
+    assert second.reused_outputs and third.reused_outputs and fourth.reused_outputs
+    assert (out / "summary.xlsx").stat().st_mtime_ns == summary  # not written again
+    assert reuse.REUSED_NOTE in fourth.log.read_text()
+
+    assert fourth.changes.reused == {"Corporate/register.xlsx", "Adults/risks.xlsx"}
+    assert not fourth.changes.new and not fourth.changes.resolved
+    assert [f.to_dict() for f in fourth.run.findings] == [f.to_dict() for f in first.run.findings]
+    assert [(wb.source.name, wb.status, [s.name for s in wb.sheets]) for wb in fourth.run.workbooks] \
+        == [(wb.source.name, wb.status, [s.name for s in wb.sheets]) for wb in first.run.workbooks]
+    assert fourth.run.failed("error")
+    with sqlite3.connect(out / "history.sqlite") as connection:
+        runs = connection.execute("SELECT id, workbooks, reused, errors, warnings, new, resolved "
+                                  "FROM runs ORDER BY id").fetchall()
+        stored = connection.execute("SELECT run_id, count(*) FROM findings GROUP BY run_id "
+                                    "ORDER BY run_id").fetchall()
+        records = connection.execute("SELECT run_id, count(*) FROM run_records GROUP BY run_id "
+                                     "ORDER BY run_id").fetchall()
+    assert [r[1:] for r in runs] == [(2, 0, *runs[0][3:5], len(first.changes.new), 0)] + [
+        (2, 2, *runs[0][3:5], 0, 0)] * 3
+    assert {count for _run, count in stored} == {len(first.run.findings)}
+    assert len({count for _run, count in records}) == 1 and len(records) == 4
+
+
+def _change_input(folder: Path, out: Path) -> dict[str, object]:
+    heavy_register(folder / "Corporate" / "register.xlsx", 61)
+    return {}
+
+
+def _change_setting(folder: Path, out: Path) -> dict[str, object]:
+    config = folder.parent / "settings.yaml"
+    config.write_text("review_staleness_months: 6\n")
+    return {"config": config}
+
+
+def _delete_output(name: str) -> Callable[[Path, Path], dict[str, object]]:
+    def change(folder: Path, out: Path) -> dict[str, object]:
+        (out / name).unlink()
+        return {}
+    return change
+
+
+def _alter_output(name: str) -> Callable[[Path, Path], dict[str, object]]:
+    def change(folder: Path, out: Path) -> dict[str, object]:
+        with (out / name).open("ab") as handle:
+            handle.write(b" ")
+        return {}
+    return change
+
+
+def _stray_owner_list(folder: Path, out: Path) -> dict[str, object]:
+    shutil.copy(out / "owners" / "Jo Smith.xlsx", out / "owners" / "Someone else.xlsx")
+    return {}
+
+
+CHANGES = {
+    "one input byte": _change_input,
+    "a setting": _change_setting,
+    "the as-of date": lambda folder, out: {"as_of": dt.date(2023, 3, 30)},
+    "the quarter": lambda folder, out: {"quarter": "Q3 2022/23"},
+    "a deleted summary": _delete_output("summary.xlsx"),
+    "a deleted owner list": _delete_output("owners/Jo Smith.xlsx"),
+    "a deleted annotated copy": _delete_output("annotated/Adults/risks.xlsx"),
+    "a deleted records file": _delete_output("records/risks.csv"),
+    "an altered exceptions.csv": _alter_output("exceptions.csv"),
+    "an altered summary": _alter_output("summary.xlsx"),
+    "an owner list nobody wrote": _stray_owner_list,
+}
+
+
+@pytest.mark.parametrize("change", sorted(CHANGES))
+def test_any_change_rebuilds_what_it_must(tmp_path: Path, change: str,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    folder, out, rebuilt = drive(tmp_path / "in"), tmp_path / "out", tmp_path / "rebuilt"
+    run(folder, out)
+    run(folder, out)
+    rebuild(folder, rebuilt, monkeypatch)
+    rebuild(folder, rebuilt, monkeypatch)
+    options = CHANGES[change](folder, out)
+    CHANGES[change](folder, rebuilt)
+    again = run(folder, out, **options)  # type: ignore[arg-type]
+    assert not again.reused_outputs
+    assert reuse.REUSED_NOTE not in again.log.read_text()
+    rebuild(folder, rebuilt, monkeypatch, **options)
+    assert digests(out) == digests(rebuilt)
+    assert run(folder, out, **options).reused_outputs  # type: ignore[arg-type]
+
+
+def test_force_and_a_workbook_in_use_rebuild(tmp_path: Path) -> None:
+    folder, out = drive(tmp_path / "in"), tmp_path / "out"
+    run(folder, out)
+    run(folder, out)
+    settings = Settings.load(as_of=AS_OF)
+    assert not run_job([folder], out, settings, quarter_of(AS_OF), force=True).reused_outputs
+    (folder / "Adults" / "~$risks.xlsx").write_bytes(b"owner")
+    sheetsync.weekly.job.IN_USE_RETRIES = 1
+    try:
+        kept = run_job([folder], out, settings, quarter_of(AS_OF))
+    finally:
+        sheetsync.weekly.job.IN_USE_RETRIES = 3
+    assert not kept.reused_outputs and kept.changes.stale == {"Adults/risks.xlsx"}
