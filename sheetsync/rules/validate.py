@@ -24,6 +24,7 @@ from sheetsync.read.measures import Measure
 from sheetsync.read.rows import RawSheet
 from sheetsync.rules.checks import CHECK_BUILDERS, BuiltCheck
 from sheetsync.rules.derive import CALC, EFFECTIVE, Context
+from sheetsync.settings.scales import Scoring
 from sheetsync.settings.schemas import CheckSpec
 
 Compiled = tuple[pa.DataFrameSchema, dict[str, tuple[CheckSpec, BuiltCheck]]]
@@ -136,6 +137,8 @@ def _finding(spec: CheckSpec, made: BuiltCheck, frame: pd.DataFrame, sheet: RawS
         "max": context.scores.scale("likelihood" if "likelihood" in spec.column else "impact").size,
         "levels": context.scores.scale("likelihood" if "likelihood" in spec.column
                                        else "impact").known_words(),
+        "method": _worked_out(context.scores)[0],
+        "rated_by": _worked_out(context.scores)[1],
         "months": context.config.review_staleness_months,
         "as_of": _shown(context.as_of),
         "allowed": _allowed(str(spec.params.get("vocabulary", "")), context),
@@ -151,6 +154,18 @@ def _finding(spec: CheckSpec, made: BuiltCheck, frame: pd.DataFrame, sheet: RawS
     return Finding(workbook=workbook, sheet=sheet.sheet, cell=f"{column.letter}{row}", row=row,
                    column=column.header, ref=row_reference(refs, row), value=raw_value,
                    rule=spec.rule, severity=spec.severity, message=message)
+
+
+def _worked_out(scoring: Scoring) -> tuple[str, str]:
+    """How a score and a rating are worked out, for messages: the settings' way or the
+    workbook's own legend's."""
+    own = "the workbook's " if scoring.source != "settings" else "the "
+    method = ("likelihood x impact" if scoring.score_matrix is None
+              else f"{own}matrix's score for its likelihood and impact")
+    rated_by = (f"by {own}risk matrix" if scoring.rating_matrix is not None
+                else f"under {own}score bands" if scoring.source != "settings"
+                else "under the score bands")
+    return method, rated_by
 
 
 def _allowed(vocabulary: str, context: Context) -> str:
