@@ -159,12 +159,11 @@ def _finding(spec: CheckSpec, made: BuiltCheck, frame: pd.DataFrame, sheet: RawS
 def _worked_out(scoring: Scoring) -> tuple[str, str]:
     """How a score and a rating are worked out, for messages: the settings' way or the
     workbook's own legend's."""
-    own = "the workbook's " if scoring.source != "settings" else "the "
+    # NOTE: a legend's source is the cells it was read from ('Legend'!A3:B5)
+    own = "the workbook's " if "!" in scoring.source else "the "
     method = ("likelihood x impact" if scoring.score_matrix is None
               else f"{own}matrix's score for its likelihood and impact")
-    rated_by = (f"by {own}risk matrix" if scoring.rating_matrix is not None
-                else f"under {own}score bands" if scoring.source != "settings"
-                else "under the score bands")
+    rated_by = f"by {own}risk matrix" if scoring.rating_matrix is not None else f"under {own}score bands"
     return method, rated_by
 
 

@@ -5,6 +5,7 @@ none, or with one sheetsync cannot read with confidence, is read with the settin
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -293,3 +294,18 @@ def test_bands_with_a_gap_are_not_used(tmp_path: Path) -> None:
     })
     assert legend_of(path) is None
     assert risk_findings(run_sheetsync([path], tmp_path / "out")) == []
+
+
+def test_the_readmes_scale_examples_are_settings_sheetsync_reads(tmp_path: Path) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Scales, legends and matrices")[1].split("\n## ")[0]
+    examples = re.findall(r"```yaml\n(.*?)```", section, re.DOTALL)
+    assert len(examples) == 2
+    described = []
+    for number, text in enumerate(examples):
+        config = tmp_path / f"example{number}.yaml"
+        config.write_text(text, encoding="utf-8")
+        described.append(Settings.load(config_file=config).config.scoring.describe())
+    assert described[0].startswith("likelihood Rare, Possible, Likely or Almost certain (or 1 to 4)")
+    assert "bands Low from 1, Moderate from 4, High from 8, Extreme from 12" in described[0]
+    assert "scores looked up in the matrix" in described[1]
