@@ -17,6 +17,7 @@ from sheetsync.findings import STRUCTURAL_RULES, Finding
 from sheetsync.read.coerce import coerce_sheet
 from sheetsync.read.discover import OUTPUT_MARKER, Source, find_workbooks
 from sheetsync.read.grid import SheetGrid, WorkbookGrid
+from sheetsync.read.legend import apply_legend, find_legend
 from sheetsync.read.levels import settle_scoring
 from sheetsync.read.locate import Layout, locate_register
 from sheetsync.read.package import Package, is_strict
@@ -123,7 +124,7 @@ def _check_workbook(grid: WorkbookGrid, source: Source,
                 result.findings.extend(table.findings)
             continue
         sheet_result, sheet_findings, sheet_annotations = _process_sheet(
-            sheet, layout, settings, source.name)
+            sheet, layout, settings, source.name, grid)
         result.sheets.append(sheet_result)
         result.findings.extend(sheet_findings)
         annotations.append(sheet_annotations)
@@ -193,11 +194,11 @@ def _write_with_openpyxl(result: WorkbookResult, annotations: list[SheetAnnotati
         result.findings.append(_loss_finding(source, f"the package part {part}", reason))
 
 
-def _process_sheet(sheet: SheetGrid, layout: Layout, settings: Settings, workbook: str
-                   ) -> tuple[SheetResult, list[Finding], SheetAnnotations]:
+def _process_sheet(sheet: SheetGrid, layout: Layout, settings: Settings, workbook: str,
+                   book: WorkbookGrid) -> tuple[SheetResult, list[Finding], SheetAnnotations]:
     raw = read_register(sheet, layout)
+    _settle_levels(raw, settings.config, book, sheet)
     sheet.rows = []  # NOTE: read; what follows works from ``raw`` (memory for a large sheet)
-    _settle_levels(raw, settings.config)
     frame, type_findings = coerce_sheet(raw, workbook)
     context = Context(spec=layout.spec, config=settings.config, as_of=settings.as_of,
                       scoring=None if raw.scoring is settings.config.scoring else raw.scoring)
@@ -217,15 +218,19 @@ def _process_sheet(sheet: SheetGrid, layout: Layout, settings: Settings, workboo
     return result, findings, _derived_annotations(raw, derived, settings.config)
 
 
-def _settle_levels(raw: RawSheet, config: Config) -> None:
-    """Choose the scales the sheet's likelihood and impact are read on; a level column that
-    holds descriptions is read as neither (it is left out, and ``inspect`` says so)."""
+def _settle_levels(raw: RawSheet, config: Config, book: WorkbookGrid, sheet: SheetGrid) -> None:
+    """Choose the scales the sheet's likelihood and impact are read on (the workbook's own
+    legend wins); a level column that holds descriptions is read as neither (it is left out,
+    and ``inspect`` says so)."""
     levels = {name: raw.raw[name].tolist() for name in raw.raw.columns
               if raw.layout.spec.columns[name].type == "level"}
     if not levels:
         return
+    legend = find_legend(book, sheet, raw.layout, config.scoring, levels)
+    if legend is not None:
+        apply_legend(raw, legend)
     raw.scoring, free_text = settle_scoring(raw.layout.columns, levels, config.scoring,
-                                            config.word_scales)
+                                            config.word_scales, legend=legend)
     for name in free_text:
         raw.raw = raw.raw.drop(columns=name)
         ref = raw.layout.columns.pop(name)

@@ -24,6 +24,7 @@ from sheetsync.read.rows import RawSheet
 from sheetsync.read.values import read_text
 from sheetsync.rules.checks import CHECK_BUILDERS, BuiltCheck
 from sheetsync.rules.derive import CALC, EFFECTIVE, Context
+from sheetsync.settings.scales import Scoring
 from sheetsync.settings.schemas import CheckSpec
 
 Compiled = tuple[pa.DataFrameSchema, dict[str, tuple[CheckSpec, BuiltCheck]]]
@@ -170,6 +171,8 @@ def _findings(spec: CheckSpec, made: BuiltCheck, frame: pd.DataFrame, sheet: Raw
         "max": context.scores.scale("likelihood" if "likelihood" in spec.column else "impact").size,
         "levels": context.scores.scale("likelihood" if "likelihood" in spec.column
                                        else "impact").known_words(),
+        "method": _worked_out(context.scores)[0],
+        "rated_by": _worked_out(context.scores)[1],
         "months": context.config.review_staleness_months,
         "ratings": _ratings(context),
         "as_of": _shown(context.as_of),
@@ -205,6 +208,17 @@ def _ratings(context: Context) -> str:
     """The rating words a sheet may use, for messages: "Green (G, Low), Amber (A) or Red (R)"."""
     words = [f"{b.name} ({', '.join(b.also)})" if b.also else b.name for b in context.scores.bands]
     return ", ".join(words[:-1]) + f" or {words[-1]}" if len(words) > 1 else words[0]
+
+
+def _worked_out(scoring: Scoring) -> tuple[str, str]:
+    """How a score and a rating are worked out, for messages: the settings' way or the
+    workbook's own legend's."""
+    # NOTE: a legend's source is the cells it was read from ('Legend'!A3:B5)
+    own = "the workbook's " if "!" in scoring.source else "the "
+    method = ("likelihood x impact" if scoring.score_matrix is None
+              else f"{own}matrix's score for its likelihood and impact")
+    rated_by = f"by {own}risk matrix" if scoring.rating_matrix is not None else f"under {own}score bands"
+    return method, rated_by
 
 
 def _allowed(vocabulary: str, context: Context) -> str:

@@ -55,6 +55,8 @@ class Scale:
     def known_words(self) -> str:
         """The words an officer may write, for messages: "Low, Medium or High (or 1 to 3)"."""
         labels = list(self.labels)
+        if all(label.isdigit() for label in labels):
+            return f"a whole number from 1 to {self.size}"
         listed = ", ".join(labels[:-1]) + f" or {labels[-1]}" if len(labels) > 1 else labels[0]
         return f"{listed} (or 1 to {self.size})"
 
