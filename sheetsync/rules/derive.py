@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from sheetsync.read.measures import Measure
-from sheetsync.read.values import PLACEHOLDER
+from sheetsync.read.values import PLACEHOLDER, SWAPPED
+from sheetsync.rules.dates import date_order
 from sheetsync.rules.governance import governance_flags
 from sheetsync.rules.performance import (
     AMBER,
@@ -236,6 +237,16 @@ def action_overdue(frame: pd.DataFrame, column: str, context: Context) -> pd.Dat
     tbc = frame.get(PLACEHOLDER + "target_date", pd.Series(False, index=frame.index))
     return pd.DataFrame({"overdue": overdue.map({True: "Yes", False: "No"}).astype(object),
                          "date_to_be_confirmed": tbc.astype(bool)}, index=frame.index)
+
+
+@derivation("date_order")
+def action_date_order(frame: pd.DataFrame, column: str, context: Context) -> pd.DataFrame | None:
+    """An action's target date before its start date, or one of them stored day-and-month
+    swapped (see ``dates``)."""
+    if "start_date" not in frame or "target_date" not in frame:
+        return None
+    return date_order(frame["start_date"], frame["target_date"], frame.get(SWAPPED + "start_date"),
+                      frame.get(SWAPPED + "target_date"), "start date", "target date")
 
 
 @derivation("appetite")
