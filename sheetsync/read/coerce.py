@@ -88,8 +88,10 @@ def month_first(columns: Iterable[list[Any]]) -> bool:
     be read month first (``07-14-2023``) than only day first (``14-07-2023``). Its real date
     cells may then have been typed month first and stored by Excel with day and month swapped.
     """
-    orders = Counter(values.written_order(v) for column in columns for v in column
-                     if type(v) is str)
+    typed = Counter(v for column in columns for v in column if type(v) is str)
+    orders: Counter[str | None] = Counter()
+    for text, count in typed.items():  # NOTE: each distinct text once (a long sheet repeats them)
+        orders[values.written_order(text)] += count
     return orders["month"] > orders["day"]
 
 
