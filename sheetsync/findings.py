@@ -93,6 +93,8 @@ STRUCTURAL_RULES: dict[str, Rule] = {
         Rule(code="TY02", severity=Severity.ERROR, title="Value is not a real date"),
         Rule(code="TY03", severity=Severity.ERROR, title="Cell shows an Excel error (#REF!, #N/A...)"),
         Rule(code="TY04", severity=Severity.ERROR, title="Likelihood or impact not a level of the scale"),
+        Rule(code="TY05", severity=Severity.WARNING,
+             title="Date typed month first; read as the only date it can be"),
         Rule(code="LY01", severity=Severity.WARNING,
              title="Text on a row of its own continues the entry above"),
     )

@@ -14,7 +14,7 @@ import pandas as pd
 from sheetsync.errors import WorkbookUnreadable
 from sheetsync.files import OutputInUse
 from sheetsync.findings import STRUCTURAL_RULES, Finding
-from sheetsync.read.coerce import coerce_sheet
+from sheetsync.read.coerce import coerce_sheet, read_all_the_same
 from sheetsync.read.discover import OUTPUT_MARKER, Source, find_workbooks
 from sheetsync.read.grid import SheetGrid, WorkbookGrid
 from sheetsync.read.legend import apply_legend, find_legend
@@ -207,7 +207,7 @@ def _process_sheet(sheet: SheetGrid, layout: Layout, settings: Settings, workboo
     if raw.uncalculated:
         derived = _trust_product_formulas(raw, derived, context)
     check_findings = validate_frame(derived, raw, context, workbook)
-    unreadable = {f.cell for f in type_findings}
+    unreadable = {f.cell for f in type_findings if not read_all_the_same(f)}
     findings = header_findings(layout, workbook, sheet.title) + type_findings + [
         f for f in check_findings if f.cell not in unreadable]
     findings.sort(key=lambda f: (f.row or 0, f.cell or ""))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import pandas as pd
@@ -62,7 +63,9 @@ def coerce_sheet(sheet: RawSheet, workbook: str) -> tuple[pd.DataFrame, list[Fin
                 workbook=workbook, sheet=sheet.sheet, cell=f"{ref.letter}{row}", row=row,
                 column=ref.header, ref=row_reference(refs, row), value=value, rule=reading.problem,
                 severity=STRUCTURAL_RULES[reading.problem].severity,
-                message=_message(ref.header, value, expected, reading.detail)))
+                # NOTE: a value read all the same (TY05) says what it was read as, not "Enter".
+                message=f"{ref.header}: {reading.detail}." if reading.value is not None
+                else _message(ref.header, value, expected, reading.detail)))
         typed[column] = _column(column_spec.type, read_values, sheet.raw.index)
         if column_spec.type == "date":
             # NOTE: "TBC" reads as no date; checks may still want to say it was written.
@@ -72,7 +75,24 @@ def coerce_sheet(sheet: RawSheet, workbook: str) -> tuple[pd.DataFrame, list[Fin
                                                                   strict=True))],
                 index=sheet.raw.index, dtype=bool)
     findings += [_continuation(sheet, workbook, refs, *where) for where in sheet.continuations]
+    dates = [c for c in sheet.raw.columns if spec.columns[c].type == "date"]
+    if month_first(sheet.raw[c].tolist() for c in dates):
+        for column in dates:
+            typed[values.SWAPPED + column] = _column(
+                "date", [values.swapped(v) for v in sheet.raw[column].tolist()], sheet.raw.index)
     return pd.DataFrame(typed, index=sheet.raw.index), findings
+
+
+def month_first(columns: Iterable[list[Any]]) -> bool:
+    """True when a sheet's dates typed as text are written month first: more of them can only
+    be read month first (``07-14-2023``) than only day first (``14-07-2023``). Its real date
+    cells may then have been typed month first and stored by Excel with day and month swapped.
+    """
+    typed = Counter(v for column in columns for v in column if type(v) is str)
+    orders: Counter[str | None] = Counter()
+    for text, count in typed.items():  # NOTE: each distinct text once (a long sheet repeats them)
+        orders[values.written_order(text)] += count
+    return orders["month"] > orders["day"]
 
 
 def _continuation(sheet: RawSheet, workbook: str, refs: pd.Series | None, column: str, row: int,
@@ -87,6 +107,15 @@ def _continuation(sheet: RawSheet, workbook: str, refs: pd.Series | None, column
         message=f"This text on row {row} carries on the {ref.header} of row {entry} above. Put it "
                 f"in cell {ref.letter}{entry} (Alt+Enter starts a new line in a cell), so sorting "
                 "and filtering keep it with its entry.")
+
+
+def read_all_the_same(finding: Finding) -> bool:
+    """A reading finding whose value was used all the same (TY05), so the checks of its cell
+    still run; any other TY finding stands for the checks of its cell."""
+    return finding.rule in _READ_ALL_THE_SAME
+
+
+_READ_ALL_THE_SAME = frozenset({"TY05"})
 
 
 def read_column(raw: list[Any], value_type: str,

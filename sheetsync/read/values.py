@@ -14,6 +14,9 @@ from typing import Any, NamedTuple
 from dateutil import parser as dateutil_parser
 
 PLACEHOLDER = "placeholder:"  #: Prefix of a column saying a date cell held TBC or the like.
+#: Prefix of a column giving, for a real date cell on a sheet whose text dates are written month
+#: first, the date it would be with its day and month swapped (see ``swapped``).
+SWAPPED = "swapped:"
 PLACEHOLDERS = frozenset(
     {"", "n/a", "na", "n.a.", "-", "--", "—", "–", "tbc", "tbd", "none", "nil", "not applicable"}
 )
@@ -41,8 +44,10 @@ class Reading(NamedTuple):
     """
 
     value: Any = None  #: The value read; None when blank, a placeholder, or unreadable.
-    problem: str | None = None  #: Rule code when the value cannot be read (TY01/TY02/TY03).
-    detail: str = ""  #: Why it cannot be read, in plain words.
+    #: Rule code when the value cannot be read (TY01/TY02/TY03), or of a warning on a value
+    #: that was read all the same (TY05: a date only readable month first).
+    problem: str | None = None
+    detail: str = ""  #: Why it cannot be read (or what was guessed), in plain words.
 
     @property
     def missing(self) -> bool:
@@ -139,8 +144,10 @@ def read_date(value: Any, number_format: str | None = None) -> Reading:
     """A date from a date cell, an Excel serial number, or day-first UK text.
 
     Accepted text: ``16.01.23``, ``16/01/2023``, ``16-1-23``, ``7 November 2017``, ``7 Nov 2017``,
-    ``7th Nov 2017`` and ISO ``2023-01-16``. Numeric text is always day first: ``03/04/2023`` is
-    3 April, and ``12/25/2023`` is a problem, never Christmas.
+    ``7th Nov 2017`` and ISO ``2023-01-16``. Numeric text is day first whenever it can be:
+    ``03/04/2023`` is 3 April. Text that can only be month first (``12/25/2023``) is read as
+    that date (Christmas) with a TY05 warning saying so, never silently; a year outside
+    1900-2199 (``09-15-1013``) is a typing slip, TY02.
     """
     if is_blank(value):
         return Reading()
@@ -161,6 +168,8 @@ def read_date(value: Any, number_format: str | None = None) -> Reading:
         day, month, year = (int(part) for part in match.groups())
         if len(match.group(3)) == 2:
             year += 2000 if year < 70 else 1900
+        if not _valid(year, month, day) and _valid(year, day, month):
+            return _month_first(text, dt.date(year, day, month))
         return _real_date(year, month, day, text)
     if match := _ISO_DATE.match(text):
         year, month, day = (int(part) for part in match.groups())
@@ -170,11 +179,76 @@ def read_date(value: Any, number_format: str | None = None) -> Reading:
     return Reading(problem="TY02", detail="expected a date written day first, such as 16/01/2023")
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 2199  #: Years a register's date can have; others are typing slips.
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
+               "September", "October", "November", "December")  #: (not the locale's: messages are English)
+
+
+def _valid(year: int, month: int, day: int) -> bool:
+    try:
+        dt.date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def long_date(day: dt.date) -> str:
+    """``14 July 2023``: a date no reader can take the wrong way round."""
+    return f"{day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
+
+
 def _real_date(year: int, month: int, day: int, text: str) -> Reading:
     try:
-        return Reading(dt.date(year, month, day))
+        read = dt.date(year, month, day)
     except ValueError:
         return Reading(problem="TY02", detail=f"{text} is not a real date (day/month/year)")
+    return _plausible(read, text) or Reading(read)
+
+
+def _plausible(read: dt.date, text: str) -> Reading | None:
+    """TY02 for a date whose year is a slip (``1013`` for 2013 or 2023); None if it is fine."""
+    if FIRST_YEAR <= read.year <= LAST_YEAR:
+        return None
+    return Reading(problem="TY02", detail=f"the year {read.year} in '{text}' looks mistyped, so "
+                                          "it is not used as a date")
+
+
+def _month_first(text: str, read: dt.date) -> Reading:
+    """A date that can only be read month first: used, with a TY05 warning naming it."""
+    if (slip := _plausible(read, text)) is not None:
+        return slip
+    return Reading(read, problem="TY05", detail=(
+        f"'{text}' can only be a date written month first ({long_date(read)}); write it day "
+        f"first, {read:%d/%m/%Y}, or as a real date. It is read as {long_date(read)}"))
+
+
+def swapped(value: Any) -> dt.date | None:
+    """A real date cell with its day and month swapped: what ``06/12/2023`` (stored as 6 December)
+    means if it was typed month first and Excel took it day first. None where no swap is
+    possible (day above 12) or it changes nothing (day equals month), and for text."""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if not isinstance(value, dt.date) or value.day > 12 or value.day == value.month:
+        return None
+    return dt.date(value.year, value.day, value.month)
+
+
+def written_order(value: Any) -> str | None:
+    """How numeric text such as ``07-14-2023`` was written: ``"month"`` first (only readable so),
+    ``"day"`` first (only readable so), ``"either"``; None for anything else (a real date too)."""
+    if not isinstance(value, str):
+        return None
+    match = _NUMERIC_DATE.match(" ".join(value.split()))
+    if match is None:
+        return None
+    first, second = int(match.group(1)), int(match.group(2))
+    if first <= 12 and second <= 12:
+        return "either"
+    if first <= 12 < second <= 31:
+        return "month"
+    if second <= 12 < first <= 31:
+        return "day"
+    return None
 
 
 def _month_name_date(text: str) -> Reading:
@@ -186,4 +260,4 @@ def _month_name_date(text: str) -> Reading:
         parsed = dateutil_parser.parse(cleaned, dayfirst=True, default=dt.datetime(2000, 1, 1))
     except (ValueError, OverflowError):
         return Reading(problem="TY02", detail=f"{text} is not a real date")
-    return Reading(parsed.date())
+    return _plausible(parsed.date(), text) or Reading(parsed.date())

@@ -51,8 +51,15 @@ def _text_key(value: object) -> object:
 
 @builder("required")
 def required(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -> BuiltCheck | None:
+    """A blank cell fails, except on rows where the derived flag ``unless`` names is raised
+    (an outline plan's heading rows need no status)."""
     if spec.column not in columns:
         return None
+    unless = CALC + str(spec.params["unless"]) if "unless" in spec.params else None
+    if unless is not None and unless in columns:
+        return BuiltCheck(pa.Check(lambda df: df[spec.column].notna() | df[unless].astype(bool),
+                                   name=key, ignore_na=False), None, spec.column,
+                          fails_on_blank=True)
     return BuiltCheck(pa.Check(lambda s: s.notna(), name=key, ignore_na=False), spec.column,
                       spec.column, fails_on_blank=True)
 

@@ -13,8 +13,10 @@ from dataclasses import dataclass
 import pandas as pd
 
 from sheetsync.read.measures import Measure
-from sheetsync.read.values import PLACEHOLDER
+from sheetsync.read.values import PLACEHOLDER, SWAPPED
+from sheetsync.rules.dates import date_order
 from sheetsync.rules.governance import governance_flags
+from sheetsync.rules.outline import summary_rows
 from sheetsync.rules.performance import (
     AMBER,
     GREEN,
@@ -232,10 +234,30 @@ def action_overdue(frame: pd.DataFrame, column: str, context: Context) -> pd.Dat
         return None
     complete = frame.get(CALC + "status_code", pd.Series(None, index=frame.index)) == "B"
     passed = frame["target_date"].notna() & (frame["target_date"] < pd.Timestamp(context.as_of))
-    overdue = passed & ~complete
+    # NOTE: a phase heading (see ``outline``) is late only through its tasks, which say so.
+    heading = frame.get(CALC + "summary_row", pd.Series(False, index=frame.index)).astype(bool)
+    overdue = passed & ~complete & ~heading
     tbc = frame.get(PLACEHOLDER + "target_date", pd.Series(False, index=frame.index))
     return pd.DataFrame({"overdue": overdue.map({True: "Yes", False: "No"}).astype(object),
                          "date_to_be_confirmed": tbc.astype(bool)}, index=frame.index)
+
+
+@derivation("outline")
+def outline_headings(frame: pd.DataFrame, column: str, context: Context) -> pd.DataFrame | None:
+    """Which rows of an outline-numbered plan head the tasks below them (see ``outline``)."""
+    if "ref" not in frame:
+        return None
+    return pd.DataFrame({"summary_row": summary_rows(frame["ref"])}, index=frame.index)
+
+
+@derivation("date_order")
+def action_date_order(frame: pd.DataFrame, column: str, context: Context) -> pd.DataFrame | None:
+    """An action's target date before its start date, or one of them stored day-and-month
+    swapped (see ``dates``)."""
+    if "start_date" not in frame or "target_date" not in frame:
+        return None
+    return date_order(frame["start_date"], frame["target_date"], frame.get(SWAPPED + "start_date"),
+                      frame.get(SWAPPED + "target_date"), "start date", "target date")
 
 
 @derivation("appetite")

@@ -140,11 +140,16 @@ def stored_rag(text: object) -> str | None:
 
 
 def action_status(text: object, config: Config) -> str | None:
-    """An action's status word -> G / A / R / B by the organisation's list, or None."""
+    """An action's status word -> G / A / R / B by the organisation's list, or None. Case,
+    spacing, hyphens and underscores aside: ``In-Progress`` and ``in progress`` are one word."""
     if not isinstance(text, str):
         return None
-    wanted = " ".join(text.casefold().split())
+    wanted = _status_key(text)
     for code, words in config.action_status.items():
-        if wanted in (w.casefold() for w in words):
+        if wanted in (_status_key(w) for w in words):
             return code
     return None
+
+
+def _status_key(text: str) -> str:
+    return " ".join(text.casefold().replace("-", " ").replace("_", " ").split())

@@ -223,8 +223,9 @@ def _worked_out(scoring: Scoring) -> tuple[str, str]:
 
 def _allowed(vocabulary: str, context: Context) -> str:
     """The words a vocabulary accepts, for messages."""
-    if vocabulary == "action_status":
-        return ", ".join(w for words in context.config.action_status.values() for w in words)
+    if vocabulary == "action_status":  # G (Green, On track...); A (Amber...): by status
+        return "; ".join(f"{code} ({', '.join(w for w in words if w != code)})" if len(words) > 1
+                         else code for code, words in context.config.action_status.items())
     return ", ".join(context.config.vocabulary(vocabulary))
 
 

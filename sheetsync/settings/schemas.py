@@ -30,7 +30,7 @@ CHECK_NAMES = frozenset({
     "not_overdue", "flag"})
 DERIVATION_NAMES = frozenset({
     "likelihood_times_impact", "band_of_score", "age_in_days", "issue_overdue", "kpi_status",
-    "kpi_direction", "action_status", "action_overdue", "appetite"})
+    "kpi_direction", "action_status", "action_overdue", "appetite", "date_order", "outline"})
 
 
 def normalise(text: Any) -> str:

@@ -54,10 +54,11 @@ FILLED = {
         {"KPI": "Complaints", "Target": 10, "Actual": 10.4, "Polarity": "Lower is better"},
     ],
     "action_plan": [
-        {"Ref": "A1", "Action": "Review budgets", "Target date": dt.datetime(2023, 6, 30),
+        {"Ref": "A1", "Action": "Review budgets", "Lead": "Finance manager",
+         "Target date": dt.datetime(2023, 6, 30),
          "Status": "Green"},
-        {"Ref": "A2", "Action": "Restructure", "Target date": dt.datetime(2023, 1, 31),
-         "Status": "Blue"},
+        {"Ref": "A2", "Action": "Restructure", "Lead": "Chief executive",
+         "Target date": dt.datetime(2023, 1, 31), "Status": "Blue"},
     ],
 }
 
