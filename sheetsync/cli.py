@@ -6,42 +6,20 @@ import datetime as dt
 import os
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
 from sheetsync import __version__
+from sheetsync.cli_options import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_USAGE,
+    CliError,
+    echo_warnings,
+    settings_options,
+)
+from sheetsync.cli_options import parse_as_of as _as_of
 from sheetsync.errors import SheetsyncError
-
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
-
-
-class CliError(click.ClickException):
-    """A SheetsyncError (bad schema or config file) shown in one line, exit 2."""
-
-    exit_code = EXIT_USAGE
-
-
-def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date written YYYY-MM-DD") from None
-
-
-def settings_options(command: click.decorators.FC) -> click.decorators.FC:
-    """--as-of, --config and --schemas, shared by the commands that check workbooks."""
-    command = click.option("--schemas", "schemas_dir", type=click.Path(
-        exists=True, file_okay=False, path_type=Path),
-        help="Folder of schema files to use instead of the built-in ones.")(command)
-    command = click.option("--config", "config_file", type=click.Path(
-        exists=True, dir_okay=False, path_type=Path),
-        help="Organisation settings file (matrix, bands, vocabularies, header names).")(command)
-    command = click.option("--as-of", callback=_as_of, metavar="YYYY-MM-DD",
-                           help="The date every date rule treats as today (default: today).")(command)
-    return command
 
 
 @click.group()
@@ -78,10 +56,33 @@ def validate(paths: tuple[Path, ...], out_dir: Path, fail_on: str, as_of: dt.dat
     write_reports(run)
     for line in summary_lines(run):
         click.echo(line)
-    _warn(run.all_warnings())
+    echo_warnings(run.all_warnings())
     click.echo(f"Outputs in {out_dir}: annotated/, exceptions.xlsx, exceptions.csv, "
                "exceptions.json, records/")
     sys.exit(EXIT_FINDINGS if run.failed(fail_on) else EXIT_OK)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@settings_options
+def inspect(paths: tuple[Path, ...], as_of: dt.date | None, config_file: Path | None,
+            schemas_dir: Path | None) -> None:
+    """Say what sheetsync takes each sheet for: kind and why, header rows, each column's
+    meaning, the scale used, the entries; for a sheet it skips, the nearest header row and
+    what it lacks. Writes nothing.
+
+    \b
+    Example:
+        sheetsync inspect "Risk registers/" --config settings.yaml
+    """
+    from sheetsync.pipeline import Settings, validate_paths  # (keeps --help fast)
+    from sheetsync.report.inspect import inspect_run, render
+
+    try:
+        settings = Settings.load(as_of=as_of, config_file=config_file, schemas_dir=schemas_dir)
+    except SheetsyncError as exc:
+        raise CliError(str(exc)) from exc
+    click.echo(render(inspect_run(validate_paths(list(paths), None, settings))), nl=False)
 
 
 @cli.command()
@@ -201,10 +202,6 @@ def rules(schemas_dir: Path | None) -> None:
         click.echo(f"{rule.code}  {rule.severity.label:<7}  {rule.title}")
 
 
-def _warn(warnings: list[dict[str, Any]]) -> None:
-    """Outputs left as they were (open in Excel), and the like: after the totals."""
-    for warning in warnings:
-        click.echo(f"Warning: {warning['message']}")
 
 
 def _forgiving_streams() -> None:

@@ -11,7 +11,15 @@ from typing import Any
 
 import click
 
-from sheetsync.cli import EXIT_BUSY, EXIT_FINDINGS, EXIT_OK, CliError, _warn, cli, settings_options
+from sheetsync.cli import cli
+from sheetsync.cli_options import (
+    EXIT_BUSY,
+    EXIT_FINDINGS,
+    EXIT_OK,
+    CliError,
+    echo_warnings,
+    settings_options,
+)
 from sheetsync.errors import SheetsyncError
 
 
@@ -99,7 +107,7 @@ def run(inputs: tuple[Path, ...], out_dir: Path | None, jobs: int | None, force:
 
     for line in summary_lines(result.run):
         click.echo(line)
-    _warn(result.run.all_warnings())
+    echo_warnings(result.run.all_warnings())
     changes = result.changes
     click.echo(f"Run {result.run_id} ({period.label}): {len(changes.reused)} unchanged workbooks "
                f"reused, {len(changes.stale)} kept stale, {len(changes.new)} new findings, "

@@ -14,6 +14,7 @@ import pandas as pd
 from sheetsync.errors import WorkbookUnreadable
 from sheetsync.files import OutputInUse
 from sheetsync.findings import STRUCTURAL_RULES, Finding
+from sheetsync.read.account import register_account, skipped_account, table_account
 from sheetsync.read.coerce import coerce_sheet, read_all_the_same
 from sheetsync.read.discover import OUTPUT_MARKER, Source, find_workbooks
 from sheetsync.read.grid import SheetGrid, WorkbookGrid
@@ -120,8 +121,12 @@ def _check_workbook(grid: WorkbookGrid, source: Source,
             if table is not None:
                 result.sheets.append(SheetResult(name=sheet.title, kind="financial_table",
                                                  header_row=table.header_row, rows=table.rows,
-                                                 records=table.records))
+                                                 records=table.records, account=table_account(
+                                                     table.header_row,
+                                                     [r["row"] for r in table.records])))
                 result.findings.extend(table.findings)
+            else:
+                result.skipped_sheets.append(skipped_account(sheet, settings.specs))
             continue
         sheet_result, sheet_findings, sheet_annotations = _process_sheet(
             sheet, layout, settings, source.name, grid)
@@ -214,7 +219,8 @@ def _process_sheet(sheet: SheetGrid, layout: Layout, settings: Settings, workboo
     result = SheetResult(name=sheet.title, kind=layout.kind, header_row=layout.header_row,
                          rows=len(derived), metadata=layout.metadata,
                          records=build_records(derived, raw.raw, layout.spec, settings.config,
-                                               workbook, sheet.title))
+                                               workbook, sheet.title),
+                         account=register_account(raw))
     return result, findings, _derived_annotations(raw, derived, settings.config)
 
 

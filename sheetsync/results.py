@@ -27,6 +27,9 @@ class SheetResult:
     rows: int
     metadata: dict[str, str] = field(default_factory=dict)
     records: list[dict[str, Any]] = field(default_factory=list)
+    #: What sheetsync took the sheet for, in plain words (``read.account``): reason,
+    #: header_rows, columns, duplicates, scale, scale_source, notes, entry_rows.
+    account: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -41,6 +44,9 @@ class WorkbookResult:
     findings: list[Finding] = field(default_factory=list)
     #: Its outputs left as they were this run (an annotated copy open in Excel): not findings.
     warnings: list[dict[str, Any]] = field(default_factory=list)
+    #: Sheets holding no register, each with the row that came nearest to a header and what
+    #: it lacked (``read.account.skipped_account``), for ``inspect`` and exceptions.json.
+    skipped_sheets: list[dict[str, Any]] = field(default_factory=list)
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity == severity)

@@ -2,8 +2,10 @@
 
 The flow inside: ``discover`` → ``workbook`` (via ``package``, ``grid``, ``sheetscan``) →
 ``locate`` → ``rows`` → ``coerce`` (with ``values`` and ``measures``, the readers of what
-officers type). Reading knows nothing of rules or writers; it imports only ``settings``.
+officers type); ``account`` says in plain words what was read from each sheet (for
+``inspect``). Reading knows nothing of rules or writers; it imports only ``settings``.
 """
 
-__all__ = ["coerce", "discover", "grid", "legend", "levels", "locate", "measures", "package", "rows",
+__all__ = ["account", "coerce", "discover", "grid", "legend", "levels", "locate", "measures", "package",
+           "rows",
            "values", "workbook"]

@@ -123,9 +123,37 @@ class _Vocabulary:
 
 def locate_register(sheet: SheetGrid, specs: dict[str, RegisterSpec]) -> Layout | None:
     """The best-matching register on ``sheet``, or None when no header row is recognised."""
+    candidates = _candidates(sheet, specs, strict=True)
+    if not candidates:
+        return None
+    # NOTE: best fit over every kind and row, not the first kind over a threshold; on a tie
+    # the higher row (a title row above a header never fits better than the header).
+    layout = max(candidates, key=lambda c: (c.score, -c.header_row))
+    runners = sorted({c.kind for c in candidates if c.kind != layout.kind})
+    if runners:
+        layout.reason += f"; fits better than {', '.join(k.replace('_', ' ') for k in runners)}"
+    layout.metadata = _title_block(sheet.rows[: layout.first_header_row - 1])
+    settle_by_content(layout, sheet.rows[layout.header_row:layout.header_row + SAMPLE_ROWS])
+    return layout
+
+
+def nearest_header(sheet: SheetGrid, specs: dict[str, RegisterSpec]) -> Layout | None:
+    """For a sheet ``locate_register`` skips: the row that comes nearest to a header, with the
+    columns it does name, although too few or without the kind's own (likelihood and impact
+    for risks); None when no row names a single known column. For ``inspect``: it tells an
+    analyst which header names to add to the settings."""
+    candidates = _candidates(sheet, specs, strict=False)
+    if not candidates:
+        return None
+    return max(candidates, key=lambda c: (c.score, len(c.columns), -c.header_row))
+
+
+def _candidates(sheet: SheetGrid, specs: dict[str, RegisterSpec], strict: bool) -> list[Layout]:
+    """Every (kind, row) whose header fits; with ``strict`` False, also those short of the
+    kind's threshold (at least one known column)."""
     rows = sheet.rows[:SCAN_ROWS]
     if not rows:
-        return None
+        return []
     merged_top_left = _merged_cells(sheet, len(rows))
     # NOTE: a row with too few labels of its own, and no merged cell to lend it one, cannot
     # be a header row: most rows are skipped without looking up a single word.
@@ -135,23 +163,15 @@ def locate_register(sheet: SheetGrid, specs: dict[str, RegisterSpec]) -> Layout 
     candidates = []
     for spec in specs.values():
         vocabulary = _vocabulary(spec)
+        fewest = spec.min_columns if strict else 1
         for row_number in range(1, len(rows) + 1):
-            if labels[row_number - 1] < spec.min_columns and row_number not in merged_rows:
+            if labels[row_number - 1] < fewest and row_number not in merged_rows:
                 continue
-            layout = _layout_for_row(texts, merged_top_left, row_number, spec, vocabulary)
+            layout = _layout_for_row(texts, merged_top_left, row_number, spec, vocabulary,
+                                     strict)
             if layout is not None:
                 candidates.append(layout)
-    if not candidates:
-        return None
-    # NOTE: best fit over every kind and row, not the first kind over a threshold; on a tie
-    # the higher row (a title row above a header never fits better than the header).
-    layout = max(candidates, key=lambda c: (c.score, -c.header_row))
-    runners = sorted({c.kind for c in candidates if c.kind != layout.kind})
-    if runners:
-        layout.reason += f"; fits better than {', '.join(k.replace('_', ' ') for k in runners)}"
-    layout.metadata = _title_block(rows[: layout.first_header_row - 1])
-    settle_by_content(layout, sheet.rows[layout.header_row:layout.header_row + SAMPLE_ROWS])
-    return layout
+    return candidates
 
 
 _VOCABULARIES: dict[int, tuple[RegisterSpec, _Vocabulary]] = {}
@@ -197,7 +217,8 @@ def _texts(rows: list[list[Any]], merged: dict[tuple[int, int], tuple[int, int]]
 
 
 def _layout_for_row(texts: list[list[str]], merged: dict[tuple[int, int], tuple[int, int]],
-                    row_number: int, spec: RegisterSpec, vocabulary: _Vocabulary) -> Layout | None:
+                    row_number: int, spec: RegisterSpec, vocabulary: _Vocabulary,
+                    strict: bool = True) -> Layout | None:
     labels = texts[row_number - 1]
     width = len(labels)
     found: list[tuple[int, str, str | None, str]] = []  # (col, header, assessment, name)
@@ -237,12 +258,8 @@ def _layout_for_row(texts: list[list[str]], merged: dict[tuple[int, int], tuple[
             duplicates.append(ref)
         else:
             columns[name] = ref
-    if len(columns) < spec.min_columns:
-        return None
-    if spec.needs_one_of and not any(
-        name in spec.needs_one_of or spec.columns[name].measure in spec.needs_one_of
-        for name in columns
-    ):
+    # NOTE: ``nearest_header`` (not strict) takes the row as it is, short of the threshold
+    if strict and (len(columns) < spec.min_columns or not has_own_column(spec, columns)):
         return None
     last = max(col for col in range(block[0], block[1] + 1) if labels[col - 1])
     score, reason = _fit(spec, vocabulary, columns, labels[block[0] - 1:block[1]])
@@ -250,6 +267,13 @@ def _layout_for_row(texts: list[list[str]], merged: dict[tuple[int, int], tuple[
                   first_header_row=row_number - group_rows if used_group else row_number,
                   columns=columns, duplicates=duplicates, last_column=last, score=score,
                   reason=reason)
+
+
+def has_own_column(spec: RegisterSpec, columns: dict[str, ColumnRef]) -> bool:
+    """True when ``columns`` hold one the kind needs (likelihood or impact for a risk)."""
+    return not spec.needs_one_of or any(
+        name in spec.needs_one_of or spec.columns[name].measure in spec.needs_one_of
+        for name in columns)
 
 
 def _main_block(labels: list[str], known: list[int]) -> tuple[int, int]:
@@ -295,9 +319,9 @@ def _fit(spec: RegisterSpec, vocabulary: _Vocabulary, columns: dict[str, ColumnR
     worded = sum(1 for label in labels if label and any(
         word in normalise(label).split() for word in spec.kind_words))
     score = len(columns) + 2 * len(distinctive) + worded
-    known = ", ".join(f"{ref.letter} {name}" for name, ref in columns.items())
-    reason = (f"{spec.title.lower()}: {len(columns)} known columns ({known}); its own columns: "
-              f"{', '.join(distinctive) or 'none'}; {worded} headers name it")
+    own = ", ".join(name.replace("_", " ") for name in distinctive) or "none"
+    reason = (f"{spec.title.lower()}: {len(columns)} known columns, its own: {own}; "
+              f"{worded} header{'' if worded == 1 else 's'} naming the kind")
     return score, reason
 
 

@@ -5,9 +5,9 @@ Reporters only read results; they never check. ``reports`` (exceptions and recor
 ``records`` and ``record_fields`` (tidy rows), ``summary`` with ``summary_data`` (the committee
 workbook; ``summary_cells``, ``summary_governance`` and ``bulkrows`` write it), ``governance``
 (escalations, trends, exempt risks), ``owners``, ``reminders`` (each owner's email message),
-``templates``, ``quarters``.
+``templates``, ``quarters``, ``inspect`` (what was read from each sheet, for ``sheetsync inspect``).
 """
 
-__all__ = ["governance", "owners", "quarters", "record_fields", "records", "reminders", "reports",
+__all__ = ["governance", "inspect", "owners", "quarters", "record_fields", "records", "reminders", "reports",
            "summary",
            "summary_data", "templates"]

@@ -19,6 +19,7 @@ from xlsxwriter.url import Url
 from sheetsync.files import atomic_path, keep_going, write_text_atomically
 from sheetsync.findings import Finding, Severity
 from sheetsync.report.bulkrows import plain_rows, splice_rows
+from sheetsync.report.inspect import sheet_entry
 from sheetsync.report.record_fields import FIELDS, RECORD_FILES, ROLLUP_FIELDS, rollups
 from sheetsync.results import RunResult, WorkbookResult
 
@@ -91,8 +92,8 @@ def _workbook_entry(run: RunResult, wb: WorkbookResult) -> dict[str, Any]:
         "status": wb.status,
         "message": wb.message,
         "annotated": _relative(wb.annotated, run.out_dir) if wb.annotated else None,
-        "sheets": [{"name": s.name, "kind": s.kind, "header_row": s.header_row, "rows": s.rows,
-                    "metadata": s.metadata} for s in wb.sheets],
+        "sheets": [sheet_entry(s) for s in wb.sheets],
+        "skipped_sheets": wb.skipped_sheets,
         "errors": wb.count(Severity.ERROR),
         "warnings": wb.count(Severity.WARNING),
     }

@@ -218,8 +218,10 @@ def result_to_json(wb: WorkbookResult, out_dir: Path | None = None) -> dict[str,
     return {"status": wb.status, "message": wb.message,
             "annotated": _in_folder(wb.annotated, out_dir),
             "sheets": [{"name": s.name, "kind": s.kind, "header_row": s.header_row,
-                        "rows": s.rows, "metadata": s.metadata, "records": s.records}
+                        "rows": s.rows, "metadata": s.metadata, "records": s.records,
+                        "account": s.account}
                        for s in wb.sheets],
+            "skipped_sheets": wb.skipped_sheets,
             "findings": [f.to_dict() for f in wb.findings]}
 
 
@@ -240,7 +242,8 @@ def result_from_json(data: dict[str, Any], source: Source | None = None) -> Work
     return WorkbookResult(
         source=source or Source(Path(), ""), status=data["status"], message=data["message"],
         annotated=Path(data["annotated"]) if data["annotated"] else None,
-        sheets=[SheetResult(**s) for s in data["sheets"]], findings=findings)
+        sheets=[SheetResult(**s) for s in data["sheets"]], findings=findings,
+        skipped_sheets=data.get("skipped_sheets", []))
 
 
 #: Each reminder a run (or ``sheetsync remind``) dealt with: sent, failed (sent by the next run),

@@ -266,7 +266,7 @@ def _kept(source: Source, before: history.PastWorkbook | None, problem: str,
 def _with_source(result: WorkbookResult, source: Source, out_dir: Path) -> WorkbookResult:
     return WorkbookResult(source=source, status=result.status, message=result.message,
                           annotated=_annotated(result, source, out_dir), sheets=result.sheets,
-                          findings=result.findings)
+                          findings=result.findings, skipped_sheets=result.skipped_sheets)
 
 
 def _annotated(result: WorkbookResult, source: Source, out_dir: Path) -> Path | None:

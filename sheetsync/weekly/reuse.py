@@ -158,10 +158,19 @@ def _run_of(document: dict[str, Any], out_dir: Path, sources: list[Source]) -> R
     workbooks = [WorkbookResult(
         source=by_name[wb["path"]], status=wb["status"], message=wb["message"],
         annotated=out_dir / wb["annotated"] if wb["annotated"] else None,
-        sheets=[SheetResult(**sheet) for sheet in wb["sheets"]],
+        sheets=[_sheet_of(sheet) for sheet in wb["sheets"]],
+        skipped_sheets=wb.get("skipped_sheets", []),
         findings=findings.get(wb["path"], [])) for wb in document["workbooks"]]
     return RunResult(as_of=dt.date.fromisoformat(document["as_of"]), out_dir=out_dir,
                      workbooks=workbooks)
+
+
+def _sheet_of(entry: dict[str, Any]) -> SheetResult:
+    """A sheet as exceptions.json gives it (``report.inspect.sheet_entry``): its own fields,
+    and the rest of the entry is its account."""
+    own = ("name", "kind", "header_row", "rows", "metadata")
+    return SheetResult(**{k: entry[k] for k in own if k in entry},
+                       account={k: v for k, v in entry.items() if k not in own})
 
 
 def _record(connection: sqlite3.Connection, last_id: int, started: dt.datetime) -> int:

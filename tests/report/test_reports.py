@@ -29,14 +29,18 @@ def test_exceptions_json_shape(tmp_path) -> None:
     make_run(tmp_path)
     document = json.loads((tmp_path / "out" / "exceptions.json").read_text(encoding="utf-8"))
     assert document["as_of"] == "2023-03-31"
+    sheets = [{key: sheet[key] for key in ("name", "kind", "header_row", "rows", "metadata",
+                                           "header_rows", "entry_rows")}
+              for sheet in document["workbooks"][0].pop("sheets")]
+    assert sheets == [{"name": "Risk's", "kind": "risk_register", "header_row": 1, "rows": 3,
+                       "metadata": {}, "header_rows": [1, 1], "entry_rows": [2, 4]}]
     assert document["workbooks"] == [
         {"path": "Adults/risks.xlsx", "status": "ok", "message": "",
-         "annotated": "annotated/Adults/risks.xlsx",
-         "sheets": [{"name": "Risk's", "kind": "risk_register", "header_row": 1, "rows": 3,
-                     "metadata": {}}], "errors": 1, "warnings": 0},
+         "annotated": "annotated/Adults/risks.xlsx", "skipped_sheets": [],
+         "errors": 1, "warnings": 0},
         {"path": "junk.xlsx", "status": "error",
          "message": "this is not an Excel workbook (.xlsx or .xlsm)", "annotated": None,
-         "sheets": [], "errors": 1, "warnings": 0}]
+         "sheets": [], "skipped_sheets": [], "errors": 1, "warnings": 0}]
     assert document["findings"][0] == {
         "workbook": "Adults/risks.xlsx", "sheet": "Risk's", "cell": "F3", "row": 3, "column": "Score",
         "ref": "R2", "value": 9, "rule": "RR05", "severity": "error",
