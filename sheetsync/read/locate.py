@@ -194,8 +194,18 @@ def _texts(rows: list[list[Any]], merged: dict[tuple[int, int], tuple[int, int]]
             for row in range(1, len(rows) + 1)]
 
 
+def layout_at(sheet: SheetGrid, spec: RegisterSpec, row_number: int) -> Layout | None:
+    """The columns ``spec`` knows in the header at ``row_number``, whether or not they would
+    be recognised as that kind (a RAID log's risk rows are read with the risk register's)."""
+    rows = sheet.rows[:max(SCAN_ROWS, row_number)]
+    merged = _merged_cells(sheet, len(rows))
+    return _layout_for_row(_texts(rows, merged), merged, row_number, spec, _vocabulary(spec),
+                           recognise=False)
+
+
 def _layout_for_row(texts: list[list[str]], merged: dict[tuple[int, int], tuple[int, int]],
-                    row_number: int, spec: RegisterSpec, vocabulary: _Vocabulary) -> Layout | None:
+                    row_number: int, spec: RegisterSpec, vocabulary: _Vocabulary,
+                    recognise: bool = True) -> Layout | None:
     labels = texts[row_number - 1]
     width = len(labels)
     found: list[tuple[int, str, str | None, str]] = []  # (col, header, assessment, name)
@@ -235,12 +245,7 @@ def _layout_for_row(texts: list[list[str]], merged: dict[tuple[int, int], tuple[
             duplicates.append(ref)
         else:
             columns[name] = ref
-    if len(columns) < spec.min_columns:
-        return None
-    if spec.needs_one_of and not any(
-        name in spec.needs_one_of or spec.columns[name].measure in spec.needs_one_of
-        for name in columns
-    ):
+    if not columns or recognise and not _recognised(spec, columns, labels[block[0] - 1:block[1]]):
         return None
     last = max(col for col in range(block[0], block[1] + 1) if labels[col - 1])
     score, reason = _fit(spec, vocabulary, columns, labels[block[0] - 1:block[1]])
@@ -248,6 +253,30 @@ def _layout_for_row(texts: list[list[str]], merged: dict[tuple[int, int], tuple[
                   first_header_row=row_number - group_rows if used_group else row_number,
                   columns=columns, duplicates=duplicates, last_column=last, score=score,
                   reason=reason)
+
+
+def _recognised(spec: RegisterSpec, columns: dict[str, ColumnRef], labels: list[str]) -> bool:
+    """Enough known columns, all the kind's must-haves, one of its own columns (or a header
+    naming the kind where it allows that), and no header that rules the kind out."""
+    if len(columns) < spec.min_columns or any(n not in columns for n in spec.needs_all_of):
+        return False
+    if spec.needs_one_of and not _distinctive(spec, columns):
+        return False
+    return not (spec.ruled_out_by and any(
+        _has_words(normalise(label), spec.ruled_out_by) for label in labels if label))
+
+
+def _distinctive(spec: RegisterSpec, columns: dict[str, ColumnRef]) -> list[str]:
+    """The kind's own columns in the header: those of ``needs_one_of``, and those of
+    ``named_by`` whose header names the kind ("Issue Description", "Assumption ID")."""
+    return [name for name, ref in columns.items()
+            if name in spec.needs_one_of or spec.columns[name].measure in spec.needs_one_of
+            or name in spec.named_by and _has_words(normalise(ref.header), spec.kind_words)]
+
+
+def _has_words(text: str, words: tuple[str, ...]) -> bool:
+    padded = f" {text} "
+    return any(f" {word} " in padded for word in words if word)
 
 
 def _main_block(labels: list[str], known: list[int]) -> tuple[int, int]:
@@ -288,8 +317,7 @@ def _fit(spec: RegisterSpec, vocabulary: _Vocabulary, columns: dict[str, ColumnR
     """How well a header fits a kind: each known column counts, the kind's own columns
     (likelihood and impact for risks; priority and dates for issues) three times, and each
     header naming the kind ("Risk ID", "Action / Decision") once more."""
-    distinctive = [name for name in columns if name in spec.needs_one_of
-                   or spec.columns[name].measure in spec.needs_one_of]
+    distinctive = _distinctive(spec, columns)
     worded = sum(1 for label in labels if label and any(
         word in normalise(label).split() for word in spec.kind_words))
     score = len(columns) + 2 * len(distinctive) + worded

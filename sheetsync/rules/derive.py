@@ -232,9 +232,11 @@ def action_overdue(frame: pd.DataFrame, column: str, context: Context) -> pd.Dat
         return None
     complete = frame.get(CALC + "status_code", pd.Series(None, index=frame.index)) == "B"
     passed = frame["target_date"].notna() & (frame["target_date"] < pd.Timestamp(context.as_of))
-    overdue = passed & ~complete
+    overdue = (passed & ~complete).map({True: "Yes", False: "No"}).astype(object)
+    if "status" not in frame:  # a task schedule with no status: whether it is done is not known
+        overdue[:] = None
     tbc = frame.get(PLACEHOLDER + "target_date", pd.Series(False, index=frame.index))
-    return pd.DataFrame({"overdue": overdue.map({True: "Yes", False: "No"}).astype(object),
+    return pd.DataFrame({"overdue": overdue,
                          "date_to_be_confirmed": tbc.astype(bool)}, index=frame.index)
 
 
