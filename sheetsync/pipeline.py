@@ -22,6 +22,8 @@ from sheetsync.read.legend import apply_legend, find_legend
 from sheetsync.read.levels import settle_scoring
 from sheetsync.read.locate import Layout, locate_register
 from sheetsync.read.package import Package, is_strict
+from sheetsync.read.raid import KIND as RAID
+from sheetsync.read.raid import merge_parts, raid_parts, settle_raid
 from sheetsync.read.rows import RawSheet, read_register
 from sheetsync.read.values import is_blank_cell, is_missing
 from sheetsync.read.workbook import open_workbook, read_workbook
@@ -31,6 +33,7 @@ from sheetsync.results import ANNOTATED_DIR, RunResult, Settings, SheetResult, W
 from sheetsync.rules.derive import CALC, Context, derive_frame
 from sheetsync.rules.finance import find_financial_table
 from sheetsync.rules.performance import ACTION_CODES
+from sheetsync.rules.raid import raid_type  # noqa: F401  (registers the RAID log's derivation)
 from sheetsync.rules.validate import header_findings, validate_frame
 from sheetsync.settings.config import Config
 from sheetsync.write import losses
@@ -115,7 +118,7 @@ def _check_workbook(grid: WorkbookGrid, source: Source,
     result = WorkbookResult(source=source, status="ok")
     annotations = []
     for sheet in grid.sheets:
-        layout = locate_register(sheet, settings.specs)
+        layout = settle_raid(sheet, locate_register(sheet, settings.specs), settings.specs)
         if layout is None:
             table = find_financial_table(sheet, settings.finance, source.name)
             if table is not None:
@@ -202,8 +205,32 @@ def _write_with_openpyxl(result: WorkbookResult, annotations: list[SheetAnnotati
 def _process_sheet(sheet: SheetGrid, layout: Layout, settings: Settings, workbook: str,
                    book: WorkbookGrid) -> tuple[SheetResult, list[Finding], SheetAnnotations]:
     raw = read_register(sheet, layout)
-    _settle_levels(raw, settings.config, book, sheet)
+    # NOTE: a RAID log's risks and issues are read again and checked as their own kinds
+    parts = raid_parts(sheet, raw, settings.specs) if layout.kind == RAID else [raw]
+    for part in parts:
+        _settle_levels(part, settings.config, book, sheet)
     sheet.rows = []  # NOTE: read; what follows works from ``raw`` (memory for a large sheet)
+    checked = [_check_rows(part, settings, workbook) for part in parts]
+    findings, records = checked[0][1], checked[0][2]
+    if len(parts) > 1:
+        findings, records = merge_parts([(part, f, r) for part, f, r, _a in checked])
+    annotations = checked[0][3]
+    for *_rest, more in checked[1:]:
+        annotations.filled.update(more.filled)
+        annotations.added += more.added
+    result = SheetResult(name=sheet.title, kind=layout.kind, header_row=layout.header_row,
+                         rows=len(raw.raw), metadata=layout.metadata, records=records,
+                         account=register_account(raw))
+    findings = header_findings(layout, workbook, sheet.title) + findings
+    findings.sort(key=lambda f: (f.row or 0, f.cell or ""))
+    return result, findings, annotations
+
+
+def _check_rows(raw: RawSheet, settings: Settings, workbook: str
+                ) -> tuple[RawSheet, list[Finding], list[dict[str, Any]], SheetAnnotations]:
+    """One register's rows settled, coerced, derived and checked: their findings (in row
+    order), records and what to write on the sheet."""
+    layout = raw.layout
     frame, type_findings = coerce_sheet(raw, workbook)
     context = Context(spec=layout.spec, config=settings.config, as_of=settings.as_of,
                       scoring=None if raw.scoring is settings.config.scoring else raw.scoring)
@@ -213,15 +240,10 @@ def _process_sheet(sheet: SheetGrid, layout: Layout, settings: Settings, workboo
         derived = _trust_product_formulas(raw, derived, context)
     check_findings = validate_frame(derived, raw, context, workbook)
     unreadable = {f.cell for f in type_findings if not read_all_the_same(f)}
-    findings = header_findings(layout, workbook, sheet.title) + type_findings + [
-        f for f in check_findings if f.cell not in unreadable]
+    findings = type_findings + [f for f in check_findings if f.cell not in unreadable]
     findings.sort(key=lambda f: (f.row or 0, f.cell or ""))
-    result = SheetResult(name=sheet.title, kind=layout.kind, header_row=layout.header_row,
-                         rows=len(derived), metadata=layout.metadata,
-                         records=build_records(derived, raw.raw, layout.spec, settings.config,
-                                               workbook, sheet.title),
-                         account=register_account(raw))
-    return result, findings, _derived_annotations(raw, derived, settings.config)
+    records = build_records(derived, raw.raw, layout.spec, settings.config, workbook, raw.sheet)
+    return raw, findings, records, _derived_annotations(raw, derived, settings.config)
 
 
 def _settle_levels(raw: RawSheet, config: Config, book: WorkbookGrid, sheet: SheetGrid) -> None:

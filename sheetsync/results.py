@@ -15,6 +15,8 @@ from sheetsync.settings.finance_spec import FinanceSpec, load_finance_spec
 from sheetsync.settings.schemas import RegisterSpec, default_schemas_dir, load_specs
 
 ANNOTATED_DIR = "annotated"
+#: The kind whose sheets mix records of other kinds, each marked with its ``kind``.
+MIXED_KIND = "raid_log"
 
 
 @dataclass(slots=True)
@@ -76,8 +78,11 @@ class RunResult:
         return sum(wb.count(severity) for wb in self.workbooks)
 
     def records(self, kind: str) -> list[dict[str, Any]]:
-        """Every record of one register kind, in workbook and sheet order."""
-        return [r for wb in self.workbooks for s in wb.sheets if s.kind == kind for r in s.records]
+        """Every record of one register kind, in workbook and sheet order: a RAID log's risks
+        and issues (marked with their ``kind``) go with the risks and issues."""
+        return [r for wb in self.workbooks for s in wb.sheets
+                if s.kind == kind or s.kind == MIXED_KIND for r in s.records
+                if s.kind != MIXED_KIND or r.get("kind", MIXED_KIND) == kind]
 
     def failed(self, fail_on: str) -> bool:
         """True when the run should exit 1 under ``--fail-on``."""

@@ -7,7 +7,6 @@ Score columns. Column order is free and headers vary ("Revised Impact", "Risk Ow
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,13 +14,10 @@ from openpyxl.utils import get_column_letter
 
 from sheetsync.read.content import SAMPLE_ROWS, settle_by_content
 from sheetsync.read.grid import SheetGrid
+from sheetsync.read.vocabulary import Vocabulary, vocabulary_of
 from sheetsync.settings.schemas import RegisterSpec, normalise
 
 SCAN_ROWS = 40  #: How far down a sheet a header row is looked for.
-_FILLER = ("risk ",)
-#: Periods in a header ("2019/20 Target", "Q1 Actual", "Quarter 2 outturn") that do not change
-#: what the column means.
-_PERIOD = re.compile(r"\b(q[1-4]|quarter( [1-4])?|\d{4}( \d{2,4})?|\d{2} \d{2}|fy|ytd|year to date)\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,64 +57,6 @@ class Layout:
     def cell(self, column: str, row: int) -> str | None:
         ref = self.columns.get(column)
         return f"{ref.letter}{row}" if ref else None
-
-
-class _Vocabulary:
-    """A spec's header words, normalised once."""
-
-    def __init__(self, spec: RegisterSpec) -> None:
-        self.columns: dict[str, str] = {}
-        for column in spec.columns.values():
-            if column.assessment is None:
-                for synonym in (column.name.replace("_", " "), column.label, *column.synonyms):
-                    self.columns.setdefault(normalise(synonym), column.name)
-        self.measures = {normalise(s): name for name, m in spec.measures.items()
-                         for s in (name, m.label, *m.synonyms)}
-        words = {normalise(s): name for name, (label, synonyms) in spec.assessments.items()
-                 for s in (name, label, *synonyms)}
-        self.assessments = words
-        # NOTE: longest words first, so "post mitigation" wins over "mitigation".
-        alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True) if w)
-        self._assessment_word = re.compile(rf"\b({alternatives})\b") if alternatives else None
-        self._meanings: dict[tuple[str, str], tuple[str | None, str] | None] = {}
-
-    def assessment_in(self, text: str) -> tuple[str, str] | None:
-        """(assessment, text without its word) when ``text`` names an assessment."""
-        match = self._assessment_word.search(text) if self._assessment_word else None
-        if match is None:
-            return None
-        rest = " ".join((text[:match.start()] + " " + text[match.end():]).split())
-        return self.assessments[match.group(1)], rest
-
-    def meaning(self, label: str, group: str) -> tuple[str | None, str] | None:
-        """(assessment or None, measure) for a measure, (None, column) for a column, or None."""
-        key = (label, group)
-        if key not in self._meanings:
-            self._meanings[key] = self._meaning(label, group)
-        return self._meanings[key]
-
-    def _meaning(self, label: str, group: str) -> tuple[str | None, str] | None:
-        if not label:
-            return None
-        if label in self.columns:
-            return None, self.columns[label]
-        undated = _PERIOD.sub(" ", label).split()
-        if undated and " ".join(undated) in self.columns:
-            return None, self.columns[" ".join(undated)]  # "2019/20 Target", "Q1 Actual"
-        if not self.measures:
-            return None
-        found = self.assessment_in(label)
-        if found is None and group:
-            group_found = self.assessment_in(group)
-            if group_found is not None:
-                found = (group_found[0], label)
-        if found is None:
-            return (None, self.measures[label]) if label in self.measures else None
-        assessment, rest = found
-        for candidate in (rest, *(rest[len(f):] for f in _FILLER if rest.startswith(f))):
-            if candidate in self.measures:
-                return assessment, self.measures[candidate]
-        return None
 
 
 def locate_register(sheet: SheetGrid, specs: dict[str, RegisterSpec]) -> Layout | None:
@@ -162,7 +100,7 @@ def _candidates(sheet: SheetGrid, specs: dict[str, RegisterSpec], strict: bool) 
     texts = _texts(rows, merged_top_left)
     candidates = []
     for spec in specs.values():
-        vocabulary = _vocabulary(spec)
+        vocabulary = vocabulary_of(spec)
         fewest = spec.min_columns if strict else 1
         for row_number in range(1, len(rows) + 1):
             if labels[row_number - 1] < fewest and row_number not in merged_rows:
@@ -172,18 +110,6 @@ def _candidates(sheet: SheetGrid, specs: dict[str, RegisterSpec], strict: bool) 
             if layout is not None:
                 candidates.append(layout)
     return candidates
-
-
-_VOCABULARIES: dict[int, tuple[RegisterSpec, _Vocabulary]] = {}
-
-
-def _vocabulary(spec: RegisterSpec) -> _Vocabulary:
-    """One vocabulary per spec for the whole run: headers repeat across sheets and workbooks."""
-    cached = _VOCABULARIES.get(id(spec))
-    if cached is None or cached[0] is not spec:
-        cached = (spec, _Vocabulary(spec))
-        _VOCABULARIES[id(spec)] = cached
-    return cached[1]
 
 
 def _merged_cells(sheet: SheetGrid, max_row: int) -> dict[tuple[int, int], tuple[int, int]]:
@@ -216,8 +142,17 @@ def _texts(rows: list[list[Any]], merged: dict[tuple[int, int], tuple[int, int]]
             for row in range(1, len(rows) + 1)]
 
 
+def layout_at(sheet: SheetGrid, spec: RegisterSpec, row_number: int) -> Layout | None:
+    """The columns ``spec`` knows in the header at ``row_number``, whether or not they would
+    be recognised as that kind (a RAID log's risk rows are read with the risk register's)."""
+    rows = sheet.rows[:max(SCAN_ROWS, row_number)]
+    merged = _merged_cells(sheet, len(rows))
+    return _layout_for_row(_texts(rows, merged), merged, row_number, spec, vocabulary_of(spec),
+                           strict=False)
+
+
 def _layout_for_row(texts: list[list[str]], merged: dict[tuple[int, int], tuple[int, int]],
-                    row_number: int, spec: RegisterSpec, vocabulary: _Vocabulary,
+                    row_number: int, spec: RegisterSpec, vocabulary: Vocabulary,
                     strict: bool = True) -> Layout | None:
     labels = texts[row_number - 1]
     width = len(labels)
@@ -258,8 +193,8 @@ def _layout_for_row(texts: list[list[str]], merged: dict[tuple[int, int], tuple[
             duplicates.append(ref)
         else:
             columns[name] = ref
-    # NOTE: ``nearest_header`` (not strict) takes the row as it is, short of the threshold
-    if strict and (len(columns) < spec.min_columns or not has_own_column(spec, columns)):
+    # NOTE: ``nearest_header`` and ``layout_at`` (not strict) take the row as it is
+    if not columns or strict and not _recognised(spec, columns, labels[block[0] - 1:block[1]]):
         return None
     last = max(col for col in range(block[0], block[1] + 1) if labels[col - 1])
     score, reason = _fit(spec, vocabulary, columns, labels[block[0] - 1:block[1]])
@@ -274,6 +209,28 @@ def has_own_column(spec: RegisterSpec, columns: dict[str, ColumnRef]) -> bool:
     return not spec.needs_one_of or any(
         name in spec.needs_one_of or spec.columns[name].measure in spec.needs_one_of
         for name in columns)
+def _recognised(spec: RegisterSpec, columns: dict[str, ColumnRef], labels: list[str]) -> bool:
+    """Enough known columns, all the kind's must-haves, one of its own columns (or a header
+    naming the kind where it allows that), and no header that rules the kind out."""
+    if len(columns) < spec.min_columns or any(n not in columns for n in spec.needs_all_of):
+        return False
+    if spec.needs_one_of and not _distinctive(spec, columns):
+        return False
+    return not (spec.ruled_out_by and any(
+        _has_words(normalise(label), spec.ruled_out_by) for label in labels if label))
+
+
+def _distinctive(spec: RegisterSpec, columns: dict[str, ColumnRef]) -> list[str]:
+    """The kind's own columns in the header: those of ``needs_one_of``, and those of
+    ``named_by`` whose header names the kind ("Issue Description", "Assumption ID")."""
+    return [name for name, ref in columns.items()
+            if name in spec.needs_one_of or spec.columns[name].measure in spec.needs_one_of
+            or name in spec.named_by and _has_words(normalise(ref.header), spec.kind_words)]
+
+
+def _has_words(text: str, words: tuple[str, ...]) -> bool:
+    padded = f" {text} "
+    return any(f" {word} " in padded for word in words if word)
 
 
 def _main_block(labels: list[str], known: list[int]) -> tuple[int, int]:
@@ -309,13 +266,12 @@ def _groups_above(texts: list[list[str]], merged: dict[tuple[int, int], tuple[in
     return groups
 
 
-def _fit(spec: RegisterSpec, vocabulary: _Vocabulary, columns: dict[str, ColumnRef],
+def _fit(spec: RegisterSpec, vocabulary: Vocabulary, columns: dict[str, ColumnRef],
          labels: list[str]) -> tuple[float, str]:
     """How well a header fits a kind: each known column counts, the kind's own columns
     (likelihood and impact for risks; priority and dates for issues) three times, and each
     header naming the kind ("Risk ID", "Action / Decision") once more."""
-    distinctive = [name for name in columns if name in spec.needs_one_of
-                   or spec.columns[name].measure in spec.needs_one_of]
+    distinctive = _distinctive(spec, columns)
     worded = sum(1 for label in labels if label and any(
         word in normalise(label).split() for word in spec.kind_words))
     score = len(columns) + 2 * len(distinctive) + worded

@@ -25,11 +25,15 @@ KPI_FIELDS = (
 )
 ACTION_FIELDS = ("workbook", "sheet", "row", "ref", "group", "status", "target_date", "overdue",
                  "action", "lead", "owner_email")
+#: A RAID log's assumptions, dependencies and other entries (its risks and issues are risk and
+#: issue records).
+RAID_FIELDS = ("workbook", "sheet", "row", "ref", "type", "description", "owner", "status",
+               "date_raised", "target_date", "closed_date", "actions")
 FINANCE_FIELDS = ("workbook", "sheet", "row", "cell", "line", "column", "amount")
 FIELDS = {"risk_register": RISK_FIELDS, "issues_log": ISSUE_FIELDS, "kpi_sheet": KPI_FIELDS,
-          "action_plan": ACTION_FIELDS, "financial_table": FINANCE_FIELDS}
+          "action_plan": ACTION_FIELDS, "financial_table": FINANCE_FIELDS, "raid_log": RAID_FIELDS}
 RECORD_FILES = {"risk_register": "risks.csv", "issues_log": "issues.csv", "kpi_sheet": "kpis.csv",
-                "action_plan": "actions.csv", "financial_table": "finance.csv"}
+                "action_plan": "actions.csv", "financial_table": "finance.csv", "raid_log": "raid.csv"}
 STATUS_ORDER = tuple(ACTION_CODES)
 ROLLUP_FIELDS = ("workbook", "sheet", "group", "status", "count", "percent")
 

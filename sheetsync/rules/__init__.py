@@ -5,4 +5,4 @@ builds the pandera checks the schema files name and ``validate`` runs them; ``fi
 financial tables. Rules read from ``settings`` and ``read``, never from the writers or reports.
 """
 
-__all__ = ["derive", "finance", "governance", "performance", "validate"]
+__all__ = ["derive", "finance", "governance", "performance", "raid", "validate"]

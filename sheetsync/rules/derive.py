@@ -236,9 +236,11 @@ def action_overdue(frame: pd.DataFrame, column: str, context: Context) -> pd.Dat
     passed = frame["target_date"].notna() & (frame["target_date"] < pd.Timestamp(context.as_of))
     # NOTE: a phase heading (see ``outline``) is late only through its tasks, which say so.
     heading = frame.get(CALC + "summary_row", pd.Series(False, index=frame.index)).astype(bool)
-    overdue = passed & ~complete & ~heading
+    overdue = (passed & ~complete & ~heading).map({True: "Yes", False: "No"}).astype(object)
+    if "status" not in frame:  # a task schedule with no status: whether it is done is not known
+        overdue[:] = None
     tbc = frame.get(PLACEHOLDER + "target_date", pd.Series(False, index=frame.index))
-    return pd.DataFrame({"overdue": overdue.map({True: "Yes", False: "No"}).astype(object),
+    return pd.DataFrame({"overdue": overdue,
                          "date_to_be_confirmed": tbc.astype(bool)}, index=frame.index)
 
 

@@ -18,8 +18,11 @@ from sheetsync.errors import ConfigError
 from sheetsync.findings import Rule, Severity
 from sheetsync.settings.config import Config, read_yaml
 
+#: The register kinds a row type may be checked as.
+SCHEMA_KINDS = ("risk_register", "issues_log", "kpi_sheet", "action_plan")
 VALUE_TYPES = ("text", "number", "whole_number", "date", "measure", "level")
-SCHEMA_FILES = ("risk_register.yaml", "issues_log.yaml", "kpi_sheet.yaml", "action_plan.yaml")
+SCHEMA_FILES = ("risk_register.yaml", "issues_log.yaml", "kpi_sheet.yaml", "action_plan.yaml",
+                "raid_log.yaml")
 #: The checks and derivations a schema file may name. ``checks`` and ``derive`` register a
 #: function under each (and refuse any other name); listed here so that reading a schema file
 #: does not load pandera.
@@ -30,7 +33,8 @@ CHECK_NAMES = frozenset({
     "not_overdue", "flag"})
 DERIVATION_NAMES = frozenset({
     "likelihood_times_impact", "band_of_score", "age_in_days", "issue_overdue", "kpi_status",
-    "kpi_direction", "action_status", "action_overdue", "appetite", "date_order", "outline"})
+    "kpi_direction", "action_status", "action_overdue", "appetite", "date_order", "outline",
+    "raid_type"})
 
 
 def normalise(text: Any) -> str:
@@ -75,6 +79,16 @@ class CheckSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class RowType:
+    """One kind of row in a mixed register: a RAID log's Risk, Assumption, Issue, Dependency."""
+
+    name: str
+    kind: str | None  #: The register kind its rows are checked as; None: the mixed kind's own.
+    words: tuple[str, ...]  #: Type-column values that mean it, normalised ("r", "risks").
+    likelihood: bool = True  #: False: a likelihood does not apply (an issue has happened).
+
+
+@dataclass(frozen=True, slots=True)
 class RegisterSpec:
     """Everything sheetsync knows about one register kind."""
 
@@ -93,6 +107,16 @@ class RegisterSpec:
     needs_one_of: tuple[str, ...]
     #: Words in header text that say which kind a sheet is ("risk", "issue"), for best fit.
     kind_words: tuple[str, ...] = ()
+    #: Columns a sheet of this kind always has (an action plan's action or task).
+    needs_all_of: tuple[str, ...] = ()
+    #: Columns whose header naming the kind ("Issue Description") stands in for ``needs_one_of``.
+    named_by: tuple[str, ...] = ()
+    #: Words in any header that rule the kind out (an issue has no likelihood).
+    ruled_out_by: tuple[str, ...] = ()
+    #: A mixed register's row types (a RAID log's Risk, Issue...): name -> (kind its rows are
+    #: checked as, or None for this kind's own checks; words in the type column; whether a
+    #: likelihood applies to it).
+    row_types: dict[str, RowType] = field(default_factory=dict)
 
     def column(self, name: str) -> ColumnSpec | None:
         return self.columns.get(name)
@@ -191,12 +215,36 @@ def _load_spec(path: Path, data: dict[str, Any], config: Config) -> RegisterSpec
     for name in needs:
         if name not in columns and name not in measures:
             raise fail(f"recognise.needs_one_of names {name!r}, which is not a column or measure")
+    for key in ("needs_all_of", "named_by"):
+        for name in recognise.get(key) or ():
+            if name not in columns:
+                raise fail(f"recognise.{key} names {name!r}, which is not a column")
     return RegisterSpec(
         kind=kind, title=str(data.get("title", kind)), path=str(path), columns=columns,
         assessments=assessments, measures=measures, single_assessment=single,
         checks=tuple(checks), rules=rules, required_columns=required, derived=derived,
         min_columns=int(recognise.get("min_columns", 3)), needs_one_of=needs,
-        kind_words=tuple(normalise(w) for w in recognise.get("words") or ()))
+        kind_words=tuple(normalise(w) for w in recognise.get("words") or ()),
+        needs_all_of=tuple(recognise.get("needs_all_of") or ()),
+        named_by=tuple(recognise.get("named_by") or ()),
+        ruled_out_by=tuple(normalise(w) for w in recognise.get("ruled_out_by") or ()),
+        row_types=_row_types(data.get("row_types") or {}, fail))
+
+
+def _row_types(raw: Any, fail: Any) -> dict[str, RowType]:
+    if not isinstance(raw, dict):
+        raise fail("row_types should be a set of types (Risk, Issue...), each with its words")
+    types = {}
+    for name, settings in raw.items():
+        if not isinstance(settings, dict) or not isinstance(settings.get("words"), list):
+            raise fail(f"row type {name!r} needs a list of words")
+        kind = settings.get("kind")
+        if kind is not None and kind not in SCHEMA_KINDS:
+            raise fail(f"row type {name!r}: kind {kind!r} should be one of {', '.join(SCHEMA_KINDS)}")
+        types[str(name)] = RowType(
+            name=str(name), kind=kind, likelihood=bool(settings.get("likelihood", True)),
+            words=tuple(normalise(w) for w in [name, *settings["words"]]))
+    return types
 
 
 def _load_checks(raw_checks: list[Any], columns: dict[str, ColumnSpec],

@@ -78,8 +78,9 @@ def test_workbook_without_a_register_is_skipped_with_a_reason(tmp_path) -> None:
     run = run_sheetsync([path], tmp_path / "out", reports=False)
     (result,) = run.workbooks
     assert result.status == "skipped"
-    assert result.message == ("no risk register, issues log, KPI sheet, action plan or financial "
-                              "table found (no sheet has a header row sheetsync recognises)")
+    assert result.message == ("no risk register, issues log, KPI sheet, action plan, RAID log or "
+                              "financial table found (no sheet has a header row sheetsync "
+                              "recognises)")
     assert result.annotated is None
 
 
