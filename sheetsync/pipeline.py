@@ -29,6 +29,7 @@ from sheetsync.results import ANNOTATED_DIR, RunResult, Settings, SheetResult, W
 from sheetsync.rules.derive import CALC, Context, derive_frame
 from sheetsync.rules.finance import find_financial_table
 from sheetsync.rules.performance import ACTION_CODES
+from sheetsync.rules.scorecard import check_scorecard, sum_findings
 from sheetsync.rules.validate import header_findings, validate_frame
 from sheetsync.settings.config import Config
 from sheetsync.write import losses
@@ -112,6 +113,7 @@ def _check_workbook(grid: WorkbookGrid, source: Source,
     """Every register and financial table of ``grid`` checked; what to write on each sheet."""
     result = WorkbookResult(source=source, status="ok")
     annotations = []
+    cards = []
     for sheet in grid.sheets:
         layout = locate_register(sheet, settings.specs)
         if layout is None:
@@ -121,12 +123,18 @@ def _check_workbook(grid: WorkbookGrid, source: Source,
                                                  header_row=table.header_row, rows=table.rows,
                                                  records=table.records))
                 result.findings.extend(table.findings)
+            elif (card := check_scorecard(sheet, settings.config, source.name)) is not None:
+                cards.append(card)
+                result.sheets.append(SheetResult(name=sheet.title, kind="kpi_sheet",
+                                                 header_row=card.header_row, rows=card.rows,
+                                                 metadata=card.metadata, records=card.records))
             continue
         sheet_result, sheet_findings, sheet_annotations = _process_sheet(
             sheet, layout, settings, source.name)
         result.sheets.append(sheet_result)
         result.findings.extend(sheet_findings)
         annotations.append(sheet_annotations)
+    result.findings.extend(sum_findings(cards, settings.specs.get("kpi_sheet"), source.name))
     if not result.sheets:
         result.status = "skipped"
         titles = [_in_sentence(spec.title) for spec in settings.specs.values()]

@@ -5,5 +5,5 @@ The flow inside: ``discover`` → ``workbook`` (via ``package``, ``grid``, ``she
 officers type). Reading knows nothing of rules or writers; it imports only ``settings``.
 """
 
-__all__ = ["coerce", "discover", "grid", "levels", "locate", "measures", "package", "rows", "values",
-           "workbook"]
+__all__ = ["coerce", "discover", "grid", "levels", "locate", "measures", "package", "rows", "scorecard",
+           "values", "workbook"]
