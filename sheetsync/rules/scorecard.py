@@ -11,6 +11,7 @@ checked on each.
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +27,7 @@ SUM_RULE = "KP08"
 MIN_AGREEING = 4  #: Rows (with two or more non-zero parts) that must show the relation.
 MAX_DISAGREEING = 2  #: More rows off than this: the columns are not meant to add up.
 MAX_PARTS = 4  #: The most columns a total is looked for as the sum of.
+MAX_TRIES = 5000  #: Sets of parts tried per size and total (a wide sheet tries fewer sizes).
 _DEFAULT_MESSAGE = "{detail} Check which of these figures is wrong."
 
 
@@ -123,6 +125,8 @@ def _relations(names: tuple[str, ...], members: list[ScorecardSheet]) -> list[_R
         others = [n for n in names if n != total]
         fits = []
         for size in range(2, min(MAX_PARTS, len(others)) + 1):
+            if math.comb(len(others), size) > MAX_TRIES:
+                break
             for parts in itertools.combinations(others, size):
                 relation = _fit(total, parts, rows)
                 if relation is not None:
