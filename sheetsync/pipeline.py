@@ -11,34 +11,36 @@ from typing import Any
 
 import pandas as pd
 
+from sheetsync.copying import workbook_finding, write_copy
 from sheetsync.errors import WorkbookUnreadable
-from sheetsync.files import OutputInUse
-from sheetsync.findings import STRUCTURAL_RULES, Finding
-from sheetsync.read.account import register_account, skipped_account, table_account
+from sheetsync.findings import Finding
+from sheetsync.read.account import (
+    SCORECARD_REASON,
+    register_account,
+    skipped_account,
+    table_account,
+)
 from sheetsync.read.coerce import coerce_sheet, read_all_the_same
 from sheetsync.read.discover import OUTPUT_MARKER, Source, find_workbooks
 from sheetsync.read.grid import SheetGrid, WorkbookGrid
 from sheetsync.read.legend import apply_legend, find_legend
 from sheetsync.read.levels import settle_scoring
 from sheetsync.read.locate import Layout, locate_register
-from sheetsync.read.package import Package, is_strict
 from sheetsync.read.raid import KIND as RAID
 from sheetsync.read.raid import merge_parts, raid_parts, settle_raid
 from sheetsync.read.rows import RawSheet, read_register
 from sheetsync.read.values import is_blank_cell, is_missing
-from sheetsync.read.workbook import open_workbook, read_workbook
-from sheetsync.report.record_fields import rollups
+from sheetsync.read.workbook import read_workbook
 from sheetsync.report.records import build_records
 from sheetsync.results import ANNOTATED_DIR, RunResult, Settings, SheetResult, WorkbookResult
 from sheetsync.rules.derive import CALC, Context, derive_frame
 from sheetsync.rules.finance import find_financial_table
 from sheetsync.rules.performance import ACTION_CODES
 from sheetsync.rules.raid import raid_type  # noqa: F401  (registers the RAID log's derivation)
+from sheetsync.rules.scorecard import check_scorecard, sum_findings
 from sheetsync.rules.validate import header_findings, validate_frame
 from sheetsync.settings.config import Config
-from sheetsync.write import losses
-from sheetsync.write.annotate import AddedColumn, SheetAnnotations, strip_annotations, write_annotated_copy
-from sheetsync.write.patch import PatchUnsupported, unpatchable_reason, write_patched_copy
+from sheetsync.write.annotate import AddedColumn, SheetAnnotations
 
 
 def validate_paths(paths: list[Path], out_dir: Path | None, settings: Settings,
@@ -95,21 +97,14 @@ def process_workbook(source: Source, settings: Settings,
         with package:
             result, annotations = _check_workbook(grid, source, settings)
             if result.status == "ok" and destination is not None:
-                _write_copy(package, grid, result, annotations, destination)
+                write_copy(package, grid, result, annotations, destination)
             return result
 
 
 def unreadable_result(source: Source, reason: str) -> WorkbookResult:
     """A workbook that could not be read: an error, with ``reason`` as its WB01 finding."""
     return WorkbookResult(source=source, status="error", message=reason, findings=[
-        _workbook_finding(source, "WB01", f"The workbook cannot be read: {reason}.")])
-
-
-def _release(wb: Any) -> None:
-    """Close the in-memory package openpyxl keeps for a macro workbook's VBA parts."""
-    archive = getattr(wb, "vba_archive", None)
-    if archive is not None:
-        archive.close()
+        workbook_finding(source, "WB01", f"The workbook cannot be read: {reason}.")])
 
 
 def _check_workbook(grid: WorkbookGrid, source: Source,
@@ -117,6 +112,7 @@ def _check_workbook(grid: WorkbookGrid, source: Source,
     """Every register and financial table of ``grid`` checked; what to write on each sheet."""
     result = WorkbookResult(source=source, status="ok")
     annotations = []
+    cards = []
     for sheet in grid.sheets:
         layout = settle_raid(sheet, locate_register(sheet, settings.specs), settings.specs)
         if layout is None:
@@ -128,6 +124,14 @@ def _check_workbook(grid: WorkbookGrid, source: Source,
                                                      table.header_row,
                                                      [r["row"] for r in table.records])))
                 result.findings.extend(table.findings)
+            elif (card := check_scorecard(sheet, settings.config, source.name)) is not None:
+                cards.append(card)
+                result.sheets.append(SheetResult(name=sheet.title, kind="kpi_sheet",
+                                                 header_row=card.header_row, rows=card.rows,
+                                                 metadata=card.metadata, records=card.records,
+                                                 account=table_account(
+                                                     card.header_row, card.card.order,
+                                                     SCORECARD_REASON, card.card.notes)))
             else:
                 result.skipped_sheets.append(skipped_account(sheet, settings.specs))
             continue
@@ -136,6 +140,7 @@ def _check_workbook(grid: WorkbookGrid, source: Source,
         result.sheets.append(sheet_result)
         result.findings.extend(sheet_findings)
         annotations.append(sheet_annotations)
+    result.findings.extend(sum_findings(cards, settings.specs.get("kpi_sheet"), source.name))
     if not result.sheets:
         result.status = "skipped"
         titles = [_in_sentence(spec.title) for spec in settings.specs.values()]
@@ -143,63 +148,6 @@ def _check_workbook(grid: WorkbookGrid, source: Source,
         kinds = " or ".join([", ".join(titles[:-1]), titles[-1]] if len(titles) > 1 else titles)
         result.message = f"no {kinds} found (no sheet has a header row sheetsync recognises)"
     return result, annotations
-
-
-def _write_copy(package: Package, grid: WorkbookGrid, result: WorkbookResult,
-                annotations: list[SheetAnnotations], destination: Path) -> None:
-    """The annotated copy: patched where the package allows, else through openpyxl with what
-    that cannot keep reported as WB02 findings."""
-    if is_strict(package):
-        result.findings.append(_workbook_finding(
-            result.source, "WB03", "The annotated copy could not be written: the workbook is saved "
-                                   "as Strict Open XML, which neither writer can annotate. Its "
-                                   "findings are in the reports; to get an annotated copy, save it "
-                                   "in Excel as 'Excel Workbook (*.xlsx)'."))
-        return
-    summary = _rollup_table([r for s in result.sheets if s.kind == "action_plan" for r in s.records])
-    reason = unpatchable_reason(package, grid)
-    if reason is None:
-        try:
-            write_patched_copy(package, grid, result.findings, annotations, destination, summary)
-        except OutputInUse as exc:
-            _copy_left(result, exc)
-            return
-        except PatchUnsupported as exc:
-            reason = str(exc)
-        except Exception as exc:  # noqa: BLE001  (one bad file must never stop a run)
-            reason = f"{type(exc).__name__}: {' '.join(str(exc).split())[:120]}"
-        else:
-            result.annotated = destination
-            return
-    _write_with_openpyxl(result, annotations, destination, summary, reason)
-
-
-def _write_with_openpyxl(result: WorkbookResult, annotations: list[SheetAnnotations],
-                         destination: Path, summary: list[list[Any]], reason: str) -> None:
-    source = result.source
-    predicted = losses.predicted_losses(source.path)
-    kept = len(result.findings)
-    for loss in predicted:
-        result.findings.append(_loss_finding(source, loss, reason))
-    try:
-        wb = open_workbook(source.path)
-        try:
-            strip_annotations(wb)
-            write_annotated_copy(wb, result.findings, annotations, destination, summary)
-        finally:
-            _release(wb)
-    except OutputInUse as exc:
-        del result.findings[kept:]  # (what a copy not written would have lost: nothing)
-        _copy_left(result, exc)
-        return
-    except Exception as exc:  # noqa: BLE001  (one bad file must never stop a run)
-        result.findings.append(_workbook_finding(
-            source, "WB03", f"The annotated copy could not be written ({type(exc).__name__}: "
-                            f"{' '.join(str(exc).split())[:120]})."))
-        return
-    result.annotated = destination
-    for part in losses.unexplained_losses(source.path, destination, predicted):
-        result.findings.append(_loss_finding(source, f"the package part {part}", reason))
 
 
 def _process_sheet(sheet: SheetGrid, layout: Layout, settings: Settings, workbook: str,
@@ -335,19 +283,6 @@ def _derived_annotations(raw: RawSheet, derived: pd.DataFrame, config: Config) -
     return annotations
 
 
-def _rollup_table(action_records: list[dict[str, Any]]) -> list[list[Any]]:
-    """The action-plan rollup as rows for the annotated copy's Summary sheet (empty: none)."""
-    if not action_records:
-        return []
-    rows: list[list[Any]] = [["Sheet", "Workstream", "Status", "Actions", "% of rated"]]
-    for rollup in rollups(action_records):
-        status = rollup["status"]
-        rows.append([rollup["sheet"], rollup["group"],
-                     f"{status} ({ACTION_CODES[status]})" if status in ACTION_CODES else "Unrated",
-                     rollup["count"], rollup["percent"]])
-    return rows
-
-
 def _status_colour(word: str, config: Config) -> str | None:
     """Fill for a rating or status cell: the band's colour, or the configured status colour."""
     band = config.band_named(word)
@@ -365,26 +300,3 @@ def _cell_value(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
-
-
-def _copy_left(result: WorkbookResult, exc: OutputInUse) -> None:
-    """An annotated copy that could not be replaced (open in Excel): a warning on the run, not
-    a finding on the officer's workbook; no link points at the old copy."""
-    name = f"{ANNOTATED_DIR}/{result.source.name}"
-    warning: dict[str, Any] = {"file": name, "message": f"{name} {exc.problem}"}
-    if exc.user:
-        warning["open_by"] = exc.user
-    result.warnings.append(warning)
-    result.annotated = None
-
-
-def _workbook_finding(source: Source, rule: str, message: str) -> Finding:
-    return Finding(workbook=source.name, sheet=None, cell=None, row=None, column=None, ref=None,
-                   value=None, rule=rule, severity=STRUCTURAL_RULES[rule].severity, message=message)
-
-
-def _loss_finding(source: Source, what: str, reason: str) -> Finding:
-    return _workbook_finding(
-        source, "WB02", f"The annotated copy cannot keep {what} from this workbook (sheetsync had "
-                        f"to rebuild the copy rather than add to it: {reason}); the original is "
-                        "unchanged, so use the annotated copy only to read the findings.")

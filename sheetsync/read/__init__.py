@@ -7,4 +7,4 @@ officers type); ``account`` says in plain words what was read from each sheet (f
 """
 
 __all__ = ["account", "coerce", "discover", "grid", "legend", "levels", "locate", "measures", "package",
-           "raid", "rows", "values", "workbook"]
+           "raid", "rows", "scorecard", "values", "workbook"]

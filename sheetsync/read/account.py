@@ -54,17 +54,23 @@ def register_account(raw: RawSheet) -> dict[str, Any]:
     }
 
 
-def table_account(header_row: int, data_rows: list[int]) -> dict[str, Any]:
-    """The account of a financial table, found by its shape rather than by header names."""
+FINANCIAL_REASON = ("financial table: found by its shape (amount columns with a Total row, or "
+                    "budget beside spent or remaining)")
+SCORECARD_REASON = ("KPI sheet: a scorecard found by its shape (periods down the first column, "
+                    "indicators across, figures under them)")
+
+
+def table_account(header_row: int, data_rows: list[int], reason: str = FINANCIAL_REASON,
+                  notes: list[str] | None = None) -> dict[str, Any]:
+    """The account of a table found by its shape rather than by header names."""
     return {
-        "reason": "financial table: found by its shape (amount columns with a Total row, or "
-                  "budget beside spent or remaining)",
+        "reason": reason,
         "header_rows": [header_row, header_row],
         "columns": [],
         "duplicates": [],
         "scale": None,
         "scale_source": None,
-        "notes": [],
+        "notes": list(notes or []),
         "entry_rows": [min(data_rows), max(data_rows)] if data_rows else None,
     }
 

@@ -27,6 +27,20 @@ _UNIT = (r"\s*(%|working days|days?|weeks?|months?|hours?|hrs|mins|minutes|perce
          r"points?|pp|pts)?")
 _MEASURE = re.compile(rf"^{_COMPARATOR}\s*{_AMOUNT}{_UNIT}$", re.IGNORECASE)
 _BAND = re.compile(r"^(?:between\s+)?(.+?)\s*(?:and|to|-|–)\s*(.+)$", re.IGNORECASE)
+#: "<10% variance", "8% variance": a figure with its unit and a word naming what it measures.
+_DESCRIBED = re.compile(r"^(.*\S)\s+([a-z]+(?: [a-z]+)?)$", re.IGNORECASE)
+#: Words after a figure that change what it means ("10% reduction", "90% or more", "5 per
+#: month"): such a figure is not read, it stays data only.
+_QUALIFIERS = frozenset({
+    "or", "and", "to", "than", "more", "less", "above", "below", "over", "under", "increase",
+    "increased", "decrease", "decreased", "reduction", "reduce", "reduced", "improvement",
+    "improve", "higher", "lower", "change", "growth", "rise", "fall", "up", "down", "per", "by",
+    "of", "in", "from", "at", "on", "a", "an", "each", "every", "pa", "year", "years", "month",
+    "quarter", "within", "min", "max", "minimum", "maximum", "average", "avg", "mean", "median",
+    "plus", "minus", "only", "not", "no", "rate", "ratio", "share", "target", "early", "late",
+    "ahead", "behind", "overdue", "overspend", "underspend", "saving", "savings", "surplus",
+    "deficit",
+})
 YES_NO = {"compliant": True, "yes": True, "achieved": True, "met": True,
           "non-compliant": False, "non compliant": False, "not compliant": False, "no": False,
           "not achieved": False, "not met": False}
@@ -73,7 +87,7 @@ def read_measure(value: Any, number_format: str | None = None) -> Measure:
         return Measure(problem=f"the cell shows the Excel error {text}")
     if lowered in YES_NO:
         return Measure(value=1.0 if YES_NO[lowered] else 0.0, unit="yes/no")
-    single = _single(text)
+    single = _single(text) or _described(text)
     if single is not None:
         return single
     band = _BAND.match(text)
@@ -87,6 +101,16 @@ def read_measure(value: Any, number_format: str | None = None) -> Measure:
     if is_blank(text) or not re.search(r"\d", text):
         return Measure(placeholder=True)
     return Measure(problem=f"'{text}' cannot be read as one target or value")
+
+
+def _described(text: str) -> Measure | None:
+    """``<10% variance`` is ``<10%``: a figure with a unit (%, £, days...) followed by one or
+    two words that name what is measured, none of which changes its meaning."""
+    match = _DESCRIBED.match(text)
+    if match is None or set(match.group(2).casefold().split()) & _QUALIFIERS:
+        return None
+    measure = _single(match.group(1))
+    return measure if measure is not None and measure.unit != "number" else None
 
 
 def _single(text: str) -> Measure | None:

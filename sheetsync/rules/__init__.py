@@ -2,7 +2,8 @@
 
 ``derive`` recomputes scores, ratings, ages and KPI status (with ``performance``); ``checks``
 builds the pandera checks the schema files name and ``validate`` runs them; ``finance`` checks
-financial tables. Rules read from ``settings`` and ``read``, never from the writers or reports.
+financial tables; ``scorecard`` checks periods-as-rows scorecards.
+Rules read from ``settings`` and ``read``, never from the writers or reports.
 """
 
-__all__ = ["derive", "finance", "governance", "performance", "raid", "validate"]
+__all__ = ["derive", "finance", "governance", "performance", "raid", "scorecard", "validate"]

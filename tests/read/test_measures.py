@@ -14,6 +14,8 @@ from sheetsync.read.measures import format_measure, money_scale, read_measure, r
     (">90%", 0.9, "%", ">="), ("<£20,000", 20000, "£", "<="), ("£1.0m", 1e6, "£", None),
     ("£12,000", 12000, "£", None), ("<175", 175, "number", "<="), ("<6 months", 6, "months", "<="),
     ("≥ 95%", 0.95, "%", ">="), ("6.3", 6.3, "number", None), ("Compliant", 1, "yes/no", None),
+    ("<10% variance", 0.1, "%", "<="), ("8% variance", 0.08, "%", None),
+    ("£20k budget", 20000, "£", None), ("<5 days turnaround", 5, "days", "<="),
 ])
 def test_target_forms(typed, value, unit, comparator) -> None:
     measure = read_measure(typed)
@@ -32,7 +34,10 @@ def test_placeholders_make_data_only(typed) -> None:
     assert read_measure(typed).placeholder
 
 
-@pytest.mark.parametrize("typed", ["98.70% (LBH) 99.6% (LBN)", "95%%", "1,20", "#REF!"])
+@pytest.mark.parametrize("typed", ["98.70% (LBH) 99.6% (LBN)", "95%%", "1,20", "#REF!",
+                                   # words that change what the figure means, or no unit
+                                   "10% reduction", "90% or more", "5 per month", "2 days early",
+                                   "95 calls", "10% of calls"])
 def test_unreadable_values_say_why(typed) -> None:
     measure = read_measure(typed)
     assert measure.value is None and not measure.placeholder and measure.problem
