@@ -189,7 +189,11 @@ def _layout_for_row(texts: list[list[str]], merged: dict[tuple[int, int], tuple[
     for col, header, name in resolved:
         ref = ColumnRef(name=name, index=col, header=header,
                         header_cell=f"{get_column_letter(col)}{row_number}")
-        if name in columns:
+        if name in columns and _named_as_itself(spec, name, header) and \
+                not _named_as_itself(spec, name, columns[name].header):
+            duplicates.append(columns[name])  # NOTE: "Status" is the status, beside a "RAG"
+            columns[name] = ref
+        elif name in columns:
             duplicates.append(ref)
         else:
             columns[name] = ref
@@ -202,6 +206,12 @@ def _layout_for_row(texts: list[list[str]], merged: dict[tuple[int, int], tuple[
                   first_header_row=row_number - group_rows if used_group else row_number,
                   columns=columns, duplicates=duplicates, last_column=last, score=score,
                   reason=reason)
+
+
+def _named_as_itself(spec: RegisterSpec, name: str, header: str) -> bool:
+    """A header that is the column's own name ("Status"), not one of its other names ("RAG")."""
+    column = spec.columns[name]
+    return normalise(header) in (normalise(column.label), normalise(name.replace("_", " ")))
 
 
 def has_own_column(spec: RegisterSpec, columns: dict[str, ColumnRef]) -> bool:

@@ -50,6 +50,10 @@ class Vocabulary:
     def _meaning(self, label: str, group: str) -> tuple[str | None, str] | None:
         if not label:
             return None
+        if group and label in self.measures and self.assessment_in(label) is None:
+            grouped = self.assessment_in(group)
+            if grouped is not None:  # "RISK" under "INHERENT RISK" is its score, not a risk
+                return grouped[0], self.measures[label]
         if label in self.columns:
             return None, self.columns[label]
         undated = _PERIOD.sub(" ", label).split()

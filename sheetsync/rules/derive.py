@@ -267,4 +267,4 @@ def appetite(frame: pd.DataFrame, column: str, context: Context) -> pd.DataFrame
     """Within appetite, and the flags of the appetite and target checks (see ``governance``)."""
     return governance_flags(frame, context.config, context.as_of,
                             residual=frame.get(EFFECTIVE + "residual_score"),
-                            target=frame.get(EFFECTIVE + "target_score"))
+                            target=frame.get(EFFECTIVE + "target_score"), scoring=context.scoring)

@@ -17,18 +17,22 @@ import pandas as pd
 
 from sheetsync.settings.config import Config
 from sheetsync.settings.governance import fold, stated_within
+from sheetsync.settings.scales import Scoring
 
 #: Columns a target counts as recorded by, when any is filled in.
 _TARGET_COLUMNS = ("target_score", "target_likelihood", "target_impact")
 
 
 def governance_flags(frame: pd.DataFrame, config: Config, as_of: dt.date,
-                     residual: pd.Series | None, target: pd.Series | None) -> pd.DataFrame:
+                     residual: pd.Series | None, target: pd.Series | None,
+                     scoring: Scoring | None = None) -> pd.DataFrame:
     """One row per risk: whether it is exempt, its appetite, whether it is within it, and the
     checks' flags.
 
     ``residual`` and ``target`` are the effective residual and target scores (None when the
     sheet has no such assessment). Nothing is flagged where a score or an appetite is unknown.
+    ``scoring`` is the sheet's own (a word scale, a legend; None: the settings'): an appetite
+    set on the settings' scale is read on it (``on_scale``).
     """
     appetite, exempt = config.governance.appetite, config.governance.exempt
     nothing: list[Any] = [None] * len(frame)
@@ -40,7 +44,10 @@ def governance_flags(frame: pd.DataFrame, config: Config, as_of: dt.date,
     scores = [_number(v) for v in residual.tolist()] if residual is not None else nothing
     aims = [_number(v) for v in target.tolist()] if target is not None else nothing
     recorded = _any_filled([column(c) for c in _TARGET_COLUMNS if c in frame])
-    actions = column("actions") if "actions" in frame else None
+    # NOTE: treatment is the further actions, or, on a sheet with no such column, its controls
+    # ("Mitigation Strategy"): a risk beyond appetite with neither recorded is untreated
+    treatment = next((c for c in ("actions", "controls") if c in frame), None)
+    actions = column(treatment) if treatment else None
     closed = {fold(w) for w in config.vocabulary("risk_closed_status")}
     as_of_stamp = pd.Timestamp(as_of)
 
@@ -55,7 +62,8 @@ def governance_flags(frame: pd.DataFrame, config: Config, as_of: dt.date,
         ceiling = appetite.ceiling(category, own)
         if ceiling is None and stated_within(stated) is None:
             ceiling = appetite.read(stated)  # a level typed in "Within appetite?"
-        return ceiling
+        return ceiling if ceiling is None or scoring is None else on_scale(
+            ceiling, config.scoring, scoring)
 
     @functools.cache
     def is_closed(status: Any) -> bool:
@@ -95,6 +103,26 @@ def governance_flags(frame: pd.DataFrame, config: Config, as_of: dt.date,
                               and date < as_of_stamp),
         })
     return pd.DataFrame(rows, index=frame.index)
+
+def on_scale(ceiling: int, settings: Scoring, sheet: Scoring) -> int:
+    """An appetite set on the settings' scale (12, or the top of a band) on a sheet's own scale:
+    the top of the sheet's band of the same name (or word), else of the band as far from the
+    top; a score that is no band's top, in proportion to the sheet's highest score."""
+    tops = [(band, later.start - 1) for band, later in zip(settings.bands, settings.bands[1:],
+                                                          strict=False)]
+    tops.append((settings.bands[-1], int(settings.max_score)))
+    for position, (band, top) in enumerate(tops):
+        if top != ceiling:
+            continue
+        mine = sheet.band_named(band.name)
+        if mine is None:
+            from_top = len(tops) - position
+            mine = sheet.bands[-from_top] if from_top <= len(sheet.bands) else None
+        if mine is not None:
+            later = [b.start for b in sheet.bands if b.start > mine.start]
+            return min(later) - 1 if later else int(sheet.max_score)
+    return max(1, round(ceiling * sheet.max_score / settings.max_score))
+
 
 def _number(value: Any) -> float | None:
     if value is None or isinstance(value, bool) or not isinstance(value, (int, float)):

@@ -83,10 +83,36 @@ def validate_frame(frame: pd.DataFrame, sheet: RawSheet, context: Context,
     findings = []
     for key, rows in failing.items():
         spec, made = built[key]
+        if _another_scheme(spec, made, frame, rows, sheet):
+            continue
         if made.fails_on_blank:
             rows = {row: None for row in rows if (made.target, row) not in sheet.uncalculated}
         findings += _findings(spec, made, frame, sheet, context, workbook, list(rows), refs)
     return sorted(findings, key=lambda f: (f.row or 0, f.cell or "", f.rule))
+
+
+#: Checks of a stored value against one sheetsync works out: when nearly every row disagrees,
+#: the sheet works to another scheme than the one assumed, and the rows are not at fault.
+_RECOMPUTED = frozenset({"equals_derived", "rating_matches_band"})
+_SCHEME_ROWS, _SCHEME_SHARE = 10, 0.8
+
+
+def _another_scheme(spec: CheckSpec, made: BuiltCheck, frame: pd.DataFrame, rows: dict[int, None],
+                    sheet: RawSheet) -> bool:
+    """True when a stored score or rating disagrees with the recomputed one on nearly every row
+    that has both (ten or more): the column follows a scheme of its own (a residual rating on
+    another scale than the legend's), so one note in the sheet's account says so instead of a
+    finding on every row that an officer would reject."""
+    if spec.check not in _RECOMPUTED or len(rows) < _SCHEME_ROWS or made.expected is None:
+        return False
+    both = int((frame[made.target].notna() & frame[made.expected].notna()).sum())
+    if len(rows) < _SCHEME_SHARE * both:
+        return False
+    column = sheet.layout.columns[made.target]
+    sheet.layout.notes.append(
+        f"{column.letter} '{column.header}' disagrees with what sheetsync works out on {len(rows)} "
+        f"of {both} rows: it follows a scheme of its own, so it is not checked ({spec.rule})")
+    return True
 
 
 def failing_rows(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> Iterator[tuple[str, int]]:

@@ -32,7 +32,7 @@ FILLED = {
         {"Reference": "R1", "Description": "Budget gap", "Risk owner": "CFO",
          "Inherent likelihood": 4, "Inherent impact": 4, "Residual likelihood": 3,
          "Residual impact": 4, "Target likelihood": 2, "Target impact": 2,
-         "Review date": dt.datetime(2023, 3, 1)},
+         "Review date": dt.datetime(2023, 3, 1), "Controls": "Savings plan agreed"},
         {"Reference": "R2", "Description": "Cyber attack", "Risk owner": "CIO",
          "Inherent likelihood": 3, "Inherent impact": 2, "Residual likelihood": 1,
          "Residual impact": 2},
@@ -42,7 +42,8 @@ FILLED = {
     ],
     "issues_log": [
         {"Reference": "I1", "Date logged": dt.datetime(2023, 2, 1), "Issue": "Supplier late",
-         "Priority": "High", "Status": "Open", "Target date": dt.datetime(2023, 4, 30)},
+         "Priority": "High", "Status": "Open", "Target date": dt.datetime(2023, 4, 30),
+         "Owner": "Procurement lead"},
     ],
     "kpi_sheet": [
         {"KPI": "Council tax collected", "Target": (0.97, "0.0%"), "Actual": (0.95, "0.0%"),

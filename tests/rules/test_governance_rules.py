@@ -75,7 +75,7 @@ def test_above_appetite_with_no_treatment_or_no_target(tmp_path) -> None:
                          ("RR12", S, "K4")]
     assert all(f.severity == Severity.WARNING for f in run.findings)
     by_cell = {f.cell: f.message for f in run.findings}
-    assert "No further action is recorded" in by_cell["K2"]
+    assert "No treatment is recorded" in by_cell["K2"]
     assert "No target score is recorded" in by_cell["I3"]
     assert by_cell["K2"].startswith("The residual score (16) is above the appetite")
 
