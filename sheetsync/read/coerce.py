@@ -45,7 +45,8 @@ def coerce_sheet(sheet: RawSheet, workbook: str) -> tuple[pd.DataFrame, list[Fin
         raw_values = sheet.raw[column].tolist()
         if column_spec.type == "level":
             assert sheet.scoring is not None, "a register with levels is read with a scoring"
-            scale = sheet.scoring.scale(column_spec.measure or "likelihood")
+            # NOTE: a probability beside a likelihood is read on the likelihood's scale
+            scale = sheet.scoring.scale("impact" if column_spec.measure == "impact" else "likelihood")
             read_values, problems = read_column(raw_values, "level",
                                                 functools.partial(read_level, scale=scale))
         else:

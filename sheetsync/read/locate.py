@@ -154,11 +154,11 @@ def layout_at(sheet: SheetGrid, spec: RegisterSpec, row_number: int) -> Layout |
 def _layout_for_row(texts: list[list[str]], merged: dict[tuple[int, int], tuple[int, int]],
                     row_number: int, spec: RegisterSpec, vocabulary: Vocabulary,
                     strict: bool = True) -> Layout | None:
-    labels = texts[row_number - 1]
+    labels = _with_labels_above(texts, merged, row_number)
     width = len(labels)
     found: list[tuple[int, str, str | None, str]] = []  # (col, header, assessment, name)
-    used_group = False
-    group_rows = 0
+    used_group = labels != texts[row_number - 1]
+    group_rows = 1 if used_group else 0
     for col in range(1, width + 1):
         label = labels[col - 1]
         if not label:
@@ -241,6 +241,24 @@ def _distinctive(spec: RegisterSpec, columns: dict[str, ColumnRef]) -> list[str]
 def _has_words(text: str, words: tuple[str, ...]) -> bool:
     padded = f" {text} "
     return any(f" {word} " in padded for word in words if word)
+
+
+def _with_labels_above(texts: list[list[str]], merged: dict[tuple[int, int], tuple[int, int]],
+                       row_number: int) -> list[str]:
+    """The header row's labels, a blank cell taking the label of the cell above it: a two-row
+    header whose "Ref", "Owner" sit in the upper row, unmerged, over nothing (a group cell
+    merged across columns lends no label)."""
+    labels = list(texts[row_number - 1])
+    if row_number < 2:
+        return labels
+    above = texts[row_number - 2]
+    for col, label in enumerate(labels, start=1):
+        source = merged.get((row_number - 1, col))
+        spans_columns = source is not None and any(
+            merged.get((source[0], c)) == source for c in (col - 1, col + 1))
+        if not label and col <= len(above) and above[col - 1] and not spans_columns:
+            labels[col - 1] = above[col - 1]
+    return labels
 
 
 def _main_block(labels: list[str], known: list[int]) -> tuple[int, int]:

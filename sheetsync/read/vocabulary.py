@@ -22,8 +22,12 @@ class Vocabulary:
             if column.assessment is None:
                 for synonym in (column.name.replace("_", " "), column.label, *column.synonyms):
                     self.columns.setdefault(normalise(synonym), column.name)
-        self.measures = {normalise(s): name for name, m in spec.measures.items()
-                         for s in (name, m.label, *m.synonyms)}
+        # NOTE: the first measure to claim a word keeps it ("probability" is a likelihood; the
+        # probability measure is only a "Prob" column beside one)
+        self.measures: dict[str, str] = {}
+        for name, m in spec.measures.items():
+            for s in (name, m.label, *m.synonyms):
+                self.measures.setdefault(normalise(s), name)
         words = {normalise(s): name for name, (label, synonyms) in spec.assessments.items()
                  for s in (name, label, *synonyms)}
         self.assessments = words

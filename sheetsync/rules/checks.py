@@ -180,6 +180,18 @@ def rating_is_a_word(spec: CheckSpec, columns: set[str], ctx: Context,
     return BuiltCheck(pa.Check(known, name=key, ignore_na=False), spec.column, spec.column)
 
 
+@builder("same_level")
+def same_level(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -> BuiltCheck | None:
+    """Two readings of one level (a probability and the likelihood beside it) that disagree,
+    both given: marked on ``column``."""
+    other = str(spec.params["other"])
+    if spec.column not in columns or other not in columns:
+        return None
+    return BuiltCheck(pa.Check(lambda df: df[spec.column].isna() | df[other].isna()
+                               | (df[spec.column] == df[other]), name=key, ignore_na=False),
+                      None, spec.column, other)
+
+
 @builder("not_above")
 def not_above(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -> BuiltCheck | None:
     """The ``column`` score above the ``lower`` score; marked on the score cell, or its fallback."""
