@@ -94,22 +94,35 @@ def _unknown(value: Any, scale: Scale) -> Reading:
     return Reading(problem="TY04", detail=f"expected {scale.known_words()}")
 
 
+def _distinct(values: Iterable[Any]) -> list[tuple[Any, int]]:
+    """Each distinct non-empty value with how often it comes: a column of 50,000 levels holds a
+    handful of them, and each is looked at once."""
+    counts: dict[tuple[type, Any], int] = {}
+    for value in values:
+        if value is not None:
+            key = (type(value), value)
+            counts[key] = counts.get(key, 0) + 1
+    return [(value, count) for (_kind, value), count in counts.items() if not is_blank(value)]
+
+
 def readable_share(values: Iterable[Any], scale: Scale) -> tuple[int, int]:
     """(values read as levels, values not blank) of a column on ``scale``."""
+    return _share(_distinct(values), scale)
+
+
+def _share(distinct: list[tuple[Any, int]], scale: Scale) -> tuple[int, int]:
     read = given = 0
-    for value in values:
-        if is_blank(value):
-            continue
-        given += 1
+    for value, count in distinct:
+        given += count
         reading = read_level(value, scale)
         if reading.problem is None and reading.value is not None and \
                 1 <= reading.value <= scale.size:
-            read += 1
+            read += count
     return read, given
 
 
-def choose_scale(values: Sequence[Any], legend: Scale | None, settings: Scale,
-                 word_scales: Sequence[Scale]) -> Scale:
+def choose_scale(values: Sequence[Any] | list[tuple[Any, int]], legend: Scale | None,
+                 settings: Scale, word_scales: Sequence[Scale], *, counted: bool = False) -> Scale:
     """The scale a likelihood or impact column is read on.
 
     The workbook's own legend wins. Otherwise the settings' scale, unless a word scale reads
@@ -117,24 +130,25 @@ def choose_scale(values: Sequence[Any], legend: Scale | None, settings: Scale,
     """
     if legend is not None:
         return legend
-    words = [v for v in values if isinstance(v, str) and not is_blank(v)
-             and not _WHOLE.match(v.strip())]
-    numbers = sum(1 for v in values if not is_blank(v)) - len(words)
-    if len(words) <= numbers:
+    distinct = list(values) if counted else _distinct(values)
+    words = [(v, n) for v, n in distinct if isinstance(v, str) and not _WHOLE.match(v.strip())]
+    if sum(n for _v, n in words) * 2 <= sum(n for _v, n in distinct):
         return settings  # NOTE: numbers are the matrix's; a stray word is a finding on it
-    best, best_read = settings, readable_share(words, settings)[0]
+    best, best_read = settings, _share(words, settings)[0]
     for scale in word_scales:
-        read = readable_share(words, scale)[0]
+        read = _share(words, scale)[0]
         if read > best_read:
             best, best_read = scale, read
     return best
 
 
-def is_free_text(values: Sequence[Any], scale: Scale) -> bool:
+def is_free_text(values: Sequence[Any] | list[tuple[Any, int]], scale: Scale, *,
+                 counted: bool = False) -> bool:
     """A column of descriptions under an "Impact" header (what would happen, in words), not
     levels: most of its values are long text that no scale reads."""
-    read, given = readable_share(values, scale)
-    long_text = sum(1 for v in values if isinstance(v, str) and len(v.split()) >= 4)
+    distinct = list(values) if counted else _distinct(values)
+    read, given = _share(distinct, scale)
+    long_text = sum(n for v, n in distinct if isinstance(v, str) and len(v.split()) >= 4)
     return given > 0 and read * 2 < given and long_text * 2 >= given
 
 
@@ -150,12 +164,14 @@ def settle_scoring(layout_columns: dict[str, Any], raw: dict[str, list[Any]], se
     free_text: list[str] = []
     for axis in ("likelihood", "impact"):
         columns = [name for name in raw if name.endswith(f"_{axis}")]
-        values = [v for name in columns for v in raw[name]]
+        distinct = {name: _distinct(raw[name]) for name in columns}
         base = legend.scale(axis) if legend is not None else settings.scale(axis)
-        scale = choose_scale(values, legend.scale(axis) if legend is not None else None,
-                             base, word_scales)
+        scale = choose_scale([d for name in columns for d in distinct[name]],
+                             legend.scale(axis) if legend is not None else None, base,
+                             word_scales, counted=True)
         chosen[axis] = scale
-        free_text += [name for name in columns if is_free_text(raw[name], scale)]
+        free_text += [name for name in columns
+                      if is_free_text(distinct[name], scale, counted=True)]
     if legend is not None:
         return legend, free_text
     return word_scale_scoring(chosen["likelihood"], chosen["impact"], settings), free_text

@@ -157,8 +157,15 @@ def rating_matches_band(spec: CheckSpec, columns: set[str], ctx: Context,
             # NOTE: a word that is no rating at all is RR20's to report, once
             return band is None or band.name.casefold() == str(expected).casefold()
 
-        return pd.Series([same(s, e) for s, e in zip(df[spec.column], df[calc], strict=True)],
-                         index=df.index, dtype=bool)
+        # NOTE: each distinct (stored, expected) pair is judged once
+        verdicts: dict[tuple[Any, Any], bool] = {}
+        result = []
+        for pair in zip(df[spec.column], df[calc], strict=True):
+            verdict = verdicts.get(pair)
+            if verdict is None:
+                verdict = verdicts[pair] = same(*pair)
+            result.append(verdict)
+        return pd.Series(result, index=df.index, dtype=bool)
 
     return BuiltCheck(pa.Check(agrees, name=key, ignore_na=False), None, spec.column, calc)
 
@@ -174,8 +181,10 @@ def rating_is_a_word(spec: CheckSpec, columns: set[str], ctx: Context,
     matrix_words = {str(w).casefold() for row in scores.rating_matrix or () for w in row if w}
 
     def known(series: pd.Series) -> pd.Series:
-        return series.isna() | series.map(lambda v: scores.band_named(str(v)) is not None
-                                          or str(v).strip().casefold() in matrix_words)
+        # NOTE: each distinct word is looked up once: a column of 50,000 ratings holds a few
+        verdicts = {v: scores.band_named(str(v)) is not None or str(v).strip().casefold()
+                    in matrix_words for v in series.dropna().unique()}
+        return series.isna() | series.map(lambda v: verdicts.get(v, True)).astype(bool)
 
     return BuiltCheck(pa.Check(known, name=key, ignore_na=False), spec.column, spec.column)
 

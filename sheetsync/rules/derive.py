@@ -126,7 +126,9 @@ def band_of_score(frame: pd.DataFrame, column: str, context: Context) -> pd.Seri
     if score not in frame:
         # NOTE: ratings are derived after scores (schema order puts score first).
         return None
-    return frame[score].map(lambda s: _band_name(s, scoring)).astype(object)
+    # NOTE: each distinct score is banded once
+    names = {s: _band_name(s, scoring) for s in frame[score].dropna().unique()}
+    return frame[score].map(names).astype(object)
 
 
 def _band_name(score: float, scoring: Scoring) -> str | None:
