@@ -198,8 +198,9 @@ def _settle_levels(raw: RawSheet, config: Config, book: WorkbookGrid, sheet: She
     """Choose the scales the sheet's likelihood and impact are read on (the workbook's own
     legend wins); a level column that holds descriptions is read as neither (it is left out,
     and ``inspect`` says so)."""
-    levels = {name: raw.raw[name].tolist() for name in raw.raw.columns
-              if raw.layout.spec.columns[name].type == "level"}
+    # NOTE: a grid of marks (VL L M H VH) names its whole scale, whichever levels are marked
+    levels = {name: raw.raw[name].tolist() + [w for _c, w in raw.layout.columns[name].marks]
+              for name in raw.raw.columns if raw.layout.spec.columns[name].type == "level"}
     if not levels:
         return
     legend = find_legend(book, sheet, raw.layout, config.scoring, levels)

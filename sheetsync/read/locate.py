@@ -14,6 +14,7 @@ from openpyxl.utils import get_column_letter
 
 from sheetsync.read.content import SAMPLE_ROWS, settle_by_content
 from sheetsync.read.grid import SheetGrid
+from sheetsync.read.header_cells import groups_above, main_block, marked_grids, with_labels_above
 from sheetsync.read.vocabulary import Vocabulary, vocabulary_of
 from sheetsync.settings.schemas import RegisterSpec, normalise
 
@@ -28,6 +29,9 @@ class ColumnRef:
     index: int  #: 1-based column number.
     header: str  #: Header as the sheet shows it ("Residual risk: Impact").
     header_cell: str  #: A1 address of the header cell.
+    #: A level marked with an X under one of several columns (VL L M H VH under a merged
+    #: "Probability"): each column and the level word heading it.
+    marks: tuple[tuple[int, str], ...] = ()
 
     @property
     def letter(self) -> str:
@@ -66,7 +70,8 @@ def locate_register(sheet: SheetGrid, specs: dict[str, RegisterSpec]) -> Layout 
         return None
     # NOTE: best fit over every kind and row, not the first kind over a threshold; on a tie
     # the higher row (a title row above a header never fits better than the header).
-    layout = max(candidates, key=lambda c: (c.score, -c.header_row))
+    layout = max(candidates, key=lambda c: (c.score, c.header_row - c.first_header_row,
+                                            -c.header_row))
     runners = sorted({c.kind for c in candidates if c.kind != layout.kind})
     if runners:
         layout.reason += f"; fits better than {', '.join(k.replace('_', ' ') for k in runners)}"
@@ -154,16 +159,19 @@ def layout_at(sheet: SheetGrid, spec: RegisterSpec, row_number: int) -> Layout |
 def _layout_for_row(texts: list[list[str]], merged: dict[tuple[int, int], tuple[int, int]],
                     row_number: int, spec: RegisterSpec, vocabulary: Vocabulary,
                     strict: bool = True) -> Layout | None:
-    labels = _with_labels_above(texts, merged, row_number)
+    labels = with_labels_above(texts, merged, row_number)
     width = len(labels)
     found: list[tuple[int, str, str | None, str]] = []  # (col, header, assessment, name)
     used_group = labels != texts[row_number - 1]
     group_rows = 1 if used_group else 0
+    grids = marked_grids(texts, merged, row_number, vocabulary)
+    in_grid = {col for _first, _name, _header, marks in grids for col, _word in marks}
     for col in range(1, width + 1):
         label = labels[col - 1]
-        if not label:
-            continue
-        groups = _groups_above(texts, merged, row_number, col)
+        source = merged.get((row_number, col), (row_number, col))
+        if not label or col in in_grid or (source[0] == row_number and source[1] != col):
+            continue  # NOTE: a header merged across columns names one column, its first
+        groups = groups_above(texts, merged, row_number, col)
         meaning = None
         for group in groups or [""]:
             meaning = vocabulary.meaning(normalise(label), normalise(group))
@@ -179,16 +187,20 @@ def _layout_for_row(texts: list[list[str]], merged: dict[tuple[int, int], tuple[
             header, used_group = f"{group}: {label}", True
             group_rows = max(group_rows, 1 + groups.index(group))
         found.append((col, " ".join(header.split()), assessment, name))
+    found += [(first, header, None, name) for first, name, header, _marks in grids]
+    found.sort()
     if not found:
         return None
-    block = _main_block(labels, [col for col, *_ in found])
+    block = main_block(labels, [col for col, *_ in found])
     found = [f for f in found if block[0] <= f[0] <= block[1]]
     resolved = _resolve_assessments(found, spec)
     columns: dict[str, ColumnRef] = {}
     duplicates = []
+    marked = {first: marks for first, _name, _header, marks in grids}
     for col, header, name in resolved:
         ref = ColumnRef(name=name, index=col, header=header,
-                        header_cell=f"{get_column_letter(col)}{row_number}")
+                        header_cell=f"{get_column_letter(col)}{row_number}",
+                        marks=marked.get(col, ()))
         if name in columns and _named_as_itself(spec, name, header) and \
                 not _named_as_itself(spec, name, columns[name].header):
             duplicates.append(columns[name])  # NOTE: "Status" is the status, beside a "RAG"
@@ -201,9 +213,12 @@ def _layout_for_row(texts: list[list[str]], merged: dict[tuple[int, int], tuple[
     if not columns or strict and not _recognised(spec, columns, labels[block[0] - 1:block[1]]):
         return None
     last = max(col for col in range(block[0], block[1] + 1) if labels[col - 1])
-    score, reason = _fit(spec, vocabulary, columns, labels[block[0] - 1:block[1]])
-    return Layout(spec=spec, header_row=row_number,
-                  first_header_row=row_number - group_rows if used_group else row_number,
+    first_row = row_number - group_rows if used_group else row_number
+    # NOTE: a header of two or three rows names its kind in any of them
+    named = [" ".join(texts[r - 1][c - 1] for r in range(first_row, row_number + 1)
+                      if c <= len(texts[r - 1])) for c in range(block[0], block[1] + 1)]
+    score, reason = _fit(spec, vocabulary, columns, named)
+    return Layout(spec=spec, header_row=row_number, first_header_row=first_row,
                   columns=columns, duplicates=duplicates, last_column=last, score=score,
                   reason=reason)
 
@@ -241,57 +256,6 @@ def _distinctive(spec: RegisterSpec, columns: dict[str, ColumnRef]) -> list[str]
 def _has_words(text: str, words: tuple[str, ...]) -> bool:
     padded = f" {text} "
     return any(f" {word} " in padded for word in words if word)
-
-
-def _with_labels_above(texts: list[list[str]], merged: dict[tuple[int, int], tuple[int, int]],
-                       row_number: int) -> list[str]:
-    """The header row's labels, a blank cell taking the label of the cell above it: a two-row
-    header whose "Ref", "Owner" sit in the upper row, unmerged, over nothing (a group cell
-    merged across columns lends no label)."""
-    labels = list(texts[row_number - 1])
-    if row_number < 2:
-        return labels
-    above = texts[row_number - 2]
-    for col, label in enumerate(labels, start=1):
-        source = merged.get((row_number - 1, col))
-        spans_columns = source is not None and any(
-            merged.get((source[0], c)) == source for c in (col - 1, col + 1))
-        if not label and col <= len(above) and above[col - 1] and not spans_columns:
-            labels[col - 1] = above[col - 1]
-    return labels
-
-
-def _main_block(labels: list[str], known: list[int]) -> tuple[int, int]:
-    """The first and last column of the table the header belongs to: a lookup or key to its
-    right, two or more empty columns away, is another table."""
-    blocks: list[tuple[int, int]] = []
-    start = gap = 0
-    for col, label in enumerate(labels, start=1):
-        if label:
-            if not start or gap >= 2:
-                if start:
-                    blocks.append((start, col - gap - 1))
-                start = col
-            gap = 0
-        elif start:
-            gap += 1
-    if start:
-        blocks.append((start, len(labels) - gap))
-    return max(blocks, key=lambda b: sum(1 for c in known if b[0] <= c <= b[1]))
-
-
-def _groups_above(texts: list[list[str]], merged: dict[tuple[int, int], tuple[int, int]],
-                  row_number: int, col: int) -> list[str]:
-    """The group cells over a header cell, nearest first: one or two rows of a two- or
-    three-row header ("INHERENT RISK" merged over Likelihood | Impact | Risk)."""
-    groups: list[str] = []
-    # NOTE: a header merged down over the rows above ("Ref") has no group above it.
-    if merged.get((row_number, col), (row_number, col))[0] != row_number:
-        return groups
-    for above in (row_number - 1, row_number - 2):
-        if above >= 1 and texts[above - 1][col - 1]:
-            groups.append(texts[above - 1][col - 1])
-    return groups
 
 
 def _fit(spec: RegisterSpec, vocabulary: Vocabulary, columns: dict[str, ColumnRef],

@@ -58,6 +58,7 @@ def read_register(sheet: SheetGrid, layout: Layout) -> RawSheet:
     ref_at = names.index("ref") if "ref" in names else -1
     text_at = next((names.index(n) for n in _MAIN_TEXT if n in names), -1)
     spans, fills = _merged_rows(sheet, layout, positions, ref_at, text_at)
+    marked = [(i, ref.marks) for i, ref in enumerate(columns) if ref.marks]
     records: list[list[Any]] = []
     index: list[int] = []
     filled_counts: list[int] = []
@@ -73,6 +74,8 @@ def read_register(sheet: SheetGrid, layout: Layout) -> RawSheet:
         cells = sheet.rows[row_number - 1]
         width = len(cells)
         values = [cells[p] if p < width else None for p in positions]
+        for position, marks in marked:
+            values[position] = _marked_level(cells, marks)
         filled = 0
         main_only = True
         for position, value in enumerate(values):
@@ -132,6 +135,17 @@ def read_register(sheet: SheetGrid, layout: Layout) -> RawSheet:
 
 #: The column whose text a continuation row carries on, by kind: the first one a sheet has.
 _MAIN_TEXT = ("description", "action", "kpi")
+
+
+_MARKS = frozenset({"x", "✓", "✔", "✗", "✘", "*", "yes", "y", "1", "•", "●"})
+
+
+def _marked_level(cells: list[Any], marks: tuple[tuple[int, str], ...]) -> Any:
+    """The level word over the one marked cell of a grid (None: none marked); two marks give
+    both words ("L + H"), which no scale reads, so the cell is a finding."""
+    marked = [word for col, word in marks if col <= len(cells) and cells[col - 1] is not None
+              and str(cells[col - 1]).strip().casefold() in _MARKS]
+    return " + ".join(marked) if marked else None
 
 
 def _typical(counts: list[int]) -> float:

@@ -77,3 +77,23 @@ def test_a_side_table_after_a_gap_is_not_part_of_the_register(tmp_path) -> None:
     lookup = [None, None, "Impact", "Low", "High"]
     run, sheet, rows = read(tmp_path, [HEADER + lookup, ["R1", "Budget", "CFO", 2, 3]])
     assert keys(run) == []
+
+
+def test_a_level_marked_with_an_x_under_its_column_is_read_and_scored(tmp_path) -> None:
+    rows = [["Ref", "Risk description", "Owner", "Probability", None, None, None, None,
+             "Consequences", None, None, None, None],
+            [None, None, None, "VL", "L", "M", "H", "VH", "VL", "L", "M", "H", "VH"],
+            ["R1", "Supplier fails", "CFO", None, None, "X", None, None, None, None, None, "x", None],
+            ["R2", "Data breach", "CIO", None, "X", None, None, None, None, None, None, None, "✓"],
+            ["R3", "Flood", "CEX", "X", None, "X", None, None, "X", None, None, None, None]]
+
+    def merge(wb):
+        wb["Risks"].merge_cells("D1:H1")
+        wb["Risks"].merge_cells("I1:M1")
+
+    run, sheet, rows_read = read(tmp_path, rows, merge)
+    assert (sheet.header_row, rows_read) == (2, [3, 4, 5])
+    assert [(r["residual_score"], r["residual_rating"]) for r in sheet.records] == [
+        (12.0, "Amber"), (10.0, "Amber"), (None, None)]
+    assert keys(run) == [("TY04", "Risks", "D5")]
+    assert run.findings[0].value == "VL + M"
