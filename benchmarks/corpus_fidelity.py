@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from zipsheet import add_register_sheet
 
-import sheetsync.pipeline
+import sheetsync.copying
 from sheetsync.pipeline import validate_paths
 from sheetsync.results import Settings
 
@@ -88,7 +88,7 @@ def main() -> None:
     files = sorted(p for p in corpus.iterdir() if p.suffix in (".xlsx", ".xlsm"))
     with tempfile.TemporaryDirectory() as tmp:
         measure(files, Path(tmp), "patching")
-        with mock.patch.object(sheetsync.pipeline, "unpatchable_reason",
+        with mock.patch.object(sheetsync.copying, "unpatchable_reason",
                                lambda *_: "measured with the openpyxl writer"):
             measure(files, Path(tmp), "openpyxl")
 
