@@ -98,19 +98,11 @@ class Config:
 
     def band_for(self, score: float) -> Band | None:
         """The band a score falls in, or None when it is below the first band."""
-        found = None
-        for band in self.bands:
-            if score >= band.start:
-                found = band
-        return found
+        return self.scoring.band_for(score)
 
     def band_named(self, text: str) -> Band | None:
         """The band an officer's rating word means (``red``, ``R``, ``High``), or None."""
-        wanted = " ".join(str(text).split()).casefold()
-        for band in self.bands:
-            if wanted == band.name.casefold() or wanted in (w.casefold() for w in band.also):
-                return band
-        return None
+        return self.scoring.band_named(text)
 
     def vocabulary(self, name: str) -> tuple[str, ...]:
         return self.vocabularies.get(name, ())
