@@ -141,6 +141,7 @@ def _check_workbook(grid: WorkbookGrid, source: Source,
         result.findings.extend(sheet_findings)
         annotations.append(sheet_annotations)
     result.findings.extend(sum_findings(cards, settings.specs.get("kpi_sheet"), source.name))
+    _name_legends(result)
     if not result.sheets:
         result.status = "skipped"
         titles = [_in_sentence(spec.title) for spec in settings.specs.values()]
@@ -192,6 +193,17 @@ def _check_rows(raw: RawSheet, settings: Settings, workbook: str
     findings.sort(key=lambda f: (f.row or 0, f.cell or ""))
     records = build_records(derived, raw.raw, layout.spec, settings.config, workbook, raw.sheet)
     return raw, findings, records, _derived_annotations(raw, derived, settings.config)
+
+
+def _name_legends(result: WorkbookResult) -> None:
+    """A sheet not read as a register whose scales or bands a register was read with is the
+    workbook's legend: ``inspect`` says so, rather than how to make it a register."""
+    for skipped in result.skipped_sheets:
+        quoted = "'" + skipped["name"].replace("'", "''") + "'!"
+        users = [s.name for s in result.sheets if quoted in (s.account.get("scale_source") or "")]
+        if users:
+            skipped["reason"] = f"the workbook's legend: its scales and bands are used for {', '.join(users)}"
+            skipped["legend_for"] = users
 
 
 def _settle_levels(raw: RawSheet, config: Config, book: WorkbookGrid, sheet: SheetGrid) -> None:

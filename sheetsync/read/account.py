@@ -40,6 +40,7 @@ def register_account(raw: RawSheet) -> dict[str, Any]:
     scoring = raw.scoring
     if scoring is not None:
         notes.extend(scoring.notes)
+    notes = list(dict.fromkeys(notes))  # NOTE: a legend's notes are the sheet's too: once each
     used = {ref.name: ref for ref in layout.columns.values()}
     return {
         "reason": layout.reason,

@@ -85,6 +85,8 @@ def _sheet_lines(sheet: dict[str, Any]) -> Iterator[str]:
 
 def _skipped_lines(skipped: dict[str, Any]) -> Iterator[str]:
     yield f"  sheet '{skipped['name']}': not read ({skipped['reason']})"
+    if skipped.get("legend_for"):
+        return
     nearest = skipped.get("nearest")
     if nearest is None:
         yield "    nearest: no row in it names a column sheetsync knows"

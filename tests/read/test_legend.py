@@ -81,6 +81,14 @@ def test_a_rating_against_the_legend_bands_is_checked_by_them(tmp_path: Path) ->
                                    "score bands, but the sheet says High.")
 
 
+def test_the_legend_sheet_is_named_as_the_legend_not_as_a_register_to_fix(tmp_path: Path) -> None:
+    run = run_sheetsync([bands_workbook(tmp_path / "in" / "cyber.xlsx")], tmp_path / "out")
+    [skipped] = run.workbooks[0].skipped_sheets
+    assert (skipped["name"], skipped["legend_for"]) == ("Legend", ["Register"])
+    assert skipped["reason"] == ("the workbook's legend: its scales and bands are used for "
+                                 "Register")
+
+
 def test_the_sheets_account_says_the_scoring_came_from_the_legend(tmp_path: Path) -> None:
     import sheetsync.pipeline
 
