@@ -82,3 +82,16 @@ def test_a_run_that_reuses_everything_does_not_load_pandas(tmp_path) -> None:
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True).stdout.strip()
     assert loaded == "[]"
+
+
+def test_a_matrix_of_its_own_does_not_inherit_the_default_matrixs_words(tmp_path) -> None:
+    from sheetsync.settings.config import load_config
+    from sheetsync.settings.schemas import default_schemas_dir
+
+    ours = tmp_path / "ours.yaml"
+    ours.write_text("risk_matrix:\n  likelihood: [Low, Medium, High]\n", encoding="utf-8")
+    config = load_config(default_schemas_dir(), ours)
+    assert config.scales.level_words["likelihood"] == {}
+    assert config.scales.probabilities == ()
+    assert config.scales.level_words["impact"][5] == ("Critical", "Extreme", "Severe")
+    assert config.scoring.likelihood.words["medium"] == 2
