@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from sheetsync.errors import SheetsyncError
-from sheetsync.files import keep_going, remove_output, write_text_atomically
+from sheetsync.files import content_hash, keep_going, remove_output, write_text_atomically
 from sheetsync.read.discover import OUTPUT_MARKER, Source, find_workbooks, owner_file, too_long_for_windows
 from sheetsync.report.owners import write_owner_lists
 from sheetsync.report.quarters import Quarter, quarters_before
@@ -179,14 +179,6 @@ def _fingerprint(settings: Settings, schemas_dir: Path | None) -> str:
         digest.update(path.read_bytes() if path.is_file() else b"")
     if settings.config.source and Path(settings.config.source).is_file():
         digest.update(Path(settings.config.source).read_bytes())
-    return digest.hexdigest()
-
-
-def content_hash(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
     return digest.hexdigest()
 
 

@@ -15,7 +15,6 @@ them (the last run is then "settled": its outputs are exactly what a rebuild wri
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import sqlite3
 from collections.abc import Callable
@@ -23,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sheetsync.files import keep_going
+from sheetsync.files import content_hash, keep_going
 from sheetsync.findings import Finding, Severity
 from sheetsync.read.discover import Source
 from sheetsync.report.reports import Changes, rewrite_exceptions
@@ -47,14 +46,6 @@ class Reused:
     outputs: list[Path]
 
 
-def file_hash(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def remember_outputs(connection: sqlite3.Connection, run_id: int, out_dir: Path,
                      outputs: list[Path], changes: Changes, workbooks: int) -> None:
     """Keep the hash of each of the run's outputs, and whether its reports are settled (what a
@@ -72,7 +63,7 @@ def _store(connection: sqlite3.Connection, run_id: int, out_dir: Path, outputs: 
     # NOTE: an output kept from a run made where the folder was before it moved (its annotated
     # copy's path as the history has it) is not this folder's: left out
     connection.executemany("INSERT INTO run_outputs VALUES (?, ?, ?)",
-                           [(run_id, path.relative_to(out_dir).as_posix(), file_hash(path))
+                           [(run_id, path.relative_to(out_dir).as_posix(), content_hash(path))
                             for path in sorted(set(outputs))
                             if path.is_relative_to(out_dir) and path.is_file()])
     connection.execute("INSERT OR REPLACE INTO run_settled VALUES (?, ?)", (run_id, settled))
@@ -131,7 +122,7 @@ def _intact(out_dir: Path, outputs: dict[str, str]) -> bool:
     for name, digest in outputs.items():
         path = out_dir / name
         try:
-            if file_hash(path) != digest:
+            if content_hash(path) != digest:
                 return False
         except OSError:
             return False
