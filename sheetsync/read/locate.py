@@ -230,16 +230,17 @@ def _named_as_itself(spec: RegisterSpec, name: str, header: str) -> bool:
 
 
 def has_own_column(spec: RegisterSpec, columns: dict[str, ColumnRef]) -> bool:
-    """True when ``columns`` hold one the kind needs (likelihood or impact for a risk)."""
-    return not spec.needs_one_of or any(
-        name in spec.needs_one_of or spec.columns[name].measure in spec.needs_one_of
-        for name in columns)
+    """True when ``columns`` hold one the kind needs (likelihood or impact for a risk): the
+    same test the locator makes, so ``inspect``'s near-miss names what it really lacks."""
+    return not spec.needs_one_of or bool(_distinctive(spec, columns))
+
+
 def _recognised(spec: RegisterSpec, columns: dict[str, ColumnRef], labels: list[str]) -> bool:
     """Enough known columns, all the kind's must-haves, one of its own columns (or a header
     naming the kind where it allows that), and no header that rules the kind out."""
     if len(columns) < spec.min_columns or any(n not in columns for n in spec.needs_all_of):
         return False
-    if spec.needs_one_of and not _distinctive(spec, columns):
+    if not has_own_column(spec, columns):
         return False
     return not (spec.ruled_out_by and any(
         _has_words(normalise(label), spec.ruled_out_by) for label in labels if label))
