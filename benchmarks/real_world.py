@@ -44,6 +44,14 @@ ALSO_RIGHT = {"other": {"raid_log"}}
 ALTERNATIVE = re.compile(r"\b(" + "|".join(KINDS) + r") is an? (?:\w+ )?(?:defensible|possible) "
                          r"alternative")
 Cells = set[tuple[int, int]]  # (row, column)
+#: Labelled "real problems" the maintainers are sure are not problems, each with the reason; they
+#: are left out of measure 4 and listed (the issue: say where a label is wrong, don't bend the
+#: code to it).
+DISPUTED = {
+    ("raid_log_four_sheets.xlsx", "Risks", "C5"):
+        "'HIgh' for High: Excel's filters, PivotTables and COUNTIF ignore case, so nothing misses "
+        "it; sheetsync reads it as High",
+}
 
 
 @dataclass
@@ -210,7 +218,8 @@ def score_sheet(workbook: str, label: dict[str, Any], read: Any, findings: list[
         records = read.records if read is not None else []
         score.scored = min(score.entries, sum(1 for r in records if scored(r)))
     quiet = [cells(n["cell"]) for n in label.get("not_problems") or []]
-    problems = [(p["cell"], cells(p["cell"])) for p in label.get("real_problems") or []]
+    problems = [(p["cell"], cells(p["cell"])) for p in label.get("real_problems") or []
+                if (workbook, label["sheet"], p["cell"]) not in DISPUTED]
     at = [(f, cell_of(f.cell)) for f in findings]
     for finding, where in at:
         if where is not None and any(where in block for block in quiet):
@@ -320,7 +329,8 @@ def report(workbooks: list[WorkbookScore]) -> str:
         f"({pct(t.scored, t.risk_entries):.0f}%)   [target >= 90%]",
         f"3. findings on cells labelled not a problem: {t.false_findings}   [target 0]",
         f"4. real problems found on their cells: {t.problems_found}/{t.problems} "
-        f"({pct(t.problems_found, t.problems):.0f}%)   [target >= 70%]",
+        f"({pct(t.problems_found, t.problems):.0f}%)   [target >= 70%]; labels disputed and left "
+        f"out: {len(DISPUTED)}",
         f"5. sheets read that are not registers: {t.false_registers}   [target 0]",
         f"   (findings on cells the labels say nothing about: {t.other_findings}; "
         f"workbooks with an exception: {t.exceptions})",

@@ -201,6 +201,30 @@ def same_level(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -> Bu
                       None, spec.column, other)
 
 
+@builder("rated_alike")
+def rated_alike(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -> BuiltCheck | None:
+    """On a word scale with no legend, the sheet's ratings are its own matrix: a rating unlike
+    the one most risks of the same likelihood and impact have (two or more, over half) fails."""
+    likelihood, impact = (spec.column.replace("_rating", m) for m in ("_likelihood", "_impact"))
+    if ctx.scores.defined or not {spec.column, likelihood, impact} <= columns:
+        return None
+
+    def alike(df: pd.DataFrame) -> pd.Series:
+        said = df[spec.column].map(_text_key)
+        pairs = list(zip(df[likelihood], df[impact], said, strict=True))
+        groups: dict[tuple[Any, Any], dict[Any, int]] = {}
+        for lv, iv, word in pairs:
+            if pd.notna(lv) and pd.notna(iv) and isinstance(word, str):
+                counts = groups.setdefault((lv, iv), {})
+                counts[word] = counts.get(word, 0) + 1
+        usual = {pair: max(counts, key=lambda w: counts[w]) for pair, counts in groups.items()
+                 if max(counts.values()) >= 2 and max(counts.values()) * 2 > sum(counts.values())}
+        return pd.Series([usual.get((lv, iv)) in (None, word) for lv, iv, word in pairs],
+                         index=df.index, dtype=bool)
+
+    return BuiltCheck(pa.Check(alike, name=key, ignore_na=False), None, spec.column)
+
+
 @builder("not_above")
 def not_above(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -> BuiltCheck | None:
     """The ``column`` score above the ``lower`` score; marked on the score cell, or its fallback."""

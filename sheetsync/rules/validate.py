@@ -24,7 +24,7 @@ from sheetsync.read.rows import RawSheet
 from sheetsync.read.values import read_text
 from sheetsync.rules.checks import CHECK_BUILDERS, BuiltCheck
 from sheetsync.rules.derive import CALC, EFFECTIVE, Context
-from sheetsync.settings.scales import Scoring
+from sheetsync.settings.scales import Band, Scoring
 from sheetsync.settings.schemas import CheckSpec
 
 Compiled = tuple[pa.DataFrameSchema, dict[str, tuple[CheckSpec, BuiltCheck]]]
@@ -232,7 +232,15 @@ def _findings(spec: CheckSpec, made: BuiltCheck, frame: pd.DataFrame, sheet: Raw
 
 def _ratings(context: Context) -> str:
     """The rating words a sheet may use, for messages: "Green (G, Low), Amber (A) or Red (R)"."""
-    words = [f"{b.name} ({', '.join(b.also)})" if b.also else b.name for b in context.scores.bands]
+    def also(band: Band) -> list[str]:  # (a word scale's words are added in lower case)
+        seen, words = {band.name.casefold()}, []
+        for word in band.also:
+            if word.casefold() not in seen:
+                seen.add(word.casefold())
+                words.append(word)
+        return words
+
+    words = [f"{b.name} ({', '.join(also(b))})" if also(b) else b.name for b in context.scores.bands]
     return ", ".join(words[:-1]) + f" or {words[-1]}" if len(words) > 1 else words[0]
 
 

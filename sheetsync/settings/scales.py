@@ -198,8 +198,22 @@ def word_scale_scoring(likelihood: Scale, impact: Scale, base: Scoring) -> Scori
         # NOTE: the organisation's bands, scaled to this matrix (its own bands were not given)
         top = likelihood.size * impact.size / base.max_score
         starts = tuple(max(1, round(b.start * top)) if i else 1 for i, b in enumerate(base.bands))
-    bands = tuple(Band(b.name, start, b.colour, b.also) for b, start in zip(base.bands, starts, strict=True))
+    said = _rating_words(word, len(base.bands))
+    bands = tuple(Band(b.name, start, b.colour, (*b.also, *said.get(number, ())))
+                  for number, (b, start) in enumerate(zip(base.bands, starts, strict=True)))
     return Scoring(likelihood=likelihood, impact=impact, bands=bands, source=word.source)
+
+
+def _rating_words(scale: Scale, bands: int) -> dict[int, tuple[str, ...]]:
+    """A word scale's words as ratings (an H/M/L register rates its risks H, M or L): each
+    level's words name the band in its place where there are as many bands as levels, else
+    the lowest level's the first band and the highest level's the last."""
+    by_level: dict[int, list[str]] = {}
+    for word, level in scale.words.items():
+        by_level.setdefault(level, []).append(word)
+    if bands == scale.size:
+        return {level - 1: tuple(words) for level, words in by_level.items()}
+    return {0: tuple(by_level.get(1, ())), bands - 1: tuple(by_level.get(scale.size, ()))}
 
 
 _PERCENT_RANGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%?\s*(?:-|–|to)\s*(\d+(?:\.\d+)?)\s*%\s*$")

@@ -29,7 +29,7 @@ SCHEMA_FILES = ("risk_register.yaml", "issues_log.yaml", "kpi_sheet.yaml", "acti
 CHECK_NAMES = frozenset({
     "required", "unique", "in_scale", "in_vocabulary", "not_after_as_of", "review_not_stale",
     "given_together", "equals_derived", "rating_matches_band", "rating_is_a_word", "not_above",
-    "same_level",
+    "same_level", "rated_alike",
     "not_before",
     "not_overdue", "flag"})
 DERIVATION_NAMES = frozenset({

@@ -98,3 +98,16 @@ def test_an_appetite_on_the_settings_scale_on_a_sheets_own_scale() -> None:
     assert on_scale(14, settings, legend) == 100  # Amber's top: the band second from the top
     assert on_scale(25, settings, legend) == 125
     assert on_scale(10, settings, legend) == 50  # no band's top: in proportion
+
+
+def test_an_hml_sheet_rates_in_its_own_words_and_alike(tmp_path) -> None:
+    rows = [["Ref", "Description", "Owner", "Likelihood (H/M/L)", "Impact (H/M/L)", "Rating"],
+            ["R1", "Budget", "CFO", "M", "H", "M - H"], ["R2", "Cyber", "CIO", "M", "H", "M - H"],
+            ["R3", "Flood", "CEX", "M", "H", "M"], ["R4", "Staff", "HR", "L", "L", "L"],
+            ["R5", "Data", "CIO", "H", "H", "H"]]
+    run = run_on(tmp_path, rows)
+    assert keys(run) == [("RR20", S, "F2"), ("RR20", S, "F3"), ("RR24", S, "F4")]
+    rr20 = next(f for f in run.findings if f.rule == "RR20")
+    assert rr20.message == ("The residual rating should be one of Green (G, Low, l, lo), Amber "
+                            "(A, Medium, Moderate, med, m, mod) or Red (R, High, Very high, h, hi), "
+                            "but the cell holds 'M - H'.")
