@@ -25,11 +25,18 @@ def settle_by_content(layout: Layout, below: list[list[Any]]) -> None:
 
     for duplicate in list(layout.duplicates):
         kept = layout.columns[duplicate.name]
-        if layout.spec.columns[duplicate.name].measure in ("likelihood", "impact") and \
-                _wordy(sample(kept)) and not _wordy(sample(duplicate)):
-            layout.columns[duplicate.name] = duplicate
-            layout.duplicates.remove(duplicate)
-            layout.duplicates.append(kept)
+        if layout.spec.columns[duplicate.name].measure not in ("likelihood", "impact"):
+            continue
+        kept_wordy, duplicate_wordy = _wordy(sample(kept)), _wordy(sample(duplicate))
+        if kept_wordy == duplicate_wordy:
+            continue
+        # NOTE: descriptions under an "Impact"-like header ("Consequences") are not a second
+        # impact: the column of levels is read, and the other is no duplicate to report
+        described = kept if kept_wordy else duplicate
+        layout.columns[duplicate.name] = duplicate if kept_wordy else kept
+        layout.duplicates.remove(duplicate)
+        layout.notes.append(f"{described.letter} '{described.header}' holds descriptions, not "
+                            "levels: not read as a scale")
     for name, ref in list(layout.columns.items()):
         column = layout.spec.columns[name]
         if column.measure not in ("score", "rating"):
