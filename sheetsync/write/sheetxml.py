@@ -219,7 +219,7 @@ def _patch_in_place(inner: bytes, number: int, edits: dict[int, CellEdit],
         if col > last_col:
             continue
         found = inner.find(b' r="' + get_column_letter(col).encode() + b"%d" % number + b'"')
-        start = inner.rfind(b"<c ", 0, found) if found >= 0 else -1
+        start = inner.rfind(b"<c ", 0, found + 1) if found >= 0 else -1  # (its space is found's)
         if start < 0 or b">" in inner[start:found]:
             return None
         close = inner.index(b">", found)

@@ -401,3 +401,16 @@ def test_the_scan_finds_how_far_the_cells_reach_formulas_and_errors() -> None:
     assert (scan.last_row, scan.last_col, scan.area) == (7, 28, 7 * 28)
     assert scan.formulas == {(1, 1): "=B1*2"} and scan.errors == {(1, 28): "#REF!"}
     assert scan.merged == [(1, 1, 2, 3)]
+
+
+def test_a_cell_in_the_middle_of_a_row_is_restyled_where_it_stands() -> None:
+    """The in-place path finds the cell by its address (it once missed every cell, because the
+    space after ``<c`` is the one before ``r=``, and split the whole row instead)."""
+    from sheetsync.write.sheetxml import CellEdit, _patch_in_place
+
+    inner = (b'<c r="A5" t="inlineStr"><is><t>R2</t></is></c><c r="K5"><f>I5*J5</f><v>0</v></c>'
+             b'<c r="M5" s="1"><v>44928</v></c>')
+    patched = _patch_in_place(inner, 5, {11: CellEdit(style=8), 14: CellEdit(value="Green")}, 13)
+    assert patched == (b'<c r="A5" t="inlineStr"><is><t>R2</t></is></c>'
+                       b'<c r="K5" s="8"><f>I5*J5</f><v>0</v></c><c r="M5" s="1"><v>44928</v></c>'
+                       b'<c r="N5" t="inlineStr"><is><t xml:space="preserve">Green</t></is></c>')
