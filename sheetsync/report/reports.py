@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from sheetsync.files import atomic_path, keep_going, write_text_atomically
 from sheetsync.findings import Finding, Severity
 from sheetsync.report.bulkrows import plain_rows, splice_rows
 from sheetsync.report.inspect import sheet_entry
+from sheetsync.report.jsontext import indented_json
 from sheetsync.report.record_fields import FIELDS, RECORD_FILES, ROLLUP_FIELDS, rollups
 from sheetsync.results import RunResult, WorkbookResult
 
@@ -51,23 +51,32 @@ def write_reports(run: RunResult, changes: Changes | None = None) -> list[Path]:
     ``run.warnings``; ``exceptions.json`` is written last, so it lists every such warning.
     """
     out = run.out_dir
+    # NOTE: each finding's entry made once for the three reports (a first check can have
+    # tens of thousands of findings)
+    entries = _finding_entries(run, changes)
     with keep_going(out, run.warnings):
-        written = [write_exceptions_csv(run, out / "exceptions.csv", changes),
-                   write_exceptions_xlsx(run, out / "exceptions.xlsx", changes)]
+        written = [_write_csv(out / "exceptions.csv", _finding_fields(changes), entries),
+                   _exceptions_workbook(out / "exceptions.xlsx", entries, _copies(run), run.as_of,
+                                        changes is not None)]
         for kind, file_name in RECORD_FILES.items():
             written.append(_write_csv(out / "records" / file_name, FIELDS[kind], run.records(kind)))
         written.append(_write_csv(out / "records" / "rollups.csv", ROLLUP_FIELDS,
                                   rollups(run.records("action_plan"))))
-        written.append(write_exceptions_json(run, out / "exceptions.json", changes))
+        written.append(_write_json(out / "exceptions.json", _document(run, changes, entries)))
     return written
 
 
 def exceptions_document(run: RunResult, changes: Changes | None = None) -> dict[str, Any]:
     """The ``exceptions.json`` document (paths relative to the output folder)."""
+    return _document(run, changes, _finding_entries(run, changes))
+
+
+def _document(run: RunResult, changes: Changes | None,
+              entries: list[dict[str, Any]]) -> dict[str, Any]:
     document: dict[str, Any] = {
         "as_of": run.as_of.isoformat(),
         "workbooks": [_workbook_entry(run, wb) for wb in run.workbooks],
-        "findings": [_finding_entry(f, changes) for f in run.findings],
+        "findings": entries,
         "warnings": run.all_warnings(),
     }
     if changes is not None:
@@ -79,11 +88,23 @@ def exceptions_document(run: RunResult, changes: Changes | None = None) -> dict[
     return document
 
 
-def _finding_entry(finding: Finding, changes: Changes | None) -> dict[str, Any]:
-    data = finding.to_dict()
+def _finding_entries(run: RunResult, changes: Changes | None) -> list[dict[str, Any]]:
+    entries = [f.to_dict() for f in run.findings]
     if changes is not None:
-        data["new"] = changes.is_new(finding)
-    return data
+        new = changes.new
+        for entry in entries:
+            entry["new"] = (entry["workbook"], entry["sheet"], entry["cell"], entry["rule"]) in new
+    return entries
+
+
+def _finding_fields(changes: Changes | None) -> tuple[str, ...]:
+    return FINDING_FIELDS + (("new",) if changes is not None else ())
+
+
+def _copies(run: RunResult) -> dict[str, str | None]:
+    """Each workbook's annotated copy, relative to the output folder."""
+    return {wb.source.name: _relative(wb.annotated, run.out_dir) if wb.annotated else None
+            for wb in run.workbooks}
 
 
 def _workbook_entry(run: RunResult, wb: WorkbookResult) -> dict[str, Any]:
@@ -100,21 +121,17 @@ def _workbook_entry(run: RunResult, wb: WorkbookResult) -> dict[str, Any]:
 
 
 def write_exceptions_json(run: RunResult, path: Path, changes: Changes | None = None) -> Path:
-    text = json.dumps(exceptions_document(run, changes), indent=2, ensure_ascii=False, default=str)
-    return write_text_atomically(path, text + "\n")
+    return _write_json(path, exceptions_document(run, changes))
 
 
 def write_exceptions_csv(run: RunResult, path: Path, changes: Changes | None = None) -> Path:
-    fields = FINDING_FIELDS + (("new",) if changes is not None else ())
-    return _write_csv(path, fields, [_finding_entry(f, changes) for f in run.findings])
+    return _write_csv(path, _finding_fields(changes), _finding_entries(run, changes))
 
 
 def write_exceptions_xlsx(run: RunResult, path: Path, changes: Changes | None = None) -> Path:
     """One Excel table of every finding, each row linked to its cell in the annotated copy."""
-    copies = {wb.source.name: _relative(wb.annotated, run.out_dir) if wb.annotated else None
-              for wb in run.workbooks}
-    return _exceptions_workbook(path, [_finding_entry(f, changes) for f in run.findings], copies,
-                                run.as_of, changes is not None)
+    return _exceptions_workbook(path, _finding_entries(run, changes), _copies(run), run.as_of,
+                                changes is not None)
 
 
 def rewrite_exceptions(document: dict[str, Any], out_dir: Path) -> list[Path]:
@@ -122,11 +139,14 @@ def rewrite_exceptions(document: dict[str, Any], out_dir: Path) -> list[Path]:
     ``sheetsync run``), as ``write_reports`` writes them from the results it stands for."""
     copies = {wb["path"]: wb["annotated"] for wb in document["workbooks"]}
     entries = document["findings"]
-    text = json.dumps(document, indent=2, ensure_ascii=False, default=str)
-    return [write_text_atomically(out_dir / "exceptions.json", text + "\n"),
+    return [_write_json(out_dir / "exceptions.json", document),
             _write_csv(out_dir / "exceptions.csv", FINDING_FIELDS + ("new",), entries),
             _exceptions_workbook(out_dir / "exceptions.xlsx", entries, copies,
                                  dt.date.fromisoformat(document["as_of"]), True)]
+
+
+def _write_json(path: Path, document: dict[str, Any]) -> Path:
+    return write_text_atomically(path, indented_json(document) + "\n")
 
 
 def _exceptions_workbook(path: Path, entries: list[dict[str, Any]], copies: dict[str, str | None],
