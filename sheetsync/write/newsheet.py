@@ -6,6 +6,7 @@ is frozen and filtered, and cells may link to a place in the workbook.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +28,12 @@ class Table:
 
 
 def table_xml(table: Table) -> bytes:
+    return b"".join(table_pieces(table))
+
+
+def table_pieces(table: Table) -> Iterator[bytes]:
+    """The table's sheet XML in pieces, a row at a time (a patching writer streams them: the
+    Exceptions sheet of a first check is tens of megabytes)."""
     width = max((len(r) for r in table.rows), default=1)
     last = f"{get_column_letter(width)}{max(len(table.rows), 1)}"
     pieces = [b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="',
@@ -44,6 +51,7 @@ def table_xml(table: Table) -> bytes:
             b'<col min="%d" max="%d" width="%.2f" customWidth="1"/>' % (n, n, w)
             for n, w in enumerate(table.widths, start=1)) + b"</cols>")
     pieces.append(b"<sheetData>")
+    yield b"".join(pieces)
     # NOTE: one pass, each column's letter and each distinct (value, style)'s cell made once:
     # the Exceptions sheet of a first check can have tens of thousands of rows.
     letters = [get_column_letter(col).encode() for col in range(1, width + 1)]
@@ -68,8 +76,8 @@ def table_xml(table: Table) -> bytes:
                     tails[key] = tail
             append(b'<c r="' + letters[col - 1] + suffix + tail)
         append(b"</row>")
-        pieces.append(b"".join(cells))
-    pieces.append(b"</sheetData>")
+        yield b"".join(cells)
+    pieces = [b"</sheetData>"]
     if table.header and len(table.rows) > 0:
         pieces.append(b'<autoFilter ref="A1:' + last.encode() + b'"/>')
     if table.links:
@@ -80,7 +88,7 @@ def table_xml(table: Table) -> bytes:
             for (row, col), location in sorted(table.links.items())) + b"</hyperlinks>")
     pieces.append(b'<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" '
                   b'footer="0.3"/></worksheet>')
-    return b"".join(pieces)
+    yield b"".join(pieces)
 
 
 def _cell_tail(value: Any, style: int | None) -> bytes:

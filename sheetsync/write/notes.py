@@ -108,10 +108,15 @@ class Comments:
         self.comments[cell] = existing[:start] + runs + _run(SEPARATOR + text) + existing[end:]
 
     def xml(self) -> bytes:
+        return b"".join(self.pieces())
+
+    def pieces(self) -> list[bytes]:
+        """The part in pieces, a comment each (written as they are, never joined: a first
+        check can make tens of thousands of notes)."""
         authors = b"".join(b"<author>" + a + b"</author>" for a in self.authors)
-        body = b"".join(self.comments[cell] for cell in sorted(self.comments))
-        return (self._head + b"<authors>" + authors + b"</authors><commentList>" + body
-                + b"</commentList></comments>")
+        return [self._head + b"<authors>" + authors + b"</authors><commentList>",
+                *(self.comments[cell] for cell in sorted(self.comments)),
+                b"</commentList></comments>"]
 
     def _author_id(self) -> bytes | None:
         """sheetsync's author id in this part, if it has one."""
@@ -128,9 +133,10 @@ class Comments:
 
 
 def vml_drawing(existing: bytes | None, cells: set[tuple[int, int]], block: int,
-                sizes: dict[tuple[int, int], int]) -> bytes:
+                sizes: dict[tuple[int, int], int]) -> list[bytes]:
     """The legacy drawing with one note shape for each of ``cells`` (and no other note shapes);
-    any other shapes kept. ``block`` numbers new shapes (1024 ids each); ``sizes``: heights."""
+    any other shapes kept. ``block`` numbers new shapes (1024 ids each); ``sizes``: heights.
+    In pieces, a new shape each, to be written as they are."""
     if existing is None:
         existing = (b'<xml xmlns:v="urn:schemas-microsoft-com:vml" '
                     b'xmlns:o="urn:schemas-microsoft-com:office:office" '
@@ -156,7 +162,8 @@ def vml_drawing(existing: bytes | None, cells: set[tuple[int, int]], block: int,
         added.append(_note_shape(next_id, cell, sizes.get(cell, 60)))
         next_id += 1
     xml = _with_id_blocks(xml, next_id)
-    return xml.replace(b"</xml>", b"".join(added) + b"</xml>")
+    end = xml.rindex(b"</xml>")
+    return [xml[:end], *added, xml[end:]]
 
 
 def used_blocks(vml: bytes) -> set[int]:

@@ -15,6 +15,7 @@ which parts to write in place of the original's or beside them.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import zipfile
 from collections import defaultdict
@@ -40,7 +41,7 @@ from sheetsync.write.annotate import (
     exception_row,
     free_sheet_name,
 )
-from sheetsync.write.newsheet import Table, table_xml
+from sheetsync.write.newsheet import Table, table_pieces
 from sheetsync.write.patchsheet import LedgerRows, SheetPatch, header_format, patch_one_sheet
 from sheetsync.write.sheetxml import SheetUnsupported
 from sheetsync.write.stylesxml import Styles, StylesUnsupported
@@ -128,12 +129,13 @@ def _add_sheets(edits: PackageEdits, findings: list[Finding], summary: list[list
     tables.append((free_sheet_name(EXCEPTIONS_SHEET, taken),
                    _exceptions_table(styles, header, findings), "visible"))
     for name, table, state in tables:
-        edits.add_sheet(name, state, table_xml(table))
+        # NOTE: made as the package is written, a row at a time: never whole in memory
+        edits.add_sheet(name, state, functools.partial(table_pieces, table))
     added = [["sheet", name] for name, _t, _s in tables]
 
-    def ledger_xml() -> bytes:  # NOTE: deferred until the sheets, and so their marks, are written
+    def ledger_xml() -> Iterator[bytes]:  # NOTE: deferred until the sheets, and so their marks, are written
         rows = [LEDGER_HEADER, *added] + [row for rows in ledger_rows for row in rows()]
-        return table_xml(Table(rows=rows, header=False))
+        return table_pieces(Table(rows=rows, header=False))
 
     edits.add_sheet(LEDGER_SHEET, "veryHidden", ledger_xml)
 

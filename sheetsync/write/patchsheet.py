@@ -6,6 +6,7 @@ it writes, the names of new ones and the formats it needs go to the workbook's
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -115,13 +116,15 @@ def _notes(edits: PackageEdits, patch: SheetPatch, marks: dict[tuple[int, int], 
             continue  # NOTE: Excel shows the conversation, not the note: the Exceptions sheet says it
         comments.add(cell, "\n".join(f"{f.severity.label.upper()} {f.rule}: {f.message}"
                                       for f in findings))
-    edits.parts[comments_part] = comments.xml()
+    edits.parts[comments_part] = comments.pieces
     sizes = {cell: _note_height(note) for cell in comments.comments
              if (note := comments.plain_text(cell)) is not None}
     existing_vml = package.read(vml_part) if package.has(vml_part) else None
     blocks = used_blocks(existing_vml) if existing_vml is not None else set()
     block = min(blocks) if blocks else edits.new_vml_block()
-    edits.parts[vml_part] = vml_drawing(existing_vml, set(comments.comments), block, sizes)
+    # NOTE: both made when the package is written, each in pieces, one part at a time
+    edits.parts[vml_part] = functools.partial(vml_drawing, existing_vml, set(comments.comments),
+                                              block, sizes)
     if rels is not None:
         edits.parts[rels_name] = rels
     return before

@@ -29,8 +29,9 @@ from sheetsync.write.stylesxml import Styles
 _CONTENT_TYPES = "[Content_Types].xml"
 VML_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.vmlDrawing"
 #: A part to write: its bytes, pieces streamed as a sheet is patched, or a function giving
-#: its bytes once the streamed parts are written.
-Part = bytes | Iterable[bytes] | Callable[[], bytes]
+#: its bytes (or pieces) when it is written: once the streamed parts are, and not before, so
+#: that large parts are made one at a time.
+Part = bytes | Iterable[bytes] | Callable[[], bytes | Iterable[bytes]]
 
 
 @dataclass(slots=True)
