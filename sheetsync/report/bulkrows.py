@@ -36,7 +36,7 @@ class BulkRows:
     the sheet should be widened to cover them (xlsxwriter was given a one-row table: over the
     whole range it would spend a quarter of a second checking every cell for overlaps)."""
 
-    rows: bytes
+    rows: list[bytes]  #: The ``<row>`` elements, in pieces (written as they are, never joined).
     first_row: int  #: 1-based
     ref: str  #: e.g. "A2:K20001"
     widens_table: bool = False
@@ -84,8 +84,8 @@ def bulk_rows(rows: Iterable[Sequence[Any]], first_row: int, width: int, date_st
             append(b'<c r="' + letter + suffix + tail)
         append(b"</row>")
     last_letter = letters[-1].decode() if letters else "A"
-    return BulkRows(b"".join(pieces), first_row, f"A{first_row}:{last_letter}{max(number, first_row)}",
-                    widens_table)
+    return BulkRows([b"".join(pieces)], first_row,
+                    f"A{first_row}:{last_letter}{max(number, first_row)}", widens_table)
 
 
 def _cell_tail(value: Any, fmt: int | None, date_style: int) -> bytes:
@@ -138,7 +138,7 @@ def plain_rows(rows: Iterable[Sequence[Any]], first_row: int, width: int,
         cells.append(b"</row>")
         append(b"".join(cells))
     last_letter = letters[-1].decode() if letters else "A"
-    return BulkRows(b"".join(pieces), first_row, f"A{first_row}:{last_letter}{max(number, first_row)}",
+    return BulkRows(pieces, first_row, f"A{first_row}:{last_letter}{max(number, first_row)}",
                     widens_table, links)
 
 
@@ -166,6 +166,7 @@ def splice_rows(package: bytes, sheets: dict[str, list[BulkRows]], destination: 
 
     Each fragment goes in row order among the rows already in its sheet part; the sheet's
     dimension grows to cover it, and so does the sheet's table where the fragment says so.
+    A sheet with rows added is written in pieces, as it is put together.
     """
     with zipfile.ZipFile(io.BytesIO(package)) as source, \
             zipfile.ZipFile(destination, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target:
@@ -178,19 +179,26 @@ def splice_rows(package: bytes, sheets: dict[str, list[BulkRows]], destination: 
         for info in source.infolist():
             data = source.read(info)
             if info.filename in sheets:
-                for fragment in sorted(sheets[info.filename], key=lambda b: -b.first_row):
-                    data = _with_rows(data, fragment)
-                    data = _widened(data, b"dimension", fragment.ref)
                 rels = _rels_part(info.filename)
-                if rels in relationships:
-                    data = _with_links(data, relationships[rels], first_ids[rels])
-            elif info.filename in relationships:
+                links = (relationships[rels], first_ids[rels]) if rels in relationships else None
+                _write_pieces(target, info, _with_rows(data, sheets[info.filename], links))
+                continue
+            if info.filename in relationships:
                 data = _with_relationships(data, relationships[info.filename],
                                            first_ids[info.filename])
             elif tables.get(info.filename):
                 for ref in tables[info.filename]:
                     data = _widened(_widened(data, b"table", ref), b"autoFilter", ref)
             target.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
+
+
+def _write_pieces(target: zipfile.ZipFile, info: zipfile.ZipInfo, pieces: list[bytes]) -> None:
+    info.compress_type = zipfile.ZIP_DEFLATED
+    # NOTE: ZipFile.open has no level argument; the attribute is private before Python 3.13
+    setattr(info, "compress_level" if hasattr(info, "compress_level") else "_compresslevel", 1)
+    with target.open(info, "w") as stream:
+        for piece in pieces:
+            stream.write(piece)
 
 
 def _rels_part(sheet_part: str) -> str:
@@ -263,15 +271,27 @@ def _box(ref: str) -> tuple[int, int, int, int]:
 _ROW_START = re.compile(rb'<row r="(\d+)"')
 
 
-def _with_rows(sheet: bytes, fragment: BulkRows) -> bytes:
-    """``fragment``'s rows put before the first row of ``sheet`` below it."""
+def _with_rows(sheet: bytes, fragments: list[BulkRows],
+               links: tuple[list[tuple[str, str, str]], int] | None) -> list[bytes]:
+    """The sheet in pieces, each fragment's rows put before the first row of ``sheet`` below
+    it, its dimension grown to cover them, and ``links`` (with the first relationship number)
+    added after the rows."""
+    for fragment in fragments:
+        sheet = _widened(sheet, b"dimension", fragment.ref)
     if b"</sheetData>" not in sheet:
-        return sheet.replace(b"<sheetData/>", b"<sheetData>" + fragment.rows + b"</sheetData>", 1)
+        sheet = sheet.replace(b"<sheetData/>", b"<sheetData></sheetData>", 1)
     start = sheet.find(b"<sheetData>")
     end = sheet.rindex(b"</sheetData>")
-    position = end
-    for found in _ROW_START.finditer(sheet, start, end):
-        if int(found.group(1)) > fragment.first_row:
-            position = found.start()
-            break
-    return sheet[:position] + fragment.rows + sheet[position:]
+    rows = [(int(found.group(1)), found.start())
+            for found in _ROW_START.finditer(sheet, start, end)]
+    places = sorted((next((at for number, at in rows if number > fragment.first_row), end),
+                     fragment.first_row, index) for index, fragment in enumerate(fragments))
+    pieces: list[bytes] = []
+    done = 0
+    for at, _first, index in places:
+        pieces.append(sheet[done:at])
+        pieces += fragments[index].rows
+        done = at
+    tail = sheet[done:]
+    pieces.append(tail if links is None else _with_links(tail, *links))
+    return pieces
