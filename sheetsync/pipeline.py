@@ -158,7 +158,9 @@ def _process_sheet(sheet: SheetGrid, layout: Layout, settings: Settings, workboo
     parts = raid_parts(sheet, raw, settings.specs) if layout.kind == RAID else [raw]
     for part in parts:
         _settle_levels(part, settings.config, book, sheet)
-    sheet.rows = []  # NOTE: read; what follows works from ``raw`` (memory for a large sheet)
+    # NOTE: read; what follows works from ``raw`` (memory for a large sheet: a first check of
+    # a register with a formula in every score cell has 100,000 of them)
+    sheet.rows, sheet.formulas, sheet.cached = [], {}, {}
     checked = [_check_rows(part, settings, workbook) for part in parts]
     findings, records = checked[0][1], checked[0][2]
     if len(parts) > 1:

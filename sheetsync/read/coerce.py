@@ -136,7 +136,10 @@ def read_column(raw: list[Any], value_type: str,
         kind = type(value)
         if value_type == "text" and kind is str and value[:1] not in _SPECIAL and \
                 value.strip().casefold() not in placeholders:
-            read.append(" ".join(value.split()))
+            tidy = " ".join(value.split())
+            # NOTE: the cell's own text where it was tidy already, not an equal copy: the
+            # frame holds it anyway, and a large register's text columns are most of its memory
+            read.append(value if tidy == value else tidy)
         elif value_type == "number" and (kind is int or (kind is float and value == value)):
             read.append(float(value))
         elif (value_type in ("whole_number", "level") and kind is int) or (
