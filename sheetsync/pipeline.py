@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -178,7 +178,7 @@ def _process_sheet(sheet: SheetGrid, layout: Layout, settings: Settings, workboo
 
 
 def _check_rows(raw: RawSheet, settings: Settings, workbook: str
-                ) -> tuple[RawSheet, list[Finding], list[dict[str, Any]], SheetAnnotations]:
+                ) -> tuple[RawSheet, list[Finding], Sequence[dict[str, Any]], SheetAnnotations]:
     """One register's rows settled, coerced, derived and checked: their findings (in row
     order), records and what to write on the sheet."""
     layout = raw.layout

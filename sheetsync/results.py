@@ -4,9 +4,10 @@ run that reuses every workbook's results need not load the checking machinery.""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from sheetsync.findings import Finding, Severity
 from sheetsync.read.discover import Source
@@ -19,6 +20,48 @@ ANNOTATED_DIR = "annotated"
 MIXED_KIND = "raid_log"
 
 
+class RecordTable(Sequence[dict[str, Any]]):
+    """A sheet's records kept as columns, each record made a dict only when it is asked for.
+
+    NOTE: 50,000 records held as dicts took 40 MiB, the largest part of a large register's
+    memory; the reports read them once, in order. Pickled (to a run's main process) as columns.
+    """
+
+    __slots__ = ("names", "columns")
+
+    def __init__(self, names: list[str], columns: list[list[Any]]) -> None:
+        self.names = names
+        self.columns = columns
+
+    def __len__(self) -> int:
+        return len(self.columns[0]) if self.columns else 0
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        return dict(zip(self.names, [column[index] for column in self.columns], strict=True))
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        names = self.names
+        return (dict(zip(names, row, strict=True)) for row in zip(*self.columns, strict=True))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, (str, bytes)):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"RecordTable({list(self)!r})"
+
+
 @dataclass(slots=True)
 class SheetResult:
     """A register found on a sheet."""
@@ -28,7 +71,7 @@ class SheetResult:
     header_row: int
     rows: int
     metadata: dict[str, str] = field(default_factory=dict)
-    records: list[dict[str, Any]] = field(default_factory=list)
+    records: Sequence[dict[str, Any]] = field(default_factory=list)  #: a list or a RecordTable
     #: What sheetsync took the sheet for, in plain words (``read.account``): reason,
     #: header_rows, columns, duplicates, scale, scale_source, notes, entry_rows.
     account: dict[str, Any] = field(default_factory=dict)
@@ -80,9 +123,13 @@ class RunResult:
     def records(self, kind: str) -> list[dict[str, Any]]:
         """Every record of one register kind, in workbook and sheet order: a RAID log's risks
         and issues (marked with their ``kind``) go with the risks and issues."""
-        return [r for wb in self.workbooks for s in wb.sheets
+        return list(self.iter_records(kind))
+
+    def iter_records(self, kind: str) -> Iterator[dict[str, Any]]:
+        """``records(kind)`` one at a time (a large register's are never all made at once)."""
+        return (r for wb in self.workbooks for s in wb.sheets
                 if s.kind == kind or s.kind == MIXED_KIND for r in s.records
-                if s.kind != MIXED_KIND or r.get("kind", MIXED_KIND) == kind]
+                if s.kind != MIXED_KIND or r.get("kind", MIXED_KIND) == kind)
 
     def failed(self, fail_on: str) -> bool:
         """True when the run should exit 1 under ``--fail-on``."""

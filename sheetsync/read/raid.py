@@ -13,7 +13,9 @@ that kind; the rest (and the issues, for what only a RAID log can say of them) w
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import replace
+from typing import Any
 
 import pandas as pd
 
@@ -109,7 +111,7 @@ def _subset(raw: RawSheet, rows: pd.Index) -> RawSheet:
         continuations=[c for c in raw.continuations if c[2] in keep])
 
 
-def merge_parts(parts: list[tuple[RawSheet, list[Finding], list[dict[str, object]]]]
+def merge_parts(parts: list[tuple[RawSheet, list[Finding], Sequence[dict[str, Any]]]]
                 ) -> tuple[list[Finding], list[dict[str, object]]]:
     """One RAID log's findings and records from its parts (the RAID log's own part last):
     one finding per cell (a part's own kind has said it), each row's record once, each record

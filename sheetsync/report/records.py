@@ -9,6 +9,7 @@ import pandas as pd
 
 from sheetsync.read.values import is_missing
 from sheetsync.report.record_fields import FIELDS
+from sheetsync.results import RecordTable
 from sheetsync.rules.derive import CALC, EFFECTIVE
 from sheetsync.settings.config import Config
 from sheetsync.settings.schemas import RegisterSpec
@@ -20,7 +21,7 @@ _AS_TYPED = {("kpi_sheet", "target")}
 
 
 def build_records(frame: pd.DataFrame, raw: pd.DataFrame, spec: RegisterSpec, config: Config,
-                  workbook: str, sheet: str) -> list[dict[str, Any]]:
+                  workbook: str, sheet: str) -> RecordTable:
     """Records for every row of ``frame`` (the derived frame), with the kind's fields in order."""
     columns: dict[str, list[Any]] = {
         "workbook": [workbook] * len(frame), "sheet": [sheet] * len(frame),
@@ -41,8 +42,7 @@ def build_records(frame: pd.DataFrame, raw: pd.DataFrame, spec: RegisterSpec, co
             values = [_canonical_word(v, vocabularies[name]) if isinstance(v, str) else v
                       for v in values]
         columns[name] = values
-    names = list(columns)
-    return [dict(zip(names, row, strict=True)) for row in zip(*columns.values(), strict=True)]
+    return RecordTable(list(columns), list(columns.values()))
 
 
 def _column(frame: pd.DataFrame, name: str, spec: RegisterSpec, config: Config) -> list[Any]:

@@ -6,7 +6,7 @@ import csv
 import datetime as dt
 import io
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
@@ -59,7 +59,8 @@ def write_reports(run: RunResult, changes: Changes | None = None) -> list[Path]:
                    _exceptions_workbook(out / "exceptions.xlsx", entries, _copies(run), run.as_of,
                                         changes is not None)]
         for kind, file_name in RECORD_FILES.items():
-            written.append(_write_csv(out / "records" / file_name, FIELDS[kind], run.records(kind)))
+            written.append(_write_csv(out / "records" / file_name, FIELDS[kind],
+                                      run.iter_records(kind)))
         written.append(_write_csv(out / "records" / "rollups.csv", ROLLUP_FIELDS,
                                   rollups(run.records("action_plan"))))
         written.append(_write_json(out / "exceptions.json", _document(run, changes, entries)))
@@ -275,7 +276,7 @@ def csv_safe(value: Any) -> Any:
     return value
 
 
-def _write_csv(path: Path, fields: tuple[str, ...], rows: list[dict[str, Any]]) -> Path:
+def _write_csv(path: Path, fields: tuple[str, ...], rows: Iterable[dict[str, Any]]) -> Path:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(fields)

@@ -218,7 +218,7 @@ def result_to_json(wb: WorkbookResult, out_dir: Path | None = None) -> dict[str,
     return {"status": wb.status, "message": wb.message,
             "annotated": _in_folder(wb.annotated, out_dir),
             "sheets": [{"name": s.name, "kind": s.kind, "header_row": s.header_row,
-                        "rows": s.rows, "metadata": s.metadata, "records": s.records,
+                        "rows": s.rows, "metadata": s.metadata, "records": list(s.records),
                         "account": s.account}
                        for s in wb.sheets],
             "skipped_sheets": wb.skipped_sheets,
