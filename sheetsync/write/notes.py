@@ -9,7 +9,9 @@ other shapes in that drawing (buttons, check boxes) are left as they are.
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Iterator
 from xml.sax.saxutils import escape
 
 from openpyxl.utils import get_column_letter
@@ -133,7 +135,7 @@ class Comments:
 
 
 def vml_drawing(existing: bytes | None, cells: set[tuple[int, int]], block: int,
-                sizes: dict[tuple[int, int], int]) -> list[bytes]:
+                sizes: dict[tuple[int, int], int]) -> Iterator[bytes]:
     """The legacy drawing with one note shape for each of ``cells`` (and no other note shapes);
     any other shapes kept. ``block`` numbers new shapes (1024 ids each); ``sizes``: heights.
     In pieces, a new shape each, to be written as they are."""
@@ -156,14 +158,14 @@ def vml_drawing(existing: bytes | None, cells: set[tuple[int, int]], block: int,
     if b'id="_x0000_t202"' not in xml:
         xml = xml.replace(b"</xml>", _SHAPE_TYPE + b"</xml>")
     numbers = [int(n) for n in re.findall(rb"_x0000_s(\d+)", xml)]
-    next_id = max(numbers + [block * 1024]) + 1
-    added = []
-    for cell in sorted(cells - present):
-        added.append(_note_shape(next_id, cell, sizes.get(cell, 60)))
-        next_id += 1
-    xml = _with_id_blocks(xml, next_id)
+    first_id = max(numbers + [block * 1024]) + 1
+    added = sorted(cells - present)
+    xml = _with_id_blocks(xml, first_id + len(added))
     end = xml.rindex(b"</xml>")
-    return [xml[:end], *added, xml[end:]]
+    # NOTE: each shape made as it is written: a first check can add tens of thousands
+    shapes = (_note_shape(number, cell, sizes.get(cell, 60))
+              for number, cell in enumerate(added, start=first_id))
+    return itertools.chain((xml[:end],), shapes, (xml[end:],))
 
 
 def used_blocks(vml: bytes) -> set[int]:

@@ -116,10 +116,10 @@ class _RowPatcher:
     """Rows in, patched rows out; rows sheetsync adds go in before the first row after them."""
 
     def __init__(self, edits: SheetEdits) -> None:
-        self.by_row: dict[int, dict[int, CellEdit]] = {}
-        for (row, col), edit in edits.cells.items():
-            self.by_row.setdefault(row, {})[col] = edit
-        self.pending = sorted(self.by_row)
+        # NOTE: the edits in row order, taken a row at a time as the rows pass: grouped by
+        # row up front, a first check's 50,000 rows of edits took 14 MiB more
+        self.cells = edits.cells
+        self.pending = sorted(edits.cells)
         self.next = 0  # NOTE: an index into pending: popping from the front of a list is quadratic
         self.every_row = bool(edits.drop_columns)
         self.drop_columns = edits.drop_columns
@@ -130,20 +130,32 @@ class _RowPatcher:
         pending = self.pending
         if gap:
             yield gap
-        while self.next < len(pending) and pending[self.next] < number:
-            yield _new_row(pending[self.next], self.by_row[pending[self.next]])
-            self.next += 1
-        if self.next < len(pending) and pending[self.next] == number:
-            self.next += 1
+        while self.next < len(pending) and pending[self.next][0] < number:
+            row = pending[self.next][0]
+            yield _new_row(row, self._take(row))
+        if self.next < len(pending) and pending[self.next][0] == number:
+            edits = self._take(number)
         elif not self.every_row:
             yield row_match.group(0)
             return
-        yield _patch_row(row_match, number, self.by_row.get(number, {}), self.drop_columns)
+        else:
+            edits = {}
+        yield _patch_row(row_match, number, edits, self.drop_columns)
 
     def remaining(self) -> Iterator[bytes]:
-        for number in self.pending[self.next:]:
-            yield _new_row(number, self.by_row[number])
-        self.next = len(self.pending)
+        while self.next < len(self.pending):
+            row = self.pending[self.next][0]
+            yield _new_row(row, self._take(row))
+
+    def _take(self, row: int) -> dict[int, CellEdit]:
+        """The edits of ``row`` (the next in order), by column."""
+        pending, cells = self.pending, self.cells
+        taken = {}
+        while self.next < len(pending) and pending[self.next][0] == row:
+            key = pending[self.next]
+            taken[key[1]] = cells[key]
+            self.next += 1
+        return taken
 
 
 def _finish_tail(tail: bytes, edits: SheetEdits, prefix: bytes) -> bytes:
