@@ -19,13 +19,13 @@ import functools
 import itertools
 import zipfile
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from sheetsync.files import atomic_path
-from sheetsync.findings import Finding
+from sheetsync.findings import Finding, Severity
 from sheetsync.read.grid import LEDGER_SHEET, WorkbookGrid
 from sheetsync.read.package import Package
 from sheetsync.write.annotate import (
@@ -121,16 +121,18 @@ def _add_sheets(edits: PackageEdits, findings: list[Finding], summary: list[list
     taken = {s.name.casefold() for s in edits.package.sheets if s.name not in removed}
     styles = edits.styles
     header = header_format(styles)
-    tables: list[tuple[str, Table, str]] = []
+    tables: list[tuple[str, Callable[[], Table], str]] = []
     if summary:
         styles_of = {(1, c): header for c in range(1, len(summary[0]) + 1)}
-        tables.append((free_sheet_name(SUMMARY_SHEET, taken), Table(
-            rows=summary, widths=SUMMARY_WIDTHS, styles=styles_of), "visible"))
-    tables.append((free_sheet_name(EXCEPTIONS_SHEET, taken),
-                   _exceptions_table(styles, header, findings), "visible"))
-    for name, table, state in tables:
+        table = Table(rows=summary, widths=SUMMARY_WIDTHS, styles=styles_of)
+        tables.append((free_sheet_name(SUMMARY_SHEET, taken), lambda: table, "visible"))
+    # NOTE: the formats are made now (the styles part is written before the added sheets); the
+    # table itself as the sheet is written, once the patched sheets' memory is let go
+    made = functools.partial(_exceptions_table, header, _exception_formats(styles), findings)
+    tables.append((free_sheet_name(EXCEPTIONS_SHEET, taken), made, "visible"))
+    for name, make, state in tables:
         # NOTE: made as the package is written, a row at a time: never whole in memory
-        edits.add_sheet(name, state, functools.partial(table_pieces, table))
+        edits.add_sheet(name, state, functools.partial(_table_pieces, make))
     added = [["sheet", name] for name, _t, _s in tables]
 
     def ledger_xml() -> Iterator[bytes]:  # NOTE: deferred until the sheets, and so their marks, are written
@@ -140,11 +142,21 @@ def _add_sheets(edits: PackageEdits, findings: list[Finding], summary: list[list
     edits.add_sheet(LEDGER_SHEET, "veryHidden", ledger_xml)
 
 
-def _exceptions_table(styles: Styles, header: int, findings: list[Finding]) -> Table:
+def _table_pieces(make: Callable[[], Table]) -> Iterator[bytes]:
+    return table_pieces(make())
+
+
+def _exception_formats(styles: Styles) -> tuple[int, dict[Severity, int]]:
+    """The formats of the Exceptions sheet's links and severities."""
+    link = styles.cell_format(0, font=styles.font(rgb=LINK_COLOUR, underline=True))
+    return link, {s: styles.cell_format(0, fill=styles.fill(rgb)) for s, rgb in MARK_COLOURS.items()}
+
+
+def _exceptions_table(header: int, formats: tuple[int, dict[Severity, int]],
+                      findings: list[Finding]) -> Table:
     table = Table(rows=[EXCEPTION_COLUMNS, *map(exception_row, findings)], widths=EXCEPTION_WIDTHS,
                   styles={(1, c): header for c in range(1, len(EXCEPTION_COLUMNS) + 1)})
-    link = styles.cell_format(0, font=styles.font(rgb=LINK_COLOUR, underline=True))
-    severity_styles = {s: styles.cell_format(0, fill=styles.fill(rgb)) for s, rgb in MARK_COLOURS.items()}
+    link, severity_styles = formats
     for number, finding in enumerate(findings, start=2):
         table.styles[(number, 7)] = severity_styles[finding.severity]
         if (location := cell_link(finding)) is not None:
