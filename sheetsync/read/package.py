@@ -30,7 +30,7 @@ _SHEET_REL_ID = re.compile(rb'\s(?:\w+:)?id="([^"]*)"')
 def xml_text(raw: bytes | str) -> str:
     """Text of an XML attribute or element as written (entities resolved)."""
     text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-    return unescape(text, _ENTITIES)
+    return unescape(text, _ENTITIES) if "&" in text else text
 
 
 #: Characters XML 1.0 cannot hold at all, even escaped.
@@ -48,8 +48,14 @@ def xml_attr(value: str) -> str:
 
 def attribute(tag: bytes, name: bytes) -> bytes | None:
     """One attribute of a start tag (``<c r="A1" s="3">``), as written."""
-    found = re.search(rb"\s" + name + rb'="([^"]*)"', tag)
+    pattern = _ATTRIBUTES.get(name)
+    if pattern is None:  # NOTE: compiled once per name: re's own cache lookup cost as much
+        pattern = _ATTRIBUTES[name] = re.compile(rb"\s" + re.escape(name) + rb'="([^"]*)"')
+    found = pattern.search(tag)
     return found.group(1) if found else None
+
+
+_ATTRIBUTES: dict[bytes, re.Pattern[bytes]] = {}
 
 
 def start_tag(element: bytes) -> bytes:

@@ -99,25 +99,34 @@ def _errors(scan: SheetScan, xml: bytes) -> None:
 
 
 def _formulas(scan: SheetScan, xml: bytes, shared: dict[bytes, tuple[str, Translator]]) -> None:
+    formulas, columns = scan.formulas, _COLUMNS
     for position in _found(xml, b"<f"):
         found = _FORMULA.match(xml, position)
         if found is None:
             continue
-        start = xml.rfind(b"<c ", 0, found.start())
-        address = CELL_ADDRESS.search(xml, start, found.start()) if start >= 0 else None
+        start = xml.rfind(b"<c ", 0, position)
+        address = CELL_ADDRESS.search(xml, start, position) if start >= 0 else None
         if address is None:
             continue
-        letters, digits = address.group(1).decode(), address.group(2).decode()
+        letters, digits = address.group(1), address.group(2)
         attrs, empty = found.group(1), found.group(2)
         text = "" if empty else xml_text(xml[found.end():xml.find(b"</", found.end())])
-        index = attribute(attrs, b"si")
-        if attribute(attrs, b"t") == b"shared" and index is not None:
+        # NOTE: most formulas are plain <f>: their attributes are not looked for
+        if attrs and attribute(attrs, b"t") == b"shared" and (index := attribute(attrs, b"si")) is not None:
+            origin = letters.decode() + digits.decode()
             if text:
-                shared[index] = (text, Translator("=" + text, origin=letters + digits))
+                shared[index] = (text, Translator("=" + text, origin=origin))
             elif index in shared:
-                text = _translate(*shared[index], letters + digits)
+                text = _translate(*shared[index], origin)
         if text:
-            scan.formulas[(int(digits), column_index_from_string(letters))] = "=" + text
+            column = columns.get(letters)
+            if column is None:
+                column = columns[letters] = column_index_from_string(letters.decode())
+            formulas[(int(digits), column)] = "=" + text
+
+
+#: Column letters -> number, as met (a sheet has few columns and many rows).
+_COLUMNS: dict[bytes, int] = {}
 
 
 def _translate(formula: str, translator: Translator, destination: str) -> str:
