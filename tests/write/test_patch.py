@@ -414,3 +414,15 @@ def test_a_cell_in_the_middle_of_a_row_is_restyled_where_it_stands() -> None:
     assert patched == (b'<c r="A5" t="inlineStr"><is><t>R2</t></is></c>'
                        b'<c r="K5" s="8"><f>I5*J5</f><v>0</v></c><c r="M5" s="1"><v>44928</v></c>'
                        b'<c r="N5" t="inlineStr"><is><t xml:space="preserve">Green</t></is></c>')
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text() | st.sampled_from(["a&b<c>", "\x01\ud800\uffff", "Siân\n"]))
+def test_text_is_escaped_for_xml_as_the_full_escape_does_it(text) -> None:
+    """The fast path for plain text gives what escaping every time gave."""
+    from xml.sax.saxutils import escape
+
+    from sheetsync.read.package import xml_escaped
+
+    wanted = re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]", "", text)
+    assert xml_escaped(text) == escape(wanted).encode("utf-8", "surrogatepass")
