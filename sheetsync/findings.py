@@ -16,7 +16,9 @@ class Severity(enum.IntEnum):
 
     @property
     def label(self) -> str:
-        return self.name.lower()
+        # NOTE: looked up by number: an enum's own name is slow to reach, and reports ask
+        # for every finding's label
+        return _LABELS[int(self)]
 
     @classmethod
     def parse(cls, text: str) -> Severity:
@@ -24,6 +26,9 @@ class Severity(enum.IntEnum):
             return cls[str(text).strip().upper()]
         except KeyError:
             raise ValueError(f"severity must be 'error' or 'warning', not {text!r}") from None
+
+
+_LABELS = {int(severity): severity.name.lower() for severity in Severity}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -175,7 +175,26 @@ def _cell_position(cell: bytes) -> tuple[int, int]:
     found = CELL_ADDRESS.search(start_tag(cell))
     if found is None:
         raise SheetUnsupported("a cell without its address")
-    return int(found.group(2)), column_index_from_string(found.group(1).decode())
+    return int(found.group(2)), _column_number(found.group(1))
+
+
+def _column_number(letters: bytes) -> int:
+    number = _NUMBERS.get(letters)
+    if number is None:
+        number = _NUMBERS[letters] = column_index_from_string(letters.decode())
+    return number
+
+
+def _letters(col: int) -> bytes:
+    letters = _LETTERS.get(col)
+    if letters is None:
+        letters = _LETTERS[col] = get_column_letter(col).encode()
+    return letters
+
+
+#: Column letters and numbers, as met: a sheet has few columns and many rows.
+_NUMBERS: dict[bytes, int] = {}
+_LETTERS: dict[int, bytes] = {}
 
 
 def _patch_row(row_match: re.Match[bytes], number: int, edits: dict[int, CellEdit],
@@ -230,7 +249,7 @@ def _patch_in_place(inner: bytes, number: int, edits: dict[int, CellEdit],
     for col, edit in edits.items():
         if col > last_col:
             continue
-        found = inner.find(b' r="' + get_column_letter(col).encode() + b"%d" % number + b'"')
+        found = inner.find(b' r="' + _letters(col) + b"%d" % number + b'"')
         start = inner.rfind(b"<c ", 0, found + 1) if found >= 0 else -1  # (its space is found's)
         if start < 0 or b">" in inner[start:found]:
             return None
@@ -275,7 +294,7 @@ def _edit_cell(cell: bytes, edit: CellEdit) -> bytes:
 
 
 def _new_cell(row: int, col: int, edit: CellEdit) -> bytes:
-    address = b'<c r="' + get_column_letter(col).encode() + str(row).encode() + b'"'
+    address = b'<c r="' + _letters(col) + b"%d" % row + b'"'
     style = edit.style(None) if callable(edit.style) else edit.style
     style = b"" if style is KEEP or style is None else b' s="%d"' % style
     kind, inner = value_xml(edit.value)
