@@ -32,7 +32,6 @@ class SheetUnsupported(Exception):
     """The sheet's XML is not laid out as Excel writes it; the openpyxl writer is used instead."""
 
 
-_ROW = re.compile(rb"<row\b([^>]*?)(/>|>.*?</row>)", re.DOTALL)
 _SPANS = re.compile(rb'\sspans="[^"]*"')
 _ROW_NUMBER = re.compile(rb'\sr="(\d+)"')
 _CELL = re.compile(rb"<c\b[^>]*?(?:/>|>.*?</c>)", re.DOTALL)
@@ -96,9 +95,9 @@ def patch_sheet(chunks: Iterable[bytes], edits: SheetEdits) -> Iterator[bytes]:
         end = buffer.find(b"</sheetData>")
         region = buffer if end < 0 else buffer[:end]
         done = 0
-        for row_match in _ROW.finditer(region):
-            yield from rows.before(region[done:row_match.start()], row_match)
-            done = row_match.end()
+        for row in _whole_rows(region):
+            yield from rows.before(region[done:row.start], row)
+            done = row.end
         if end >= 0:
             yield region[done:]
             yield from rows.remaining()
@@ -124,23 +123,23 @@ class _RowPatcher:
         self.every_row = bool(edits.drop_columns)
         self.drop_columns = edits.drop_columns
 
-    def before(self, gap: bytes, row_match: re.Match[bytes]) -> Iterator[bytes]:
+    def before(self, gap: bytes, row: _Row) -> Iterator[bytes]:
         """What to write for the text before a row and the row itself."""
-        number = _row_number(row_match)
+        number = _row_number(row)
         pending = self.pending
         if gap:
             yield gap
         while self.next < len(pending) and pending[self.next][0] < number:
-            row = pending[self.next][0]
-            yield _new_row(row, self._take(row))
+            added = pending[self.next][0]
+            yield _new_row(added, self._take(added))
         if self.next < len(pending) and pending[self.next][0] == number:
             edits = self._take(number)
         elif not self.every_row:
-            yield row_match.group(0)
+            yield row.text
             return
         else:
             edits = {}
-        yield _patch_row(row_match, number, edits, self.drop_columns)
+        yield _patch_row(row, number, edits, self.drop_columns)
 
     def remaining(self) -> Iterator[bytes]:
         while self.next < len(self.pending):
@@ -164,8 +163,49 @@ def _finish_tail(tail: bytes, edits: SheetEdits, prefix: bytes) -> bytes:
     return tail
 
 
-def _row_number(row: re.Match[bytes]) -> int:
-    number = _ROW_NUMBER.search(row.group(1))
+@dataclass(slots=True)
+class _Row:
+    """One whole ``<row>`` element of a piece of sheet XML."""
+
+    text: bytes
+    attributes: bytes  #: What its start tag holds after ``<row`` (without a closing "/").
+    empty: bool  #: ``<row .../>``
+    start: int
+    end: int
+
+
+def _whole_rows(region: bytes) -> Iterator[_Row]:
+    """The whole ``<row>`` elements of ``region``, in order, up to one it cuts off.
+
+    NOTE: found with plain searches: a regex over 30 MB of rows took a quarter of a second.
+    """
+    position = region.find(b"<row")
+    while position >= 0:
+        after = region[position + 4:position + 5]
+        if not after:
+            return
+        if after not in _AFTER_ROW_NAME:  # (another element, such as <rowBreaks>: not a row)
+            position = region.find(b"<row", position + 4)
+            continue
+        tag_end = region.find(b">", position)
+        if tag_end < 0:
+            return
+        if region[tag_end - 1:tag_end] == b"/":
+            end, empty, attributes = tag_end + 1, True, region[position + 4:tag_end - 1]
+        else:
+            close = region.find(b"</row>", tag_end)
+            if close < 0:
+                return
+            end, empty, attributes = close + 6, False, region[position + 4:tag_end]
+        yield _Row(region[position:end], attributes, empty, position, end)
+        position = region.find(b"<row", end)
+
+
+_AFTER_ROW_NAME = frozenset({b" ", b">", b"/", b"\t", b"\n", b"\r"})
+
+
+def _row_number(row: _Row) -> int:
+    number = _ROW_NUMBER.search(row.attributes)
     if number is None:
         raise SheetUnsupported("a row without its number")
     return int(number.group(1))
@@ -197,16 +237,16 @@ _NUMBERS: dict[bytes, int] = {}
 _LETTERS: dict[int, bytes] = {}
 
 
-def _patch_row(row_match: re.Match[bytes], number: int, edits: dict[int, CellEdit],
+def _patch_row(whole: _Row, number: int, edits: dict[int, CellEdit],
                drop_columns: set[int]) -> bytes:
-    row = row_match.group(0)
-    open_tag = b"<row" + row_match.group(1) + b">"
+    row = whole.text
+    open_tag = b"<row" + whole.attributes + b">"
     # NOTE: spans is only a hint to readers; dropped rather than kept wrong.
     if b"spans=" in open_tag:
         open_tag = _SPANS.sub(b"", open_tag, count=1)
-    if row_match.group(2) == b"/>":
+    if whole.empty:
         return open_tag + b"".join(_new_cell(number, c, edits[c]) for c in sorted(edits)) + b"</row>"
-    inner = row[len(row_match.group(1)) + 5:-6]
+    inner = row[len(whole.attributes) + 5:-6]
     if drop_columns and b"<extLst" not in inner:
         inner = _without_trailing(inner, drop_columns)
     last_cell = inner.rfind(b"<c ")
