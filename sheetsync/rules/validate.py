@@ -135,15 +135,33 @@ def failing_rows(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> Iterator[tu
 
 def _failures(check: pa.Check, frame: pd.DataFrame, column: str | None) -> Iterator[tuple[str, int]]:
     try:
-        output = check(frame, column).check_output
+        output = _check_output(check, frame, column)
     except Exception:  # noqa: BLE001  (as pandera: a failure with no row to mark)
         return
     if isinstance(output, pd.DataFrame):
         output = output.all(axis="columns")
     if not isinstance(output, pd.Series):
         return  # one yes / no for the whole frame: no row to mark
-    for index in output.index[~output.astype(bool).to_numpy()]:
+    passed = output.to_numpy() if output.dtype == bool else output.astype(bool).to_numpy()
+    if passed.all():
+        return
+    for index in output.index[~passed]:
         yield str(check.name), int(index)  # NOTE: sheetsync's frames are indexed by row number
+
+
+def _check_output(check: pa.Check, frame: pd.DataFrame, column: str | None) -> Any:
+    """What ``check`` says of each row, through pandera's check backend.
+
+    NOTE: the backend's own steps but its last: pandera's ``postprocess`` collects failure
+    cases for a report sheetsync never makes, and on a check that keeps missing values
+    (``ignore_na=False``, as every check sheetsync builds) it leaves the output as it is.
+    A check that drops them, groups rows or is one of pandera's own goes the whole way.
+    """
+    if check.ignore_na or check.groupby is not None or check.is_builtin_check(
+            getattr(check._check_fn, "__name__", None) or ""):
+        return check(frame, column).check_output
+    backend = check.get_backend(frame)(check)
+    return backend.apply(backend.preprocess(frame, column))
 
 
 class _References:
