@@ -67,12 +67,15 @@ def _dates(series: pd.Series) -> np.ndarray | None:
 
 
 def _blanks(series: pd.Series) -> np.ndarray:
+    """Which cells are blank, as ``series.isna()`` says (the same test on a plain array)."""
+    if isinstance(series.dtype, np.dtype):
+        return np.asarray(pd.isna(series.to_numpy()))
     return series.isna().to_numpy()
 
 
 def _verdicts(passed: np.ndarray | list[bool], like: pd.Series | pd.DataFrame) -> pd.Series:
-    """A check's verdict on each row of ``like``."""
-    return pd.Series(passed, index=like.index, dtype=bool)
+    """A check's verdict on each row of ``like`` (``passed`` is the check's own, not shared)."""
+    return pd.Series(np.asarray(passed, dtype=bool), index=like.index, copy=False)
 
 
 @builder("required")
@@ -86,8 +89,8 @@ def required(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -> Buil
         return BuiltCheck(pa.Check(lambda df: df[spec.column].notna() | df[unless].astype(bool),
                                    name=key, ignore_na=False), None, spec.column,
                           fails_on_blank=True)
-    return BuiltCheck(pa.Check(lambda s: s.notna(), name=key, ignore_na=False), spec.column,
-                      spec.column, fails_on_blank=True)
+    return BuiltCheck(pa.Check(lambda s: _verdicts(~_blanks(s), s), name=key, ignore_na=False),
+                      spec.column, spec.column, fails_on_blank=True)
 
 
 @builder("unique")
@@ -216,12 +219,12 @@ def rating_matches_band(spec: CheckSpec, columns: set[str], ctx: Context,
         # NOTE: each distinct (stored, expected) pair is judged once
         verdicts: dict[tuple[Any, Any], bool] = {}
         result = []
-        for pair in zip(df[spec.column], df[calc], strict=True):
+        for pair in zip(df[spec.column].tolist(), df[calc].tolist(), strict=True):
             verdict = verdicts.get(pair)
             if verdict is None:
                 verdict = verdicts[pair] = same(*pair)
             result.append(verdict)
-        return pd.Series(result, index=df.index, dtype=bool)
+        return _verdicts(result, df)
 
     return BuiltCheck(pa.Check(agrees, name=key, ignore_na=False), None, spec.column, calc)
 
