@@ -162,8 +162,8 @@ def _banded(scores: pd.Series, scoring: Scoring) -> pd.Series:
     missing name beside words turns NaN), and a score with no name is NaN.
     """
     if scores.dtype != np.float64:
-        names = {s: _band_name(s, scoring) for s in scores.dropna().unique()}
-        return scores.map(names).astype(object)
+        by_score = {s: _band_name(s, scoring) for s in scores.dropna().unique()}
+        return scores.map(by_score).astype(object)
     values = scores.to_numpy()
     distinct = pd.unique(values[~np.isnan(values)])
     names = [_band_name(s, scoring) for s in distinct]
