@@ -150,16 +150,27 @@ def _text_at(rows: list[list[Any]], merged: dict[tuple[int, int], tuple[int, int
     r, c = source
     if r < 1 or r > len(rows) or c > len(rows[r - 1]):
         return ""
-    value = rows[r - 1][c - 1]
-    return str(value).strip() if value is not None and not isinstance(value, (int, float)) else ""
+    return _label(rows[r - 1][c - 1])
 
 
 def _texts(rows: list[list[Any]], merged: dict[tuple[int, int], tuple[int, int]]) -> list[list[str]]:
     """The label shown in every scanned cell (a merged range's in each of its cells), worked
-    out once: every register kind looks at the same candidate header rows."""
+    out once: every register kind looks at the same candidate header rows.
+
+    NOTE: each cell's own label, then a merged range's label copied into its other cells:
+    ``_text_at`` for every cell of every scanned row was a tenth of locating a small sheet.
+    """
     width = max(len(row) for row in rows)
-    return [[_text_at(rows, merged, row, col) for col in range(1, width + 1)]
-            for row in range(1, len(rows) + 1)]
+    texts = [[_label(value) for value in row] + [""] * (width - len(row)) for row in rows]
+    inside = [(row, col, _text_at(rows, merged, row, col)) for row, col in merged
+              if row <= len(rows) and col <= width]
+    for row, col, text in inside:
+        texts[row - 1][col - 1] = text
+    return texts
+
+
+def _label(value: Any) -> str:
+    return str(value).strip() if value is not None and not isinstance(value, (int, float)) else ""
 
 
 def layout_at(sheet: SheetGrid, spec: RegisterSpec, row_number: int) -> Layout | None:
