@@ -4,6 +4,7 @@ at XFD1048576 would ask it for half a terabyte)."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -107,17 +108,29 @@ def _formulas(scan: SheetScan, xml: bytes, shared: dict[bytes, tuple[str, Transl
         address = CELL_ADDRESS.search(xml, start, found.start()) if start >= 0 else None
         if address is None:
             continue
-        letters, digits = address.group(1).decode(), address.group(2).decode()
+        letters, digits = address.group(1), address.group(2)
         attrs, empty = found.group(1), found.group(2)
-        text = "" if empty else xml_text(xml[found.end():xml.find(b"</", found.end())])
-        index = attribute(attrs, b"si")
-        if attribute(attrs, b"t") == b"shared" and index is not None:
+        text = "" if empty else _element_text(xml[found.end():xml.find(b"</", found.end())])
+        # NOTE: a plain formula (``<f>D4*E4</f>``) has no attributes to look up
+        index = attribute(attrs, b"si") if attrs else None
+        if index is not None and attribute(attrs, b"t") == b"shared":
+            cell = (letters + digits).decode()
             if text:
-                shared[index] = (text, Translator("=" + text, origin=letters + digits))
+                shared[index] = (text, Translator("=" + text, origin=cell))
             elif index in shared:
-                text = _translate(*shared[index], letters + digits)
+                text = _translate(*shared[index], cell)
         if text:
-            scan.formulas[(int(digits), column_index_from_string(letters))] = "=" + text
+            scan.formulas[(int(digits), _column_number(letters))] = "=" + text
+
+
+@functools.lru_cache(maxsize=4096)
+def _column_number(letters: bytes) -> int:
+    return column_index_from_string(letters.decode())
+
+
+def _element_text(raw: bytes) -> str:
+    """``xml_text``, without its unescaping where there is nothing to unescape."""
+    return xml_text(raw) if b"&" in raw else raw.decode("utf-8")
 
 
 def _translate(formula: str, translator: Translator, destination: str) -> str:
