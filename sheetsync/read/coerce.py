@@ -203,7 +203,7 @@ def _midnights(items: list[Any]) -> np.ndarray | None:
 
     NOTE: pandas' date parsing for a column of a hundred dates took half a millisecond.
     """
-    days = []
+    days: list[int | None] = []
     for item in items:
         if item is None:
             days.append(None)
