@@ -7,8 +7,10 @@ should say. Each adds a ``calc:<column>`` column; nothing here reports findings.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -84,10 +86,19 @@ def derive_frame(frame: pd.DataFrame, context: Context) -> pd.DataFrame:
             if spec.columns.get(column) is not None and spec.columns[column].measure == "score":
                 stored = derived[column] if column in derived else pd.Series(float("nan"),
                                                                               index=derived.index)
-                derived[EFFECTIVE + column] = values.fillna(stored)
+                derived[EFFECTIVE + column] = _filled(values, stored)
         elif column in derived and spec.columns[column].measure == "score":
             derived[EFFECTIVE + column] = derived[column]
     return derived
+
+
+def _filled(values: pd.Series, stored: pd.Series) -> pd.Series:
+    """``values.fillna(stored)``: on two float columns of one frame, on their bare arrays."""
+    if values.dtype == stored.dtype == np.float64 and values.index.equals(stored.index):
+        recomputed = values.to_numpy()
+        return pd.Series(np.where(np.isnan(recomputed), stored.to_numpy(), recomputed),
+                         index=values.index, name=values.name, copy=False)
+    return values.fillna(stored)
 
 
 def _with_columns(derived: pd.DataFrame, values: pd.DataFrame) -> pd.DataFrame:
@@ -166,11 +177,17 @@ def _banded(scores: pd.Series, scoring: Scoring) -> pd.Series:
         return scores.map(by_score).astype(object)
     values = scores.to_numpy()
     distinct = pd.unique(values[~np.isnan(values)])
-    names = [_band_name(s, scoring) for s in distinct]
-    shown = pd.Series(names, dtype=None if names else np.float64).astype(object).tolist()
+    shown = _as_mapped(tuple(_band_name(s, scoring) for s in distinct))
     lookup = dict(zip(distinct.tolist(), shown, strict=True))
     return pd.Series([lookup.get(v, np.nan) for v in values.tolist()], index=scores.index,
                      dtype=object, name=scores.name)
+
+
+@functools.lru_cache(maxsize=256)
+def _as_mapped(names: tuple[str | None, ...]) -> tuple[Any, ...]:
+    """Band names as ``Series.map`` gives them (read as one column, then as objects); the
+    same few sets of names come back for register after register."""
+    return tuple(pd.Series(list(names), dtype=None if names else np.float64).astype(object))
 
 
 def _band_name(score: float, scoring: Scoring) -> str | None:
