@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from openpyxl.utils import get_column_letter
@@ -198,7 +199,12 @@ def _findings(spec: CheckSpec, made: BuiltCheck, frame: pd.DataFrame, sheet: Raw
     positions = frame.index.get_indexer(pd.Index(rows))
 
     def values_of(table: pd.DataFrame, name: str) -> list[Any]:
-        return table[name].iloc[positions].tolist()
+        column = table[name]
+        # NOTE: a plain array hands back the same Python values as the Series (not dates:
+        # numpy's tolist gives a date as a number)
+        if isinstance(column.dtype, np.dtype) and column.dtype.kind in "biufO":
+            return column.to_numpy()[positions].tolist()
+        return column.iloc[positions].tolist()
 
     blank: list[Any] = [None] * len(rows)
     raw_values = values_of(sheet.raw, made.target) if made.target in sheet.raw else blank
