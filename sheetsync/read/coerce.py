@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sheetsync.findings import STRUCTURAL_RULES, Finding
@@ -186,6 +187,32 @@ def _column(value_type: str, items: list[Any], index: pd.Index) -> pd.Series:
         return pd.Series([float("nan") if v is None else float(v) for v in items], index=index,
                          dtype="float64")
     if value_type == "date":
+        stamps = _midnights(items)
+        if stamps is not None:
+            return pd.Series(stamps, index=index, copy=False)
         return pd.Series(pd.to_datetime(pd.Series(items, dtype=object), errors="coerce").array,
                          index=index, dtype="datetime64[ns]")
     return pd.Series(items, index=index, dtype=object)
+
+
+_EPOCH = dt.date(1970, 1, 1).toordinal()
+_DAY_NS = 86_400 * 10**9
+_NAT = np.iinfo(np.int64).min  #: How numpy stores NaT.
+
+
+def _midnights(items: list[Any]) -> np.ndarray | None:
+    """Plain dates (or None) as ``datetime64[ns]`` midnights, as ``pd.to_datetime`` makes them;
+    None when any is something else or outside the years nanoseconds can hold.
+
+    NOTE: pandas' date parsing for a column of a hundred dates took half a millisecond.
+    """
+    days: list[int | None] = []
+    for item in items:
+        if item is None:
+            days.append(None)
+        elif type(item) is dt.date and 1678 <= item.year <= 2261:
+            days.append(item.toordinal() - _EPOCH)
+        else:
+            return None
+    return np.array([_NAT if d is None else d * _DAY_NS for d in days],
+                    dtype=np.int64).view("datetime64[ns]")

@@ -7,6 +7,7 @@ Score columns. Column order is free and headers vary ("Revised Impact", "Risk Ow
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -103,6 +104,10 @@ def _candidates(sheet: SheetGrid, specs: dict[str, RegisterSpec], strict: bool) 
     merged_rows = {row for row, _col in merged_top_left}
     labels = [sum(1 for v in row if isinstance(v, str)) for row in rows]
     texts = _texts(rows, merged_top_left)
+    # NOTE: a merged range whose top-left cell is in the row above can head a grid of marks
+    grid_heads = Counter(row for (row, col), source in merged_top_left.items()
+                         if (row, col) == source)
+    shown: dict[int, tuple[list[str], list[str]]] = {}  # the same for every kind
     candidates = []
     for spec in specs.values():
         vocabulary = vocabulary_of(spec)
@@ -110,8 +115,18 @@ def _candidates(sheet: SheetGrid, specs: dict[str, RegisterSpec], strict: bool) 
         for row_number in range(1, len(rows) + 1):
             if labels[row_number - 1] < fewest and row_number not in merged_rows:
                 continue
+            if row_number not in shown:
+                above = with_labels_above(texts, merged_top_left, row_number)
+                shown[row_number] = (above, [normalise(label) for label in above if label])
+            above, words = shown[row_number]
+            # NOTE: each known column is a label that can mean one (under some group) or a grid
+            # of marks; a row with fewer such cells than the kind needs is no header of it
+            # (most data rows, skipped without working out a layout)
+            known = sum(1 for word in words if vocabulary.can_mean(word))
+            if known + grid_heads[row_number - 1] < fewest:
+                continue
             layout = _layout_for_row(texts, merged_top_left, row_number, spec, vocabulary,
-                                     strict)
+                                     strict, above)
             if layout is not None:
                 candidates.append(layout)
     return candidates
@@ -135,16 +150,27 @@ def _text_at(rows: list[list[Any]], merged: dict[tuple[int, int], tuple[int, int
     r, c = source
     if r < 1 or r > len(rows) or c > len(rows[r - 1]):
         return ""
-    value = rows[r - 1][c - 1]
-    return str(value).strip() if value is not None and not isinstance(value, (int, float)) else ""
+    return _label(rows[r - 1][c - 1])
 
 
 def _texts(rows: list[list[Any]], merged: dict[tuple[int, int], tuple[int, int]]) -> list[list[str]]:
     """The label shown in every scanned cell (a merged range's in each of its cells), worked
-    out once: every register kind looks at the same candidate header rows."""
+    out once: every register kind looks at the same candidate header rows.
+
+    NOTE: each cell's own label, then a merged range's label copied into its other cells:
+    ``_text_at`` for every cell of every scanned row was a tenth of locating a small sheet.
+    """
     width = max(len(row) for row in rows)
-    return [[_text_at(rows, merged, row, col) for col in range(1, width + 1)]
-            for row in range(1, len(rows) + 1)]
+    texts = [[_label(value) for value in row] + [""] * (width - len(row)) for row in rows]
+    inside = [(row, col, _text_at(rows, merged, row, col)) for row, col in merged
+              if row <= len(rows) and col <= width]
+    for row, col, text in inside:
+        texts[row - 1][col - 1] = text
+    return texts
+
+
+def _label(value: Any) -> str:
+    return str(value).strip() if value is not None and not isinstance(value, (int, float)) else ""
 
 
 def layout_at(sheet: SheetGrid, spec: RegisterSpec, row_number: int) -> Layout | None:
@@ -158,8 +184,11 @@ def layout_at(sheet: SheetGrid, spec: RegisterSpec, row_number: int) -> Layout |
 
 def _layout_for_row(texts: list[list[str]], merged: dict[tuple[int, int], tuple[int, int]],
                     row_number: int, spec: RegisterSpec, vocabulary: Vocabulary,
-                    strict: bool = True) -> Layout | None:
-    labels = with_labels_above(texts, merged, row_number)
+                    strict: bool = True, labels: list[str] | None = None) -> Layout | None:
+    """The layout ``spec`` reads in the header at ``row_number`` (``labels``: its labels with
+    those above, when already worked out)."""
+    if labels is None:
+        labels = with_labels_above(texts, merged, row_number)
     width = len(labels)
     found: list[tuple[int, str, str | None, str]] = []  # (col, header, assessment, name)
     used_group = labels != texts[row_number - 1]

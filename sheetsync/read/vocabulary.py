@@ -35,6 +35,17 @@ class Vocabulary:
         alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True) if w)
         self._assessment_word = re.compile(rf"\b({alternatives})\b") if alternatives else None
         self._meanings: dict[tuple[str, str], tuple[str | None, str] | None] = {}
+        self._can_mean: dict[str, bool] = {}
+
+    def can_mean(self, label: str) -> bool:
+        """False when ``meaning(label, group)`` is None under every group: whatever a group
+        lends a label, it is one of the label's own measures (with or without a filler word)."""
+        found = self._can_mean.get(label)
+        if found is None:
+            found = self._can_mean[label] = self.meaning(label, "") is not None or any(
+                candidate in self.measures
+                for candidate in (label, *(label[len(f):] for f in _FILLER if label.startswith(f))))
+        return found
 
     def assessment_in(self, text: str) -> tuple[str, str] | None:
         """(assessment, text without its word) when ``text`` names an assessment."""

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from dateutil.relativedelta import relativedelta
@@ -49,6 +50,34 @@ def _text_key(value: object) -> object:
     return " ".join(value.split()).casefold() if isinstance(value, str) else value
 
 
+# NOTE: a check on a register of a hundred rows spent more on pandas' handling of each
+# operation than on the comparisons, so plain float and date columns are compared as bare
+# arrays, with the same verdicts (a blank passes, NaN compares false); other columns (text,
+# nullable or zoned types) keep the pandas operations.
+
+def _floats(series: pd.Series) -> np.ndarray | None:
+    """The bare values of a column of plain floats, else None."""
+    return series.to_numpy() if series.dtype == np.float64 else None
+
+
+def _dates(series: pd.Series) -> np.ndarray | None:
+    """The bare values of a column of plain (unzoned) dates, else None."""
+    dtype = series.dtype
+    return series.to_numpy() if isinstance(dtype, np.dtype) and dtype.kind == "M" else None
+
+
+def _blanks(series: pd.Series) -> np.ndarray:
+    """Which cells are blank, as ``series.isna()`` says (the same test on a plain array)."""
+    if isinstance(series.dtype, np.dtype):
+        return np.asarray(pd.isna(series.to_numpy()))
+    return series.isna().to_numpy()
+
+
+def _verdicts(passed: np.ndarray | list[bool], like: pd.Series | pd.DataFrame) -> pd.Series:
+    """A check's verdict on each row of ``like`` (``passed`` is the check's own, not shared)."""
+    return pd.Series(np.asarray(passed, dtype=bool), index=like.index, copy=False)
+
+
 @builder("required")
 def required(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -> BuiltCheck | None:
     """A blank cell fails, except on rows where the derived flag ``unless`` names is raised
@@ -60,8 +89,8 @@ def required(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -> Buil
         return BuiltCheck(pa.Check(lambda df: df[spec.column].notna() | df[unless].astype(bool),
                                    name=key, ignore_na=False), None, spec.column,
                           fails_on_blank=True)
-    return BuiltCheck(pa.Check(lambda s: s.notna(), name=key, ignore_na=False), spec.column,
-                      spec.column, fails_on_blank=True)
+    return BuiltCheck(pa.Check(lambda s: _verdicts(~_blanks(s), s), name=key, ignore_na=False),
+                      spec.column, spec.column, fails_on_blank=True)
 
 
 @builder("unique")
@@ -71,8 +100,14 @@ def unique(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -> BuiltC
         return None
 
     def first_occurrence(series: pd.Series) -> pd.Series:
-        keys = series.map(_text_key)
-        return series.isna() | ~keys.duplicated(keep="first")
+        seen: set[object] = set()
+        passed = []
+        for value, blank in zip(series.tolist(), _blanks(series), strict=True):
+            key = None if blank else _text_key(value)
+            passed.append(blank or key not in seen)
+            if not blank:
+                seen.add(key)
+        return _verdicts(passed, series)
 
     return BuiltCheck(pa.Check(first_occurrence, name=key, ignore_na=False), spec.column,
                       spec.column)
@@ -83,8 +118,14 @@ def in_scale(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -> Buil
     if spec.column not in columns:
         return None
     top = ctx.scores.scale(str(spec.params.get("scale", "likelihood"))).size
-    return BuiltCheck(pa.Check(lambda s: s.isna() | s.between(1, top), name=key, ignore_na=False),
-                      spec.column, spec.column)
+
+    def on_scale(series: pd.Series) -> pd.Series:
+        values = _floats(series)
+        if values is None:
+            return series.isna() | series.between(1, top)
+        return _verdicts(np.isnan(values) | ((values >= 1) & (values <= top)), series)
+
+    return BuiltCheck(pa.Check(on_scale, name=key, ignore_na=False), spec.column, spec.column)
 
 
 @builder("in_vocabulary")
@@ -102,8 +143,14 @@ def not_after_as_of(spec: CheckSpec, columns: set[str], ctx: Context, key: str) 
     if spec.column not in columns:
         return None
     as_of = pd.Timestamp(ctx.as_of)
-    return BuiltCheck(pa.Check(lambda s: s.isna() | (s <= as_of), name=key, ignore_na=False),
-                      spec.column, spec.column)
+
+    def not_after(series: pd.Series) -> pd.Series:
+        values = _dates(series)
+        if values is None:
+            return series.isna() | (series <= as_of)
+        return _verdicts(np.isnat(values) | (values <= as_of.to_datetime64()), series)
+
+    return BuiltCheck(pa.Check(not_after, name=key, ignore_na=False), spec.column, spec.column)
 
 
 @builder("review_not_stale")
@@ -111,8 +158,14 @@ def review_not_stale(spec: CheckSpec, columns: set[str], ctx: Context, key: str)
     if spec.column not in columns:
         return None
     oldest = pd.Timestamp(ctx.as_of - relativedelta(months=ctx.config.review_staleness_months))
-    return BuiltCheck(pa.Check(lambda s: s.isna() | (s >= oldest), name=key, ignore_na=False),
-                      spec.column, spec.column)
+
+    def recent(series: pd.Series) -> pd.Series:
+        values = _dates(series)
+        if values is None:
+            return series.isna() | (series >= oldest)
+        return _verdicts(np.isnat(values) | (values >= oldest.to_datetime64()), series)
+
+    return BuiltCheck(pa.Check(recent, name=key, ignore_na=False), spec.column, spec.column)
 
 
 @builder("given_together")
@@ -121,8 +174,9 @@ def given_together(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -
     other = str(spec.params["other"])
     if spec.column not in columns or other not in columns:
         return None
-    return BuiltCheck(pa.Check(lambda df: df[spec.column].notna() | df[other].isna(), name=key,
-                               ignore_na=False), None, spec.column, fails_on_blank=True)
+    return BuiltCheck(pa.Check(lambda df: _verdicts(~_blanks(df[spec.column]) | _blanks(df[other]),
+                                                    df), name=key, ignore_na=False),
+                      None, spec.column, fails_on_blank=True)
 
 
 @builder("equals_derived")
@@ -136,7 +190,12 @@ def equals_derived(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -
 
     def agrees(df: pd.DataFrame) -> pd.Series:
         stored, expected = df[spec.column], df[calc]
-        return stored.isna() | expected.isna() | ((stored - expected).abs() < 1e-9)
+        typed, worked_out = _floats(stored), _floats(expected)
+        if typed is None or worked_out is None:
+            return stored.isna() | expected.isna() | ((stored - expected).abs() < 1e-9)
+        with np.errstate(invalid="ignore"):
+            return _verdicts(np.isnan(typed) | np.isnan(worked_out)
+                             | (np.abs(typed - worked_out) < 1e-9), df)
 
     return BuiltCheck(pa.Check(agrees, name=key, ignore_na=False), None, spec.column, calc)
 
@@ -160,12 +219,12 @@ def rating_matches_band(spec: CheckSpec, columns: set[str], ctx: Context,
         # NOTE: each distinct (stored, expected) pair is judged once
         verdicts: dict[tuple[Any, Any], bool] = {}
         result = []
-        for pair in zip(df[spec.column], df[calc], strict=True):
+        for pair in zip(df[spec.column].tolist(), df[calc].tolist(), strict=True):
             verdict = verdicts.get(pair)
             if verdict is None:
                 verdict = verdicts[pair] = same(*pair)
             result.append(verdict)
-        return pd.Series(result, index=df.index, dtype=bool)
+        return _verdicts(result, df)
 
     return BuiltCheck(pa.Check(agrees, name=key, ignore_na=False), None, spec.column, calc)
 
@@ -182,9 +241,14 @@ def rating_is_a_word(spec: CheckSpec, columns: set[str], ctx: Context,
 
     def known(series: pd.Series) -> pd.Series:
         # NOTE: each distinct word is looked up once: a column of 50,000 ratings holds a few
-        verdicts = {v: scores.band_named(str(v)) is not None or str(v).strip().casefold()
-                    in matrix_words for v in series.dropna().unique()}
-        return series.isna() | series.map(lambda v: verdicts.get(v, True)).astype(bool)
+        verdicts: dict[Any, bool] = {}
+        passed = []
+        for value, blank in zip(series.tolist(), _blanks(series), strict=True):
+            if not blank and value not in verdicts:
+                verdicts[value] = scores.band_named(str(value)) is not None or \
+                    str(value).strip().casefold() in matrix_words
+            passed.append(blank or verdicts[value])
+        return _verdicts(passed, series)
 
     return BuiltCheck(pa.Check(known, name=key, ignore_na=False), spec.column, spec.column)
 
@@ -235,8 +299,13 @@ def not_above(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -> Bui
                   None)
     if target is None:
         return None
-    return BuiltCheck(pa.Check(lambda df: ~(df[higher] > df[lower]), name=key, ignore_na=False),
-                      None, target, lower)
+    def not_higher(df: pd.DataFrame) -> pd.Series:
+        above, below = _floats(df[higher]), _floats(df[lower])
+        if above is None or below is None:
+            return ~(df[higher] > df[lower])
+        return _verdicts(~(above > below), df)
+
+    return BuiltCheck(pa.Check(not_higher, name=key, ignore_na=False), None, target, lower)
 
 
 @builder("not_before")

@@ -7,9 +7,12 @@ should say. Each adds a ``calc:<column>`` column; nothing here reports findings.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sheetsync.read.measures import Measure
@@ -76,18 +79,42 @@ def derive_frame(frame: pd.DataFrame, context: Context) -> pd.DataFrame:
     for column, compute in targets:
         values = DERIVATIONS[compute](derived, column, context)
         if isinstance(values, pd.DataFrame):
-            for name in values.columns:
-                derived[CALC + name] = values[name]
+            derived = _with_columns(derived, values)
             continue
         if values is not None:
             derived[CALC + column] = values
             if spec.columns.get(column) is not None and spec.columns[column].measure == "score":
                 stored = derived[column] if column in derived else pd.Series(float("nan"),
                                                                               index=derived.index)
-                derived[EFFECTIVE + column] = values.fillna(stored)
+                derived[EFFECTIVE + column] = _filled(values, stored)
         elif column in derived and spec.columns[column].measure == "score":
             derived[EFFECTIVE + column] = derived[column]
     return derived
+
+
+def _filled(values: pd.Series, stored: pd.Series) -> pd.Series:
+    """``values.fillna(stored)``: on two float columns of one frame, on their bare arrays."""
+    if values.dtype == stored.dtype == np.float64 and values.index.equals(stored.index):
+        recomputed = values.to_numpy()
+        return pd.Series(np.where(np.isnan(recomputed), stored.to_numpy(), recomputed),
+                         index=values.index, name=values.name, copy=False)
+    return values.fillna(stored)
+
+
+def _with_columns(derived: pd.DataFrame, values: pd.DataFrame) -> pd.DataFrame:
+    """``derived`` with each column of ``values`` added as a ``calc:`` column.
+
+    NOTE: new columns in one concatenation, not one insertion each (the appetite's thirteen
+    flags cost a tenth of a small register's checking); a column already there is replaced
+    where it stands.
+    """
+    names = [CALC + name for name in values.columns]
+    if len(set(names)) < len(names) or any(name in derived for name in names) or \
+            not values.index.equals(derived.index):
+        for name in values.columns:
+            derived[CALC + name] = values[name]
+        return derived
+    return pd.concat([derived, values.set_axis(names, axis="columns")], axis="columns")
 
 
 @derivation("likelihood_times_impact")
@@ -99,6 +126,14 @@ def likelihood_times_impact(frame: pd.DataFrame, column: str, context: Context) 
     if likelihood not in frame or impact not in frame:
         return None
     scoring = context.scores
+    if scoring.score_matrix is None and frame[likelihood].dtype == frame[impact].dtype == "float64":
+        # NOTE: the same sums on the bare arrays: a dozen pandas operations on a register of
+        # a hundred rows cost more than the arithmetic
+        lv, iv = frame[likelihood].to_numpy(), frame[impact].to_numpy()
+        with np.errstate(invalid="ignore"):
+            inside = ((lv >= 1) & (lv <= scoring.likelihood.size) & (iv >= 1)
+                      & (iv <= scoring.impact.size) & (lv % 1 == 0) & (iv % 1 == 0))
+        return pd.Series(np.where(inside, lv * iv, np.nan), index=frame.index)
     in_matrix = (frame[likelihood].between(1, scoring.likelihood.size)
                  & frame[impact].between(1, scoring.impact.size)
                  & (frame[likelihood] % 1 == 0) & (frame[impact] % 1 == 0))
@@ -126,9 +161,33 @@ def band_of_score(frame: pd.DataFrame, column: str, context: Context) -> pd.Seri
     if score not in frame:
         # NOTE: ratings are derived after scores (schema order puts score first).
         return None
-    # NOTE: each distinct score is banded once
-    names = {s: _band_name(s, scoring) for s in frame[score].dropna().unique()}
-    return frame[score].map(names).astype(object)
+    return _banded(frame[score], scoring)
+
+
+def _banded(scores: pd.Series, scoring: Scoring) -> pd.Series:
+    """Each score's band name, as ``scores.map({score: name}).astype(object)`` gives it.
+
+    NOTE: each distinct score is banded once; on plain floats the names are looked up in a
+    dict (a hundred rows through ``Series.map`` cost ten times the banding), with the
+    names made what ``map`` makes them: pandas reads the dict's names as one column (a
+    missing name beside words turns NaN), and a score with no name is NaN.
+    """
+    if scores.dtype != np.float64:
+        by_score = {s: _band_name(s, scoring) for s in scores.dropna().unique()}
+        return scores.map(by_score).astype(object)
+    values = scores.to_numpy()
+    distinct = pd.unique(values[~np.isnan(values)])
+    shown = _as_mapped(tuple(_band_name(s, scoring) for s in distinct))
+    lookup = dict(zip(distinct.tolist(), shown, strict=True))
+    return pd.Series([lookup.get(v, np.nan) for v in values.tolist()], index=scores.index,
+                     dtype=object, name=scores.name)
+
+
+@functools.lru_cache(maxsize=256)
+def _as_mapped(names: tuple[str | None, ...]) -> tuple[Any, ...]:
+    """Band names as ``Series.map`` gives them (read as one column, then as objects); the
+    same few sets of names come back for register after register."""
+    return tuple(pd.Series(list(names), dtype=None if names else np.float64).astype(object))
 
 
 def _band_name(score: float, scoring: Scoring) -> str | None:

@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from openpyxl.utils import get_column_letter
@@ -135,15 +136,33 @@ def failing_rows(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> Iterator[tu
 
 def _failures(check: pa.Check, frame: pd.DataFrame, column: str | None) -> Iterator[tuple[str, int]]:
     try:
-        output = check(frame, column).check_output
+        output = _check_output(check, frame, column)
     except Exception:  # noqa: BLE001  (as pandera: a failure with no row to mark)
         return
     if isinstance(output, pd.DataFrame):
         output = output.all(axis="columns")
     if not isinstance(output, pd.Series):
         return  # one yes / no for the whole frame: no row to mark
-    for index in output.index[~output.astype(bool).to_numpy()]:
+    passed = output.to_numpy() if output.dtype == bool else output.astype(bool).to_numpy()
+    if passed.all():
+        return
+    for index in output.index[~passed]:
         yield str(check.name), int(index)  # NOTE: sheetsync's frames are indexed by row number
+
+
+def _check_output(check: pa.Check, frame: pd.DataFrame, column: str | None) -> Any:
+    """What ``check`` says of each row, through pandera's check backend.
+
+    NOTE: the backend's own steps but its last: pandera's ``postprocess`` collects failure
+    cases for a report sheetsync never makes, and on a check that keeps missing values
+    (``ignore_na=False``, as every check sheetsync builds) it leaves the output as it is.
+    A check that drops them, groups rows or is one of pandera's own goes the whole way.
+    """
+    if check.ignore_na or check.groupby is not None or check.is_builtin_check(
+            getattr(check._check_fn, "__name__", None) or ""):
+        return check(frame, column).check_output
+    backend = check.get_backend(frame)(check)
+    return backend.apply(backend.preprocess(frame, column))
 
 
 class _References:
@@ -180,7 +199,12 @@ def _findings(spec: CheckSpec, made: BuiltCheck, frame: pd.DataFrame, sheet: Raw
     positions = frame.index.get_indexer(pd.Index(rows))
 
     def values_of(table: pd.DataFrame, name: str) -> list[Any]:
-        return table[name].iloc[positions].tolist()
+        column = table[name]
+        # NOTE: a plain array hands back the same Python values as the Series (not dates:
+        # numpy's tolist gives a date as a number)
+        if isinstance(column.dtype, np.dtype) and column.dtype.kind in "biufO":
+            return column.to_numpy()[positions].tolist()
+        return column.iloc[positions].tolist()
 
     blank: list[Any] = [None] * len(rows)
     raw_values = values_of(sheet.raw, made.target) if made.target in sheet.raw else blank

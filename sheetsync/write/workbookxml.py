@@ -23,7 +23,7 @@ from sheetsync.read.package import (
     xml_text,
 )
 from sheetsync.write.notes import used_blocks
-from sheetsync.write.sheetxml import with_namespace
+from sheetsync.write.sheetframe import with_namespace
 from sheetsync.write.stylesxml import Styles
 
 _CONTENT_TYPES = "[Content_Types].xml"
