@@ -7,9 +7,9 @@ rebuild would write can differ, so nothing is rebuilt: the run records itself in
 (its workbooks and findings pointing at what the last run stored) and says it reused them.
 
 Only the "what changed" flags of ``exceptions.*`` can differ from a rebuild's, the first time
-nothing changed: the last run's findings were new to it, and are not new now. Those three
-files are then written again from ``exceptions.json`` with the flags as a rebuild would set
-them (the last run is then "settled": its outputs are exactly what a rebuild writes).
+nothing changed: the last run's findings were new to it, and are not new now. Those flags are
+then set in the three files as a rebuild would set them (the last run is then "settled": its
+outputs are exactly what a rebuild writes).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from typing import Any
 from sheetsync.files import content_hash, keep_going
 from sheetsync.findings import Finding, Severity
 from sheetsync.read.discover import Source
-from sheetsync.report.reports import Changes, rewrite_exceptions
+from sheetsync.report.reports import Changes, settle_exceptions
 from sheetsync.results import RunResult, SheetResult, WorkbookResult
 
 _SCHEMA = """
@@ -95,21 +95,25 @@ def unchanged_run(connection: sqlite3.Connection, out_dir: Path, sources: list[S
                                  (last_id,)).fetchone()
     if not outputs or settled is None or not _intact(out_dir, outputs):
         return None
-    document = json.loads((out_dir / "exceptions.json").read_text(encoding="utf-8"))
-    paths = [out_dir / name for name in outputs]
+    document = json.loads((out_dir / "exceptions.json").read_bytes())
     if not settled[0]:
-        _settle(document)
         left: list[dict[str, Any]] = []
         with keep_going(out_dir, left):
-            rewrite_exceptions(document, out_dir)
+            written = settle_exceptions(document, out_dir)
         if left:
             return None  # NOTE: an output open in Excel: the full run says so, and goes on
+        outputs.update((path.relative_to(out_dir).as_posix(), content_hash(path))
+                       for path in written)
     run = _run_of(document, out_dir, sources)
     changes = Changes(new=set(), resolved=[], reused={s.name for s in sources}, stale=set())
     with connection:
         run_id = _record(connection, last_id, started)
-        _store(connection, run_id, out_dir, paths, settled=True)
-    return Reused(run=run, changes=changes, run_id=run_id, outputs=paths)
+        # NOTE: the digests just checked (or taken of what was settled): not hashed again
+        connection.executemany("INSERT INTO run_outputs VALUES (?, ?, ?)",
+                               [(run_id, name, digest) for name, digest in sorted(outputs.items())])
+        connection.execute("INSERT OR REPLACE INTO run_settled VALUES (?, 1)", (run_id,))
+    return Reused(run=run, changes=changes, run_id=run_id,
+                  outputs=[out_dir / name for name in outputs])
 
 
 def _intact(out_dir: Path, outputs: dict[str, str]) -> bool:
@@ -129,23 +133,17 @@ def _intact(out_dir: Path, outputs: dict[str, str]) -> bool:
     return True
 
 
-def _settle(document: dict[str, Any]) -> None:
-    """The flags as a rebuild sets them when nothing changed since the last run."""
-    for entry in document["workbooks"]:
-        entry["reused"], entry["stale"] = True, False
-    for finding in document["findings"]:
-        finding["new"] = False
-    document["resolved"], document["removed"] = [], []
-
-
 def _run_of(document: dict[str, Any], out_dir: Path, sources: list[Source]) -> RunResult:
     """The run as exceptions.json has it: workbooks, their sheets and findings."""
     by_name = {source.name: source for source in sources}
+    severities = {severity.label: severity for severity in Severity}
     findings: dict[str, list[Finding]] = {}
-    for entry in document["findings"]:
-        fields = {k: v for k, v in entry.items() if k != "new"}
-        fields["severity"] = Severity.parse(entry["severity"])
-        findings.setdefault(entry["workbook"], []).append(Finding(**fields))
+    for entry in document["findings"]:  # (a first check can find 10,000: kept to the minimum)
+        fields = dict(entry)
+        del fields["new"]
+        label = fields["severity"]
+        fields["severity"] = severities.get(label) or Severity.parse(label)
+        findings.setdefault(fields["workbook"], []).append(Finding(**fields))
     workbooks = [WorkbookResult(
         source=by_name[wb["path"]], status=wb["status"], message=wb["message"],
         annotated=out_dir / wb["annotated"] if wb["annotated"] else None,
