@@ -120,7 +120,7 @@ def run(inputs: tuple[Path, ...], out_dir: Path | None, jobs: int | None, force:
         click.echo(f"{gone} workbook{'s' if gone != 1 else ''} of the last run not found this "
                    "time (moved, renamed or deleted); findings in them are not counted as "
                    "resolved: " + "; ".join(changes.removed))
-    if result.mail.outcomes or result.mail.warnings:
+    if result.mail is not None and (result.mail.outcomes or result.mail.warnings):
         for line in result.mail.lines():
             click.echo(line)
     sys.exit(EXIT_FINDINGS if result.run.failed(fail_on) else EXIT_OK)

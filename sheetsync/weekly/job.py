@@ -8,7 +8,6 @@ end, unchanged workbooks' results reused, and the work spread over a process poo
 
 from __future__ import annotations
 
-import concurrent.futures
 import contextlib
 import datetime as dt
 import fnmatch
@@ -17,24 +16,27 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sheetsync.errors import SheetsyncError
 from sheetsync.files import content_hash, keep_going, remove_output, write_text_atomically
 from sheetsync.read.discover import OUTPUT_MARKER, Source, find_workbooks, owner_file, too_long_for_windows
-from sheetsync.report.owners import write_owner_lists
 from sheetsync.report.quarters import Quarter, quarters_before
-from sheetsync.report.reports import Changes, summary_lines, write_reports
-from sheetsync.report.summary import write_summary
-from sheetsync.report.summary_data import build_summary_data, previous_from_records
+from sheetsync.report.reports import Changes, summary_lines
 from sheetsync.results import ANNOTATED_DIR, RunResult, Settings, WorkbookResult
 from sheetsync.settings.schemas import SCHEMA_FILES, default_schemas_dir
 from sheetsync.weekly import history, reuse
 from sheetsync.weekly.lock import run_lock
-from sheetsync.weekly.mail import MailReport, remind_after_run
+
+# NOTE: what only a run that rebuilds needs (the summary, the owner lists, the reminders, the
+# process pool) is imported where it is used: an unchanged re-run, which reuses every output,
+# uses none of them (importing them was a twentieth of its time).
+if TYPE_CHECKING:
+    import concurrent.futures
+
+    from sheetsync.weekly.mail import MailReport
 
 #: A workbook someone has open is retried this many times, this many seconds apart.
 IN_USE_RETRIES, IN_USE_WAIT = 3, 1.0
@@ -54,7 +56,8 @@ class JobResult:
     quarter: Quarter
     log: Path
     outputs: list[Path] = field(default_factory=list)
-    mail: MailReport = field(default_factory=MailReport)  #: The reminders sent to owners.
+    #: The reminders sent to owners (None: none were due, since nothing changed).
+    mail: MailReport | None = None
     #: Nothing changed since the last run: its summary, reports and owner lists were reused.
     reused_outputs: bool = False
 
@@ -88,6 +91,12 @@ def run_job(inputs: list[Path], out_dir: Path, settings: Settings, quarter: Quar
                 return JobResult(run=quick.run, changes=quick.changes, run_id=quick.run_id,
                                  quarter=quarter, log=log, outputs=quick.outputs,
                                  reused_outputs=True)
+            from sheetsync.report.owners import write_owner_lists
+            from sheetsync.report.reports import write_reports
+            from sheetsync.report.summary import write_summary
+            from sheetsync.report.summary_data import build_summary_data, previous_from_records
+            from sheetsync.weekly.mail import remind_after_run
+
             past = history.past_workbooks(connection)
             past_findings = history.past_findings(connection)
             previous_risks = history.records_of_quarter(connection, quarter.previous().label,
@@ -280,6 +289,9 @@ def _process(sources: list[Source], out_dir: Path, settings: Settings,
         return [check_steady(source, settings, destination) for source, destination in tasks]
     # NOTE: the settings go to each worker once, not with every workbook, and workbooks go in
     # small batches: per-task pickling and round trips were a fifth of a 200-workbook run.
+    import concurrent.futures
+    from concurrent.futures.process import BrokenProcessPool
+
     size = max(1, len(tasks) // (jobs * 8))
     results: dict[str, WorkbookResult] = {}
     with _pool(jobs, settings) as pool:
@@ -299,12 +311,16 @@ def usable_workers(jobs: int) -> int:
 
 
 def _pool(jobs: int, settings: Settings) -> concurrent.futures.ProcessPoolExecutor:
+    import concurrent.futures
+
     return concurrent.futures.ProcessPoolExecutor(max_workers=usable_workers(jobs),
                                                   initializer=_worker_settings,
                                                   initargs=(settings,))
 
 
 def _check_alone(source: Source, destination: Path, settings: Settings) -> WorkbookResult:
+    from concurrent.futures.process import BrokenProcessPool
+
     try:
         with _pool(1, settings) as pool:
             return pool.submit(_check_batch, [(source, destination)]).result()[0]
