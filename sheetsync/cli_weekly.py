@@ -103,7 +103,7 @@ def run(inputs: tuple[Path, ...], out_dir: Path | None, jobs: int | None, force:
         sys.exit(EXIT_BUSY)
     except SheetsyncError as exc:
         raise CliError(str(exc)) from exc
-    from sheetsync.report.reports import summary_lines
+    from sheetsync.report.changes import summary_lines
 
     for line in summary_lines(result.run):
         click.echo(line)

@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any
 from sheetsync.errors import SheetsyncError
 from sheetsync.files import content_hash, keep_going, remove_output, write_text_atomically
 from sheetsync.read.discover import OUTPUT_MARKER, Source, find_workbooks, owner_file, too_long_for_windows
+from sheetsync.report.changes import Changes, summary_lines
 from sheetsync.report.quarters import Quarter, quarters_before
-from sheetsync.report.reports import Changes, summary_lines
 from sheetsync.results import ANNOTATED_DIR, RunResult, Settings, WorkbookResult
 from sheetsync.settings.schemas import SCHEMA_FILES, default_schemas_dir
 from sheetsync.weekly import history, reuse

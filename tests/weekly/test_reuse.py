@@ -219,7 +219,7 @@ finally:
 """
 
 
-def test_an_unchanged_rerun_loads_no_checking(tmp_path: Path) -> None:
+def test_an_unchanged_rerun_loads_no_checking_and_no_report_writing(tmp_path: Path) -> None:
     folder, out = drive(tmp_path / "in"), tmp_path / "out"
     command = [sys.executable, "-c", _LOADED, "run", str(folder), "--out", str(out),
                "--as-of", AS_OF.isoformat(), "--jobs", "1", "--no-email"]
@@ -230,3 +230,4 @@ def test_an_unchanged_rerun_loads_no_checking(tmp_path: Path) -> None:
     for rerun in loaded[1:]:
         assert "Nothing changed since the last run" in rerun.stdout
         assert not {"pandas", "pandera"} & set(rerun.stderr.split("\n")[-2].split())
+    assert loaded[2].stderr.split("\n")[-2] == ""  # (settled: it writes nothing at all)
