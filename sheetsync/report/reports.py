@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import codecs
 import csv
 import datetime as dt
 import io
 import json
 import os
-import zipfile
 from collections.abc import Iterator
 from operator import itemgetter
 from pathlib import Path
@@ -104,111 +102,16 @@ def write_exceptions_xlsx(run: RunResult, path: Path, changes: Changes | None = 
                                 run.as_of, changes is not None)
 
 
-def settle_exceptions(document: dict[str, Any], out_dir: Path) -> list[Path]:
-    """``exceptions.{json,csv,xlsx}`` of ``out_dir`` (``document``: its exceptions.json, of a
-    ``sheetsync run``) as ``write_reports`` writes them when nothing changed since that run:
-    no finding new, every workbook reused and none stale, nothing resolved or removed.
-    ``document`` is settled the same way.
-
-    NOTE: only those flags differ, so they are changed where they stand in each file (writing
-    the three files again took 0.3 s over 9,600 findings); a file is written again in full
-    only when the count of what would be changed does not prove that nothing else matches (a
-    value someone typed), or when it was written some other way.
-    """
-    for workbook in document["workbooks"]:
-        workbook["reused"], workbook["stale"] = True, False
-    for finding in document["findings"]:
-        finding["new"] = False
-    document["resolved"], document["removed"] = [], []
+def rewrite_exceptions(document: dict[str, Any], out_dir: Path) -> list[Path]:
+    """``exceptions.{json,csv,xlsx}`` written again from an ``exceptions.json`` document (of a
+    ``sheetsync run``), as ``write_reports`` writes them from the results it stands for."""
+    copies = {wb["path"]: wb["annotated"] for wb in document["workbooks"]}
     entries = document["findings"]
-    json_path, csv_path, xlsx_path = (out_dir / f"exceptions.{end}"
-                                      for end in ("json", "csv", "xlsx"))
-    before = _bytes_of(json_path)
-    after = _settled_json(before, document)
-    if after is None:
-        write_text_atomically(json_path, json.dumps(document, indent=2, ensure_ascii=False,
-                                                    default=str) + "\n")
-    elif after != before:
-        _write_bytes(json_path, after)
-    before = _bytes_of(csv_path)
-    header = codecs.BOM_UTF8 + ",".join(FINDING_FIELDS + ("new",)).encode() + b"\r\n"
-    after = (_flipped(before, b",True\r\n", b",False\r\n", len(entries))
-             if before.startswith(header) else None)
-    if after is None:
-        _write_csv(csv_path, FINDING_FIELDS + ("new",), entries)
-    elif after != before:
-        _write_bytes(csv_path, after)
-    if not _settled_xlsx(xlsx_path, len(entries)):
-        copies = {wb["path"]: wb["annotated"] for wb in document["workbooks"]}
-        _exceptions_workbook(xlsx_path, entries, copies, dt.date.fromisoformat(document["as_of"]),
-                             True)
-    return [json_path, csv_path, xlsx_path]
-
-
-def _settled_json(text: bytes, document: dict[str, Any]) -> bytes | None:
-    """exceptions.json as ``json.dumps(document, indent=2)`` writes it: every key of a
-    workbook's or finding's entry is on a line of its own, six spaces in (text has no line
-    breaks of its own there), and ``resolved`` and ``removed`` are its last two keys."""
-    findings, workbooks = len(document["findings"]), len(document["workbooks"])
-    for old, new, count in ((b'\n      "new": true\n', b'\n      "new": false\n', findings),
-                            (b'\n      "reused": false,\n', b'\n      "reused": true,\n',
-                             workbooks),
-                            (b'\n      "stale": true\n', b'\n      "stale": false\n', workbooks)):
-        flipped = _flipped(text, old, new, count)
-        if flipped is None:
-            return None
-        text = flipped
-    head, found, tail = text.rpartition(b'\n  "resolved": ')
-    if not found or not tail.endswith(b"\n}\n") or tail.count(b'\n  "') != 1 \
-            or b'\n  "removed": ' not in tail:
-        return None
-    return head + b'\n  "resolved": [],\n  "removed": []\n}\n'
-
-
-def _flipped(text: bytes, old: bytes, new: bytes, count: int) -> bytes | None:
-    """``text`` with every ``old`` made ``new``, where each of ``count`` entries holds one of
-    the two: more of them than that, and some are not what they seem (None)."""
-    if text.count(old) + text.count(new) != count:
-        return None
-    return text.replace(old, new)
-
-
-#: The last cell of an exceptions workbook's row is its "New" (text: never a blank).
-_NEW_CELL = (b'<t xml:space="preserve">Yes</t></is></c></row>',
-             b'<t xml:space="preserve">No</t></is></c></row>')
-
-
-def _settled_xlsx(path: Path, findings: int) -> bool:
-    """The exceptions workbook with every "New" saying "No", its other parts as they are; False
-    when its rows were not written as ``_exceptions_workbook`` writes them (nothing changed)."""
-    try:
-        with zipfile.ZipFile(path) as package:
-            parts = {info.filename: (info, package.read(info)) for info in package.infolist()}
-    except (OSError, zipfile.BadZipFile):
-        return False
-    info, sheet = parts.get("xl/worksheets/sheet1.xml", (None, b""))
-    settled = _flipped(sheet, *_NEW_CELL, findings)
-    if info is None or settled is None:
-        return False
-    if settled != sheet:
-        parts[info.filename] = (info, settled)
-        with atomic_path(path) as temporary, zipfile.ZipFile(temporary, "w") as target:
-            for info, data in parts.values():  # (as splice_rows writes them)
-                target.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
-    return True
-
-
-def _bytes_of(path: Path) -> bytes:
-    """The file's bytes; none if it cannot be read (so it is written in full)."""
-    try:
-        return path.read_bytes()
-    except OSError:
-        return b""
-
-
-def _write_bytes(path: Path, data: bytes) -> None:
-    with atomic_path(path) as temporary:
-        temporary.write_bytes(data)
+    text = json.dumps(document, indent=2, ensure_ascii=False, default=str)
+    return [write_text_atomically(out_dir / "exceptions.json", text + "\n"),
+            _write_csv(out_dir / "exceptions.csv", FINDING_FIELDS + ("new",), entries),
+            _exceptions_workbook(out_dir / "exceptions.xlsx", entries, copies,
+                                 dt.date.fromisoformat(document["as_of"]), True)]
 
 
 def _exceptions_workbook(path: Path, entries: list[dict[str, Any]], copies: dict[str, str | None],

@@ -26,6 +26,7 @@ from sheetsync.files import content_hash, keep_going
 from sheetsync.findings import Finding, Severity
 from sheetsync.read.discover import Source
 from sheetsync.report.changes import Changes
+from sheetsync.report.settle import settle_exceptions
 from sheetsync.results import RunResult, SheetResult, WorkbookResult
 
 _SCHEMA = """
@@ -97,10 +98,6 @@ def unchanged_run(connection: sqlite3.Connection, out_dir: Path, sources: list[S
         return None
     document = json.loads((out_dir / "exceptions.json").read_bytes())
     if not settled[0]:
-        # NOTE: here, not above: once settled, a re-run writes nothing, and the report
-        # writers (xlsxwriter and all) were a sixth of its time to import
-        from sheetsync.report.reports import settle_exceptions
-
         left: list[dict[str, Any]] = []
         with keep_going(out_dir, left):
             written = settle_exceptions(document, out_dir)
