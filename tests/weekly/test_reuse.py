@@ -21,6 +21,7 @@ from helpers.outputs import digests, heavy_register
 import sheetsync.report.reports
 import sheetsync.weekly.job
 import sheetsync.weekly.reuse
+from sheetsync.report.changes import summary_lines
 from sheetsync.report.quarters import parse_quarter, quarter_of
 from sheetsync.results import Settings
 from sheetsync.weekly import reuse
@@ -69,6 +70,9 @@ def test_an_unchanged_rerun_reuses_the_outputs_and_they_are_what_a_rebuild_write
     assert (out / "summary.xlsx").stat().st_mtime_ns == summary  # not written again
     assert reuse.REUSED_NOTE in fourth.log.read_text()
 
+    assert fourth.summary == second.summary == first.summary  # (kept, not worked out again)
+    assert fourth.summary.lines == list(summary_lines(fourth.run))
+    assert fourth.failed("error") and not fourth.failed("never") and not fourth.warnings()
     assert fourth.changes.reused == {"Corporate/register.xlsx", "Adults/risks.xlsx"}
     assert not fourth.changes.new and not fourth.changes.resolved
     assert [f.to_dict() for f in fourth.run.findings] == [f.to_dict() for f in first.run.findings]
@@ -86,6 +90,16 @@ def test_an_unchanged_rerun_reuses_the_outputs_and_they_are_what_a_rebuild_write
         (2, 2, *runs[0][3:5], 0, 0)] * 3
     assert {count for _run, count in stored} == {len(first.run.findings)}
     assert len({count for _run, count in records}) == 1 and len(records) == 4
+
+
+def test_a_history_kept_before_summaries_were_still_reuses(tmp_path: Path) -> None:
+    folder, out = drive(tmp_path / "in"), tmp_path / "out"
+    first = run(folder, out)
+    with sqlite3.connect(out / "history.sqlite") as connection:
+        connection.execute("DROP TABLE run_summaries")
+    again = run(folder, out)
+    assert again.reused_outputs and again.summary == first.summary
+    assert run(folder, out).summary == first.summary
 
 
 def _change_input(folder: Path, out: Path) -> dict[str, object]:
