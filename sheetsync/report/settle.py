@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import codecs
 import io
+import json
 import zipfile
 from pathlib import Path
-from typing import Any
 
 from sheetsync.files import atomic_path
 
@@ -22,29 +22,29 @@ _NEW_CELL = (b'<t xml:space="preserve">Yes</t></is></c></row>',
 _SHEET = "xl/worksheets/sheet1.xml"
 
 
-def settle_exceptions(document: dict[str, Any], out_dir: Path) -> list[Path]:
-    """``exceptions.{json,csv,xlsx}`` of ``out_dir`` (``document``: its exceptions.json, of a
-    ``sheetsync run``) as ``write_reports`` writes them when nothing changed since that run:
-    no finding new, every workbook reused and none stale, nothing resolved or removed.
-    ``document`` is settled the same way.
+def settle_exceptions(out_dir: Path, workbooks: int, findings: int) -> list[Path]:
+    """``exceptions.{json,csv,xlsx}`` of ``out_dir`` (written by a ``sheetsync run`` of
+    ``workbooks`` workbooks and ``findings`` findings) as ``write_reports`` writes them when
+    nothing changed since that run: no finding new, every workbook reused and none stale,
+    nothing resolved or removed.
 
     NOTE: a flag is changed in place only where the count of what is changed proves that
     nothing else matched (a value someone typed that looks like one); else, or if a file was
-    not written as the run writes it, the three are written again in full from ``document``.
+    not written as the run writes it, the three are written again in full from exceptions.json.
     """
-    for workbook in document["workbooks"]:
-        workbook["reused"], workbook["stale"] = True, False
-    for finding in document["findings"]:
-        finding["new"] = False
-    document["resolved"], document["removed"] = [], []
     paths = [out_dir / f"exceptions.{end}" for end in ("json", "csv", "xlsx")]
     before = [_bytes_of(path) for path in paths]
-    findings = len(document["findings"])
-    after = [_settled_json(before[0], document), _settled_csv(before[1], findings),
+    after = [_settled_json(before[0], workbooks, findings), _settled_csv(before[1], findings),
              _settled_xlsx(before[2], findings)]
     if None in after:
         from sheetsync.report.reports import rewrite_exceptions
 
+        document = json.loads(before[0])
+        for workbook in document["workbooks"]:
+            workbook["reused"], workbook["stale"] = True, False
+        for finding in document["findings"]:
+            finding["new"] = False
+        document["resolved"], document["removed"] = [], []
         return rewrite_exceptions(document, out_dir)
     for path, old, new in zip(paths, before, after, strict=True):
         if new is not None and new != old:
@@ -53,11 +53,10 @@ def settle_exceptions(document: dict[str, Any], out_dir: Path) -> list[Path]:
     return paths
 
 
-def _settled_json(text: bytes, document: dict[str, Any]) -> bytes | None:
+def _settled_json(text: bytes, workbooks: int, findings: int) -> bytes | None:
     """As ``json.dumps(document, indent=2)`` writes it: each key of a workbook's or finding's
     entry on a line of its own, six spaces in (text has no line breaks of its own there), and
     ``resolved`` and ``removed`` its last two keys, two spaces in."""
-    findings, workbooks = len(document["findings"]), len(document["workbooks"])
     for old, new, count in ((b'\n      "new": true\n', b'\n      "new": false\n', findings),
                             (b'\n      "reused": false,\n', b'\n      "reused": true,\n',
                              workbooks),

@@ -104,8 +104,8 @@ def unchanged_run(connection: sqlite3.Connection, out_dir: Path, sources: list[S
     nothing recorded). ``hash_of`` gives an input's content hash (None: in use or unreadable,
     which a full run deals with)."""
     connection.executescript(_SCHEMA)
-    last = connection.execute("SELECT id, fingerprint, quarter FROM runs ORDER BY id DESC "
-                              "LIMIT 1").fetchone()
+    last = connection.execute("SELECT id, fingerprint, quarter, workbooks, errors + warnings "
+                              "FROM runs ORDER BY id DESC LIMIT 1").fetchone()
     if last is None or last[1] != fingerprint or last[2] != quarter:
         return None
     last_id = last[0]
@@ -123,19 +123,18 @@ def unchanged_run(connection: sqlite3.Connection, out_dir: Path, sources: list[S
                                  (last_id,)).fetchone()
     if not outputs or settled is None or not _intact(out_dir, outputs):
         return None
-    text = (out_dir / "exceptions.json").read_bytes()
-    document = None if settled[0] else json.loads(text)
-    if document is not None:
+    if not settled[0]:
         left: list[dict[str, Any]] = []
-        with keep_going(out_dir, left):
-            written = settle_exceptions(document, out_dir)
+        with keep_going(out_dir, left):  # (its workbooks, and findings of either severity)
+            written = settle_exceptions(out_dir, last[3], last[4])
         if left:
             return None  # NOTE: an output open in Excel: the full run says so, and goes on
         outputs.update((path.relative_to(out_dir).as_posix(), content_hash(path))
                        for path in written)
+    text = (out_dir / "exceptions.json").read_bytes()
 
     def load() -> RunResult:
-        return _run_of(document if document is not None else json.loads(text), out_dir, sources)
+        return _run_of(json.loads(text), out_dir, sources)
 
     kept = connection.execute("SELECT summary FROM run_summaries WHERE run_id = ?",
                               (last_id,)).fetchone()
