@@ -16,9 +16,10 @@ from pathlib import Path
 
 from sheetsync.files import atomic_path
 
-#: The last cell of an exceptions workbook's row is its "New" (never blank, so always there).
-_NEW_CELL = (b'<t xml:space="preserve">Yes</t></is></c></row>',
-             b'<t xml:space="preserve">No</t></is></c></row>')
+#: The last cell of an exceptions workbook's row is its "New" (text, never blank): the end of
+#: a row is the end of its "New", whose text is Yes or No.
+_ROW_END = b"</t></is></c></row>"
+_NEW_CELL = (b'<t xml:space="preserve">Yes' + _ROW_END, b'<t xml:space="preserve">No' + _ROW_END)
 _SHEET = "xl/worksheets/sheet1.xml"
 
 
@@ -54,22 +55,28 @@ def settle_exceptions(out_dir: Path, workbooks: int, findings: int) -> list[Path
 
 
 def _settled_json(text: bytes, workbooks: int, findings: int) -> bytes | None:
-    """As ``json.dumps(document, indent=2)`` writes it: each key of a workbook's or finding's
-    entry on a line of its own, six spaces in (text has no line breaks of its own there), and
-    ``resolved`` and ``removed`` its last two keys, two spaces in."""
-    for old, new, count in ((b'\n      "new": true\n', b'\n      "new": false\n', findings),
-                            (b'\n      "reused": false,\n', b'\n      "reused": true,\n',
+    """As ``json.dumps(document, indent=2)`` writes it: a key of the document on a line of its
+    own two spaces in (``workbooks``, ``findings``, ``warnings``, and last ``resolved`` and
+    ``removed``), a key of a workbook's or finding's entry six spaces in (text has no line
+    breaks of its own). Each part is searched only for its own flags (4 MB of findings)."""
+    start, end = text.find(b'\n  "findings": '), text.rfind(b'\n  "resolved": ')
+    if not 0 < start < end:
+        return None
+    head, body, tail = text[:start], text[start:end], text[end:]
+    for old, new, count in ((b'\n      "reused": false,\n', b'\n      "reused": true,\n',
                              workbooks),
                             (b'\n      "stale": true\n', b'\n      "stale": false\n', workbooks)):
-        flipped = _flipped(text, old, new, count)
+        flipped = _flipped(head, old, new, count)
         if flipped is None:
             return None
-        text = flipped
-    head, found, tail = text.rpartition(b'\n  "resolved": ')
-    if not found or not tail.endswith(b"\n}\n") or tail.count(b'\n  "') != 1 \
+        head = flipped
+    if body.count(b'\n      "new": ') != findings:
+        return None
+    if not tail.endswith(b"\n}\n") or tail.count(b'\n  "') != 2 \
             or b'\n  "removed": ' not in tail:
         return None
-    return head + b'\n  "resolved": [],\n  "removed": []\n}\n'
+    return (head + body.replace(b'\n      "new": true\n', b'\n      "new": false\n')
+            + b'\n  "resolved": [],\n  "removed": []\n}\n')
 
 
 def _settled_csv(text: bytes, findings: int) -> bytes | None:
@@ -91,9 +98,11 @@ def _settled_xlsx(package: bytes, findings: int) -> bytes | None:
     if at is None:
         return None
     info, sheet = parts[at]
-    settled = _flipped(sheet, *_NEW_CELL, findings)
-    if settled is None or settled == sheet:
-        return None if settled is None else package
+    if sheet.count(_ROW_END) != findings:  # (the header row holds shared strings: not counted)
+        return None
+    settled = sheet.replace(*_NEW_CELL)
+    if settled == sheet:
+        return package
     parts[at] = (info, settled)
     written = io.BytesIO()
     with zipfile.ZipFile(written, "w") as target:
