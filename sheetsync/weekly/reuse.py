@@ -121,12 +121,12 @@ def unchanged_run(connection: sqlite3.Connection, out_dir: Path, sources: list[S
                                       (last_id,)))
     settled = connection.execute("SELECT settled FROM run_settled WHERE run_id = ?",
                                  (last_id,)).fetchone()
-    if not outputs or settled is None or not _intact(out_dir, outputs):
+    if "exceptions.json" not in outputs or settled is None or not _intact(out_dir, outputs):
         return None
     if not settled[0]:
         left: list[dict[str, Any]] = []
-        with keep_going(out_dir, left):  # (its workbooks, and findings of either severity)
-            written = settle_exceptions(out_dir, last[3], last[4])
+        with keep_going(out_dir, left):  # (its workbooks; its findings, of either severity)
+            written = settle_exceptions(out_dir, workbooks=last[3], findings=last[4])
         if left:
             return None  # NOTE: an output open in Excel: the full run says so, and goes on
         outputs.update((path.relative_to(out_dir).as_posix(), content_hash(path))
@@ -176,9 +176,9 @@ def _run_of(document: dict[str, Any], out_dir: Path, sources: list[Source]) -> R
     by_name = {source.name: source for source in sources}
     severities = {severity.label: severity for severity in Severity}
     findings: dict[str, list[Finding]] = {}
-    for entry in document["findings"]:  # (a first check can find 10,000: kept to the minimum)
+    for entry in document["findings"]:  # (a first check can find 10,000)
         fields = dict(entry)
-        del fields["new"]
+        fields.pop("new", None)
         label = fields["severity"]
         fields["severity"] = severities.get(label) or Severity.parse(label)
         findings.setdefault(fields["workbook"], []).append(Finding(**fields))
