@@ -136,7 +136,7 @@ def summary(paths: tuple[Path, ...], out_file: Path, quarter: str | None,
     from sheetsync.report.quarters import parse_quarter, quarter_of
     from sheetsync.report.summary import write_summary
     from sheetsync.report.summary_data import build_summary_data
-    from sheetsync.weekly.job import risk_history
+    from sheetsync.weekly.history import risk_history
 
     try:
         settings = Settings.load(as_of=as_of, config_file=config_file, schemas_dir=schemas_dir)

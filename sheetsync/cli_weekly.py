@@ -103,11 +103,9 @@ def run(inputs: tuple[Path, ...], out_dir: Path | None, jobs: int | None, force:
         sys.exit(EXIT_BUSY)
     except SheetsyncError as exc:
         raise CliError(str(exc)) from exc
-    from sheetsync.report.reports import summary_lines
-
-    for line in summary_lines(result.run):
+    for line in result.summary.lines:
         click.echo(line)
-    echo_warnings(result.run.all_warnings())
+    echo_warnings(result.warnings())
     changes = result.changes
     click.echo(f"Run {result.run_id} ({period.label}): {len(changes.reused)} unchanged workbooks "
                f"reused, {len(changes.stale)} kept stale, {len(changes.new)} new findings, "
@@ -120,10 +118,10 @@ def run(inputs: tuple[Path, ...], out_dir: Path | None, jobs: int | None, force:
         click.echo(f"{gone} workbook{'s' if gone != 1 else ''} of the last run not found this "
                    "time (moved, renamed or deleted); findings in them are not counted as "
                    "resolved: " + "; ".join(changes.removed))
-    if result.mail.outcomes or result.mail.warnings:
+    if result.mail is not None and (result.mail.outcomes or result.mail.warnings):
         for line in result.mail.lines():
             click.echo(line)
-    sys.exit(EXIT_FINDINGS if result.run.failed(fail_on) else EXIT_OK)
+    sys.exit(EXIT_FINDINGS if result.failed(fail_on) else EXIT_OK)
 
 
 @cli.command()
@@ -179,7 +177,7 @@ def remind(out_dir: Path, preview: Path | None, resend: bool, only: str | None, 
 @click.argument("out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 def history_command(out_dir: Path) -> None:
     """List the runs recorded in an output folder, with their counts."""
-    from sheetsync.weekly.job import history_rows
+    from sheetsync.weekly.history import history_rows
 
     rows = history_rows(out_dir)
     if not rows:

@@ -7,7 +7,6 @@ import datetime as dt
 import io
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -16,8 +15,10 @@ import xlsxwriter
 from xlsxwriter.url import Url
 
 from sheetsync.files import atomic_path, keep_going, write_text_atomically
-from sheetsync.findings import Finding, Severity
+from sheetsync.findings import Severity
 from sheetsync.report.bulkrows import plain_rows, splice_rows
+from sheetsync.report.changes import Changes
+from sheetsync.report.changes import summary_lines as summary_lines  # (where it was)
 from sheetsync.report.inspect import sheet_entry
 from sheetsync.report.jsontext import indented_json
 from sheetsync.report.record_fields import FIELDS, RECORD_FILES, ROLLUP_FIELDS, rollups
@@ -26,22 +27,6 @@ from sheetsync.results import RunResult, WorkbookResult
 FINDING_FIELDS = ("workbook", "sheet", "cell", "row", "column", "ref", "value", "rule",
                   "severity", "message")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-@dataclass(frozen=True, slots=True)
-class Changes:
-    """What changed since the last run, for ``sheetsync run``'s reports."""
-
-    new: set[tuple[Any, ...]]  #: Keys (workbook, sheet, cell, rule) of findings not seen before.
-    resolved: list[dict[str, Any]]  #: Findings of the last run that are gone.
-    reused: set[str]  #: Workbooks whose previous results were reused (unchanged files).
-    stale: set[str]  #: Workbooks in use or unreadable now, whose previous results were kept.
-    #: Workbooks of the last run not found now (moved, renamed, deleted or excluded): their
-    #: findings are not "resolved", since nobody fixed them.
-    removed: list[str] = field(default_factory=list)
-
-    def is_new(self, finding: Finding) -> bool:
-        return (finding.workbook, finding.sheet, finding.cell, finding.rule) in self.new
 
 
 def write_reports(run: RunResult, changes: Changes | None = None) -> list[Path]:
@@ -243,30 +228,6 @@ def _exception_links(copies: dict[str, str | None],
 
 def _utf16_length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
-
-
-def summary_lines(run: RunResult) -> Iterator[str]:
-    """One line per workbook, then the totals."""
-    for wb in run.workbooks:
-        if wb.status == "error":
-            yield f"{wb.source.name}: error: {wb.message}"
-        elif wb.status == "skipped":
-            yield f"{wb.source.name}: skipped: {wb.message}"
-        else:
-            registers = ", ".join(f"{s.name} ({s.kind.replace('_', ' ')}, {s.rows} rows)"
-                                  for s in wb.sheets)
-            note = f" ({wb.message})" if wb.message else ""  # e.g. kept stale: open in Excel
-            yield (f"{wb.source.name}: {registers}: {_plural(wb.count(Severity.ERROR), 'error')}, "
-                   f"{_plural(wb.count(Severity.WARNING), 'warning')}{note}")
-    statuses = [wb.status for wb in run.workbooks]
-    yield (f"{_plural(len(run.workbooks), 'workbook')} ({statuses.count('ok')} checked, "
-           f"{statuses.count('skipped')} skipped, {statuses.count('error')} unreadable): "
-           f"{_plural(run.count(Severity.ERROR), 'error')}, "
-           f"{_plural(run.count(Severity.WARNING), 'warning')}")
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def csv_safe(value: Any) -> Any:

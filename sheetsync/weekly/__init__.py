@@ -1,6 +1,7 @@
 """The weekly unattended run: ``job`` runs the pipeline over a shared folder with ``history``
-(SQLite) and ``lock`` (one run per output folder), reusing what has not changed; ``mail``
-sends each owner their reminder once the run is recorded.
+(SQLite; also what ``sheetsync history`` and ``summary --history`` read) and ``lock`` (one run
+per output folder), reusing what has not changed (``reuse``); ``mail`` sends each owner their
+reminder once the run is recorded.
 """
 
-__all__ = ["job", "lock", "mail"]
+__all__ = ["history", "job", "lock", "mail"]

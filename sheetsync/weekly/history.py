@@ -17,8 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sheetsync.errors import SheetsyncError
 from sheetsync.findings import Finding, Severity
 from sheetsync.read.discover import Source
+from sheetsync.report.quarters import Quarter, quarters_before
 from sheetsync.results import RunResult, SheetResult, WorkbookResult
 from sheetsync.weekly.lock import RunInProgress
 
@@ -319,3 +321,23 @@ def last_run(connection: sqlite3.Connection, out_dir: Path,
         "SELECT workbook, sheet, cell, rule FROM findings WHERE run_id = ? AND is_new", (run_id,))}
     return run_id, RunResult(as_of=dt.date.fromisoformat(as_of), out_dir=out_dir,
                              workbooks=workbooks), new
+
+
+def history_rows(out_dir: Path) -> list[dict[str, Any]]:
+    """The runs recorded in ``out_dir``'s history, oldest first."""
+    if not (out_dir / HISTORY_FILE).is_file():
+        return []
+    with open_history(out_dir) as connection:
+        return runs(connection)
+
+
+def risk_history(path: Path, quarter: Quarter) -> dict[str, list[dict[str, Any]]]:
+    """Risk records of the three quarters before ``quarter`` from the history in ``path`` (the
+    output folder of a run, or its history file), for ``summary --history``."""
+    folder = path.parent if path.is_file() else path
+    if (path.is_file() and path.name != HISTORY_FILE) or not (
+            folder / HISTORY_FILE).is_file():
+        raise SheetsyncError(f"{path}: no run history here (give the output folder of "
+                             f"'sheetsync run', or its {HISTORY_FILE})")
+    with open_history(folder) as connection:
+        return risks_by_quarter(connection, quarters_before(quarter, 3))

@@ -8,7 +8,6 @@ end, unchanged workbooks' results reused, and the work spread over a process poo
 
 from __future__ import annotations
 
-import concurrent.futures
 import contextlib
 import datetime as dt
 import fnmatch
@@ -17,24 +16,26 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sheetsync.errors import SheetsyncError
 from sheetsync.files import content_hash, keep_going, remove_output, write_text_atomically
 from sheetsync.read.discover import OUTPUT_MARKER, Source, find_workbooks, owner_file, too_long_for_windows
-from sheetsync.report.owners import write_owner_lists
+from sheetsync.report.changes import Changes
 from sheetsync.report.quarters import Quarter, quarters_before
-from sheetsync.report.reports import Changes, summary_lines, write_reports
-from sheetsync.report.summary import write_summary
-from sheetsync.report.summary_data import build_summary_data, previous_from_records
 from sheetsync.results import ANNOTATED_DIR, RunResult, Settings, WorkbookResult
 from sheetsync.settings.schemas import SCHEMA_FILES, default_schemas_dir
 from sheetsync.weekly import history, reuse
 from sheetsync.weekly.lock import run_lock
-from sheetsync.weekly.mail import MailReport, remind_after_run
+
+# NOTE: what only a run that rebuilds needs (the summary, the owner lists, the reminders, the
+# process pool) is imported where it is used: an unchanged re-run, which reuses every output,
+# uses none of them (20 ms to import).
+if TYPE_CHECKING:
+    import concurrent.futures
+
+    from sheetsync.weekly.mail import MailReport
 
 #: A workbook someone has open is retried this many times, this many seconds apart.
 IN_USE_RETRIES, IN_USE_WAIT = 3, 1.0
@@ -48,15 +49,33 @@ WINDOWS_MAX_WORKERS = 61
 class JobResult:
     """A finished run: its results, what changed, and its place in the history."""
 
-    run: RunResult
+    summary: reuse.Summary  #: Its lines for the console and the log, and its exit code.
+    #: Its workbooks and findings; for an unchanged re-run, how to read them if asked for.
+    results: RunResult | Callable[[], RunResult]
     changes: Changes
     run_id: int
     quarter: Quarter
     log: Path
     outputs: list[Path] = field(default_factory=list)
-    mail: MailReport = field(default_factory=MailReport)  #: The reminders sent to owners.
+    #: The reminders sent to owners (None: none were due, since nothing changed).
+    mail: MailReport | None = None
     #: Nothing changed since the last run: its summary, reports and owner lists were reused.
     reused_outputs: bool = False
+
+    @property
+    def run(self) -> RunResult:
+        """Its workbooks and findings (an unchanged re-run's read when first asked for)."""
+        if not isinstance(self.results, RunResult):
+            self.results = self.results()
+        return self.results
+
+    def warnings(self) -> list[dict[str, Any]]:
+        """Outputs left as they were (open in Excel) and the like: none if nothing was done."""
+        return self.results.all_warnings() if isinstance(self.results, RunResult) else []
+
+    def failed(self, fail_on: str) -> bool:
+        """True when the run should exit 1 under ``--fail-on``."""
+        return self.summary.failed[fail_on]
 
 
 def run_job(inputs: list[Path], out_dir: Path, settings: Settings, quarter: Quarter, *,
@@ -83,11 +102,17 @@ def run_job(inputs: list[Path], out_dir: Path, settings: Settings, quarter: Quar
             quick = None if force else reuse.unchanged_run(
                 connection, out_dir, sources, _hash_if_free, fingerprint, quarter.label, started)
             if quick is not None:
-                log = _write_log(out_dir, quick.run_id, quick.run, quick.changes, started,
-                                 note=reuse.REUSED_NOTE)
-                return JobResult(run=quick.run, changes=quick.changes, run_id=quick.run_id,
-                                 quarter=quarter, log=log, outputs=quick.outputs,
-                                 reused_outputs=True)
+                log = _write_log(out_dir, quick.run_id, settings.as_of, quick.summary, [],
+                                 quick.changes, started, note=reuse.REUSED_NOTE)
+                return JobResult(summary=quick.summary, results=quick.load, changes=quick.changes,
+                                 run_id=quick.run_id, quarter=quarter, log=log,
+                                 outputs=quick.outputs, reused_outputs=True)
+            from sheetsync.report.owners import write_owner_lists
+            from sheetsync.report.reports import write_reports
+            from sheetsync.report.summary import write_summary
+            from sheetsync.report.summary_data import build_summary_data, previous_from_records
+            from sheetsync.weekly.mail import remind_after_run
+
             past = history.past_workbooks(connection)
             past_findings = history.past_findings(connection)
             previous_risks = history.records_of_quarter(connection, quarter.previous().label,
@@ -126,14 +151,16 @@ def run_job(inputs: list[Path], out_dir: Path, settings: Settings, quarter: Quar
                                         resolved=len(changes.resolved),
                                         origins={name: past[name].run_id for name in reused | stale
                                                  if name in past})
+            summary = reuse.Summary.of(run)
             reuse.remember_outputs(connection, run_id, out_dir, outputs + [
-                wb.annotated for wb in run.workbooks if wb.annotated], changes, len(results))
-        log = _write_log(out_dir, run_id, run, changes, started)
+                wb.annotated for wb in run.workbooks if wb.annotated], changes, len(results),
+                summary)
+        log = _write_log(out_dir, run_id, run.as_of, summary, run.all_warnings(), changes, started)
         mail = remind_after_run(out_dir, run, run_id, changes.new, settings.config.email,
                                 send=email, preview=email_preview, log=log,
                                 config=str(Path(settings.config.source).resolve()))
-        return JobResult(run=run, changes=changes, run_id=run_id, quarter=quarter, log=log,
-                         outputs=outputs, mail=mail)
+        return JobResult(summary=summary, results=run, changes=changes, run_id=run_id,
+                         quarter=quarter, log=log, outputs=outputs, mail=mail)
 
 
 def _selected(name: str, include: list[str], exclude: list[str]) -> bool:
@@ -280,6 +307,9 @@ def _process(sources: list[Source], out_dir: Path, settings: Settings,
         return [check_steady(source, settings, destination) for source, destination in tasks]
     # NOTE: the settings go to each worker once, not with every workbook, and workbooks go in
     # small batches: per-task pickling and round trips were a fifth of a 200-workbook run.
+    import concurrent.futures
+    from concurrent.futures.process import BrokenProcessPool
+
     size = max(1, len(tasks) // (jobs * 8))
     results: dict[str, WorkbookResult] = {}
     with _pool(jobs, settings) as pool:
@@ -299,12 +329,16 @@ def usable_workers(jobs: int) -> int:
 
 
 def _pool(jobs: int, settings: Settings) -> concurrent.futures.ProcessPoolExecutor:
+    import concurrent.futures
+
     return concurrent.futures.ProcessPoolExecutor(max_workers=usable_workers(jobs),
                                                   initializer=_worker_settings,
                                                   initargs=(settings,))
 
 
 def _check_alone(source: Source, destination: Path, settings: Settings) -> WorkbookResult:
+    from concurrent.futures.process import BrokenProcessPool
+
     try:
         with _pool(1, settings) as pool:
             return pool.submit(_check_batch, [(source, destination)]).result()[0]
@@ -348,35 +382,15 @@ def _stat(path: Path) -> tuple[int, int] | None:
     return (status.st_size, status.st_mtime_ns)
 
 
-def _write_log(out_dir: Path, run_id: int, run: RunResult, changes: Changes,
-               started: dt.datetime, note: str | None = None) -> Path:
-    lines = [f"sheetsync run {run_id}: started {started:%Y-%m-%d %H:%M:%S}, as of {run.as_of}",
-             *summary_lines(run), *([note] if note else []),
+def _write_log(out_dir: Path, run_id: int, as_of: dt.date, summary: reuse.Summary,
+               warnings: list[dict[str, Any]], changes: Changes, started: dt.datetime,
+               note: str | None = None) -> Path:
+    lines = [f"sheetsync run {run_id}: started {started:%Y-%m-%d %H:%M:%S}, as of {as_of}",
+             *summary.lines, *([note] if note else []),
              f"{len(changes.reused)} reused unchanged, {len(changes.stale)} kept stale, "
              f"{len(changes.new)} new findings, {len(changes.resolved)} resolved",
              *(f"no longer found (its findings are not counted as resolved): {name}"
                for name in changes.removed),
-             *(f"warning: {warning['message']}" for warning in run.all_warnings()),
+             *(f"warning: {warning['message']}" for warning in warnings),
              f"finished {dt.datetime.now():%Y-%m-%d %H:%M:%S}"]
     return write_text_atomically(out_dir / LOG_DIR / f"run-{run_id:05d}.log", "\n".join(lines) + "\n")
-
-
-def history_rows(out_dir: Path) -> list[dict[str, Any]]:
-    """The runs recorded in ``out_dir``'s history, oldest first."""
-    if not (out_dir / history.HISTORY_FILE).is_file():
-        return []
-    with history.open_history(out_dir) as connection:
-        return history.runs(connection)
-
-
-
-def risk_history(path: Path, quarter: Quarter) -> dict[str, list[dict[str, Any]]]:
-    """Risk records of the three quarters before ``quarter`` from the history in ``path`` (the
-    output folder of a run, or its history file), for ``summary --history``."""
-    folder = path.parent if path.is_file() else path
-    if (path.is_file() and path.name != history.HISTORY_FILE) or not (
-            folder / history.HISTORY_FILE).is_file():
-        raise SheetsyncError(f"{path}: no run history here (give the output folder of "
-                             f"'sheetsync run', or its {history.HISTORY_FILE})")
-    with history.open_history(folder) as connection:
-        return history.risks_by_quarter(connection, quarters_before(quarter, 3))

@@ -4,12 +4,14 @@ When every input's bytes, the settings and schemas (the run's fingerprint, which
 as-of date) and the quarter are as in the last run, and every output of the last run is
 present and intact (each one's hash is kept in the history, in ``run_outputs``), nothing a
 rebuild would write can differ, so nothing is rebuilt: the run records itself in the history
-(its workbooks and findings pointing at what the last run stored) and says it reused them.
+(its workbooks and findings pointing at what the last run stored) and says it reused them,
+with the lines and exit code the last run had (kept in the history for this): its workbooks
+and findings are read from exceptions.json only if asked for.
 
 Only the "what changed" flags of ``exceptions.*`` can differ from a rebuild's, the first time
-nothing changed: the last run's findings were new to it, and are not new now. Those three
-files are then written again from ``exceptions.json`` with the flags as a rebuild would set
-them (the last run is then "settled": its outputs are exactly what a rebuild writes).
+nothing changed: the last run's findings were new to it, and are not new now. Those flags are
+then set in the three files as a rebuild would set them (the last run is then "settled": its
+outputs are exactly what a rebuild writes).
 """
 
 from __future__ import annotations
@@ -25,37 +27,63 @@ from typing import Any
 from sheetsync.files import content_hash, keep_going
 from sheetsync.findings import Finding, Severity
 from sheetsync.read.discover import Source
-from sheetsync.report.reports import Changes, rewrite_exceptions
+from sheetsync.report.changes import Changes, summary_lines
+from sheetsync.report.settle import settle_exceptions
 from sheetsync.results import RunResult, SheetResult, WorkbookResult
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS run_outputs (run_id INTEGER, path TEXT, hash TEXT);
 CREATE INDEX IF NOT EXISTS run_outputs_run ON run_outputs (run_id);
 CREATE TABLE IF NOT EXISTS run_settled (run_id INTEGER PRIMARY KEY, settled INTEGER);
+CREATE TABLE IF NOT EXISTS run_summaries (run_id INTEGER PRIMARY KEY, summary TEXT);
 """
+#: Every ``--fail-on``.
+FAIL_ON = ("error", "warning", "never")
 REUSED_NOTE = "nothing changed since the last run: its summary, reports and owner lists reused"
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """What a run says of itself: a line per workbook and the totals (``summary_lines``), and
+    whether it fails under each ``--fail-on``."""
+
+    lines: list[str]
+    failed: dict[str, bool]
+
+    @classmethod
+    def of(cls, run: RunResult) -> Summary:
+        return cls(list(summary_lines(run)), {level: run.failed(level) for level in FAIL_ON})
 
 
 @dataclass(slots=True)
 class Reused:
     """An unchanged re-run, recorded: what ``run_job`` returns for it."""
 
-    run: RunResult  #: Workbooks and findings as exceptions.json has them (records: in records/).
+    summary: Summary  #: The last run's.
+    #: Its workbooks and findings as exceptions.json has them (records: in records/).
+    load: Callable[[], RunResult]
     changes: Changes
     run_id: int
     outputs: list[Path]
 
 
 def remember_outputs(connection: sqlite3.Connection, run_id: int, out_dir: Path,
-                     outputs: list[Path], changes: Changes, workbooks: int) -> None:
-    """Keep the hash of each of the run's outputs, and whether its reports are settled (what a
+                     outputs: list[Path], changes: Changes, workbooks: int,
+                     summary: Summary) -> None:
+    """Keep the hash of each of the run's outputs, whether its reports are settled (what a
     rebuild would write if nothing changed: nothing new, resolved, removed or stale, every
-    workbook reused)."""
+    workbook reused), and its summary."""
     connection.executescript(_SCHEMA)
     settled = (not changes.new and not changes.resolved and not changes.removed
                and not changes.stale and len(changes.reused) == workbooks)
     with connection:
         _store(connection, run_id, out_dir, outputs, settled)
+        _keep_summary(connection, run_id, summary)
+
+
+def _keep_summary(connection: sqlite3.Connection, run_id: int, summary: Summary) -> None:
+    connection.execute("INSERT OR REPLACE INTO run_summaries VALUES (?, ?)",
+                       (run_id, json.dumps({"lines": summary.lines, "failed": summary.failed})))
 
 
 def _store(connection: sqlite3.Connection, run_id: int, out_dir: Path, outputs: list[Path],
@@ -76,8 +104,8 @@ def unchanged_run(connection: sqlite3.Connection, out_dir: Path, sources: list[S
     nothing recorded). ``hash_of`` gives an input's content hash (None: in use or unreadable,
     which a full run deals with)."""
     connection.executescript(_SCHEMA)
-    last = connection.execute("SELECT id, fingerprint, quarter FROM runs ORDER BY id DESC "
-                              "LIMIT 1").fetchone()
+    last = connection.execute("SELECT id, fingerprint, quarter, workbooks, errors + warnings "
+                              "FROM runs ORDER BY id DESC LIMIT 1").fetchone()
     if last is None or last[1] != fingerprint or last[2] != quarter:
         return None
     last_id = last[0]
@@ -93,23 +121,37 @@ def unchanged_run(connection: sqlite3.Connection, out_dir: Path, sources: list[S
                                       (last_id,)))
     settled = connection.execute("SELECT settled FROM run_settled WHERE run_id = ?",
                                  (last_id,)).fetchone()
-    if not outputs or settled is None or not _intact(out_dir, outputs):
+    if "exceptions.json" not in outputs or settled is None or not _intact(out_dir, outputs):
         return None
-    document = json.loads((out_dir / "exceptions.json").read_text(encoding="utf-8"))
-    paths = [out_dir / name for name in outputs]
     if not settled[0]:
-        _settle(document)
         left: list[dict[str, Any]] = []
-        with keep_going(out_dir, left):
-            rewrite_exceptions(document, out_dir)
+        with keep_going(out_dir, left):  # (its workbooks; its findings, of either severity)
+            written = settle_exceptions(out_dir, workbooks=last[3], findings=last[4])
         if left:
             return None  # NOTE: an output open in Excel: the full run says so, and goes on
-    run = _run_of(document, out_dir, sources)
+        outputs.update((path.relative_to(out_dir).as_posix(), content_hash(path))
+                       for path in written)
+    text = (out_dir / "exceptions.json").read_bytes()
+
+    def load() -> RunResult:
+        return _run_of(json.loads(text), out_dir, sources)
+
+    kept = connection.execute("SELECT summary FROM run_summaries WHERE run_id = ?",
+                              (last_id,)).fetchone()
+    # NOTE: only the lines and exit code are needed: a run's workbooks and findings, read
+    # again, were a fifth of an unchanged re-run (those of a history made before summaries
+    # were kept are read now)
+    summary = Summary(**json.loads(kept[0])) if kept else Summary.of(load())
     changes = Changes(new=set(), resolved=[], reused={s.name for s in sources}, stale=set())
     with connection:
         run_id = _record(connection, last_id, started)
-        _store(connection, run_id, out_dir, paths, settled=True)
-    return Reused(run=run, changes=changes, run_id=run_id, outputs=paths)
+        # NOTE: the digests just checked (or taken of what was settled): not hashed again
+        connection.executemany("INSERT INTO run_outputs VALUES (?, ?, ?)",
+                               [(run_id, name, digest) for name, digest in sorted(outputs.items())])
+        connection.execute("INSERT OR REPLACE INTO run_settled VALUES (?, 1)", (run_id,))
+        _keep_summary(connection, run_id, summary)
+    return Reused(summary=summary, load=load, changes=changes, run_id=run_id,
+                  outputs=[out_dir / name for name in outputs])
 
 
 def _intact(out_dir: Path, outputs: dict[str, str]) -> bool:
@@ -129,23 +171,17 @@ def _intact(out_dir: Path, outputs: dict[str, str]) -> bool:
     return True
 
 
-def _settle(document: dict[str, Any]) -> None:
-    """The flags as a rebuild sets them when nothing changed since the last run."""
-    for entry in document["workbooks"]:
-        entry["reused"], entry["stale"] = True, False
-    for finding in document["findings"]:
-        finding["new"] = False
-    document["resolved"], document["removed"] = [], []
-
-
 def _run_of(document: dict[str, Any], out_dir: Path, sources: list[Source]) -> RunResult:
     """The run as exceptions.json has it: workbooks, their sheets and findings."""
     by_name = {source.name: source for source in sources}
+    severities = {severity.label: severity for severity in Severity}
     findings: dict[str, list[Finding]] = {}
-    for entry in document["findings"]:
-        fields = {k: v for k, v in entry.items() if k != "new"}
-        fields["severity"] = Severity.parse(entry["severity"])
-        findings.setdefault(entry["workbook"], []).append(Finding(**fields))
+    for entry in document["findings"]:  # (a first check can find 10,000)
+        fields = dict(entry)
+        fields.pop("new", None)
+        label = fields["severity"]
+        fields["severity"] = severities.get(label) or Severity.parse(label)
+        findings.setdefault(fields["workbook"], []).append(Finding(**fields))
     workbooks = [WorkbookResult(
         source=by_name[wb["path"]], status=wb["status"], message=wb["message"],
         annotated=out_dir / wb["annotated"] if wb["annotated"] else None,

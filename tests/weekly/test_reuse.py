@@ -5,17 +5,23 @@ rebuilds what it must, and what is reused is exactly what a rebuild would write.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import xlsxwriter
 from helpers import AS_OF, write_openpyxl
 from helpers.outputs import digests, heavy_register
 
+import sheetsync.report.reports
 import sheetsync.weekly.job
 import sheetsync.weekly.reuse
+from sheetsync.report.changes import summary_lines
 from sheetsync.report.quarters import parse_quarter, quarter_of
 from sheetsync.results import Settings
 from sheetsync.weekly import reuse
@@ -64,6 +70,9 @@ def test_an_unchanged_rerun_reuses_the_outputs_and_they_are_what_a_rebuild_write
     assert (out / "summary.xlsx").stat().st_mtime_ns == summary  # not written again
     assert reuse.REUSED_NOTE in fourth.log.read_text()
 
+    assert fourth.summary == second.summary == first.summary  # (kept, not worked out again)
+    assert fourth.summary.lines == list(summary_lines(fourth.run))
+    assert fourth.failed("error") and not fourth.failed("never") and not fourth.warnings()
     assert fourth.changes.reused == {"Corporate/register.xlsx", "Adults/risks.xlsx"}
     assert not fourth.changes.new and not fourth.changes.resolved
     assert [f.to_dict() for f in fourth.run.findings] == [f.to_dict() for f in first.run.findings]
@@ -81,6 +90,16 @@ def test_an_unchanged_rerun_reuses_the_outputs_and_they_are_what_a_rebuild_write
         (2, 2, *runs[0][3:5], 0, 0)] * 3
     assert {count for _run, count in stored} == {len(first.run.findings)}
     assert len({count for _run, count in records}) == 1 and len(records) == 4
+
+
+def test_a_history_kept_before_summaries_were_still_reuses(tmp_path: Path) -> None:
+    folder, out = drive(tmp_path / "in"), tmp_path / "out"
+    first = run(folder, out)
+    with sqlite3.connect(out / "history.sqlite") as connection:
+        connection.execute("DROP TABLE run_summaries")
+    again = run(folder, out)
+    assert again.reused_outputs and again.summary == first.summary
+    assert run(folder, out).summary == first.summary
 
 
 def _change_input(folder: Path, out: Path) -> dict[str, object]:
@@ -160,3 +179,67 @@ def test_force_and_a_workbook_in_use_rebuild(tmp_path: Path) -> None:
     finally:
         sheetsync.weekly.job.IN_USE_RETRIES = 3
     assert not kept.reused_outputs and kept.changes.stale == {"Adults/risks.xlsx"}
+
+
+def test_settling_changes_only_the_flags_where_they_stand(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    folder, out = drive(tmp_path / "in"), tmp_path / "out"
+    run(folder, out)
+    before = json.loads((out / "exceptions.json").read_text(encoding="utf-8"))
+    assert any(f["new"] for f in before["findings"])
+
+    def rewritten(*args: object) -> None:
+        raise AssertionError("written again in full")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(sheetsync.report.reports, "rewrite_exceptions", rewritten)
+        assert run(folder, out).reused_outputs
+    after = json.loads((out / "exceptions.json").read_text(encoding="utf-8"))
+    assert not any(f["new"] for f in after["findings"])
+    assert [{k: v for k, v in f.items() if k != "new"} for f in after["findings"]] \
+        == [{k: v for k, v in f.items() if k != "new"} for f in before["findings"]]
+
+
+def test_a_value_that_looks_like_a_flag_is_not_taken_for_one(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cell holding what a flag looks like in exceptions.csv (",True" at a line's end): that
+    file is written again in full, as a rebuild writes it."""
+    folder, out, rebuilt = drive(tmp_path / "in"), tmp_path / "out", tmp_path / "rebuilt"
+    book = xlsxwriter.Workbook(str(folder / "Adults" / "odd.xlsx"))
+    sheet = book.add_worksheet("Risks")
+    for number, row in enumerate([
+            ["Ref", "Risk", "Owner", "Likelihood", "Impact", "Score", "Review date"],
+            ["R1", "Budget", "Jo Smith", "2,True\r\nor 3,False\r\n", 3, 7, "01/03/2023"]]):
+        sheet.write_row(number, 0, row)
+    book.close()
+    run(folder, out)
+    assert b",True\r\nor 3,False\r\n" in (out / "exceptions.csv").read_bytes()
+    rebuild(folder, rebuilt, monkeypatch)
+    assert run(folder, out).reused_outputs
+    rebuild(folder, rebuilt, monkeypatch)
+    assert digests(out) == digests(rebuilt)
+
+
+#: A ``sheetsync run`` that says, last, which of the heavy libraries it loaded.
+_LOADED = """
+import sys
+from sheetsync.cli import main
+try:
+    main()
+finally:
+    print(*sorted(name for name in ("pandas", "pandera", "openpyxl", "xlsxwriter")
+                  if name in sys.modules), file=sys.stderr)
+"""
+
+
+def test_an_unchanged_rerun_loads_no_checking_and_no_report_writing(tmp_path: Path) -> None:
+    folder, out = drive(tmp_path / "in"), tmp_path / "out"
+    command = [sys.executable, "-c", _LOADED, "run", str(folder), "--out", str(out),
+               "--as-of", AS_OF.isoformat(), "--jobs", "1", "--no-email"]
+    loaded = [subprocess.run(command, capture_output=True, text=True, check=False)
+              for _run in range(3)]
+    assert "Nothing changed since the last run" not in loaded[0].stdout
+    assert "pandas" in loaded[0].stderr.split("\n")[-2]
+    for rerun in loaded[1:]:  # (the first settles the exceptions files, without a writer)
+        assert "Nothing changed since the last run" in rerun.stdout
+        assert rerun.stderr.split("\n")[-2] == ""
