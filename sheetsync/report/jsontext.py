@@ -11,6 +11,7 @@ text is the same for any value.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 _OPTIONS: dict[str, Any] = {"ensure_ascii": False, "default": str}
@@ -22,21 +23,42 @@ _SCALARS = frozenset({str, int, float, bool, type(None)})
 
 def indented_json(document: Any) -> str:
     """``json.dumps(document, indent=2, ensure_ascii=False, default=str)``, the same text."""
-    if not isinstance(document, dict) or not document:
-        return json.dumps(document, indent=2, **_OPTIONS)
-    members = [json.dumps(str(key) if not isinstance(key, str) else key, **_OPTIONS)
-               + ": " + _member(value) for key, value in document.items()]
-    return "{\n  " + ",\n  ".join(members) + "\n}"
+    return "".join(json_pieces(document))
 
 
-def _member(value: Any) -> str:
+def json_pieces(document: Any) -> Iterator[str]:
+    """``indented_json(document)`` in pieces, to be written as they come (a long list of
+    objects goes a batch at a time: never whole in memory, nor copied)."""
+    if not isinstance(document, dict) or not document or \
+            not all(isinstance(key, str) for key in document):
+        yield json.dumps(document, indent=2, **_OPTIONS)
+        return
+    yield "{\n  "
+    for number, (key, value) in enumerate(document.items()):
+        if number:
+            yield ",\n  "
+        yield json.dumps(key, **_OPTIONS) + ": "
+        yield from _member(value)
+    yield "\n}"
+
+
+def _member(value: Any) -> Iterator[str]:
     """A top-level member's value, as indented at depth 1."""
     if isinstance(value, list) and value and all(_flat(item) for item in value):
         # NOTE: a line break in the text is always a separator (in strings it is escaped),
         # and "},<break>{" only ever joins two objects: their values are scalars.
-        body = _FIELDS.encode(value)[2:-2].replace("},\n      {", "\n    },\n    {\n      ")
-        return "[\n    {\n      " + body + "\n    }\n  ]"
-    return json.dumps(value, indent=2, **_OPTIONS).replace("\n", "\n  ")
+        yield "[\n    {\n      "
+        for start in range(0, len(value), _BATCH):
+            if start:
+                yield "\n    },\n    {\n      "
+            batch = _FIELDS.encode(value[start:start + _BATCH])
+            yield batch[2:-2].replace("},\n      {", "\n    },\n    {\n      ")
+        yield "\n    }\n  ]"
+        return
+    yield json.dumps(value, indent=2, **_OPTIONS).replace("\n", "\n  ")
+
+
+_BATCH = 2000  #: Objects encoded at once.
 
 
 def _flat(item: Any) -> bool:

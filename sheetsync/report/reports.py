@@ -14,13 +14,13 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.url import Url
 
-from sheetsync.files import atomic_path, keep_going, write_text_atomically
+from sheetsync.files import atomic_path, keep_going
 from sheetsync.findings import Severity
 from sheetsync.report.bulkrows import plain_rows, splice_rows
 from sheetsync.report.changes import Changes
 from sheetsync.report.changes import summary_lines as summary_lines  # (where it was)
 from sheetsync.report.inspect import sheet_entry
-from sheetsync.report.jsontext import indented_json
+from sheetsync.report.jsontext import json_pieces
 from sheetsync.report.record_fields import FIELDS, RECORD_FILES, ROLLUP_FIELDS, rollups
 from sheetsync.results import RunResult, WorkbookResult
 
@@ -132,7 +132,11 @@ def rewrite_exceptions(document: dict[str, Any], out_dir: Path) -> list[Path]:
 
 
 def _write_json(path: Path, document: dict[str, Any]) -> Path:
-    return write_text_atomically(path, indented_json(document) + "\n")
+    with atomic_path(path) as temporary, open(temporary, "w", encoding="utf-8", newline="") as stream:
+        for piece in json_pieces(document):  # NOTE: written as made: a first check's is large
+            stream.write(piece)
+        stream.write("\n")
+    return path
 
 
 def _exceptions_workbook(path: Path, entries: list[dict[str, Any]], copies: dict[str, str | None],
@@ -238,20 +242,22 @@ def csv_safe(value: Any) -> Any:
 
 
 def _write_csv(path: Path, fields: tuple[str, ...], rows: Iterable[dict[str, Any]]) -> Path:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(fields)
     starts = _FORMULA_STARTS
     pick = itemgetter(*fields) if len(fields) > 1 else (lambda row: (row[fields[0]],))
-    for row in rows:
-        try:
-            values = pick(row)
-        except KeyError:
-            values = [row.get(name) for name in fields]
-        # NOTE: csv_safe, inlined: a records file has a value per field per row
-        writer.writerow([("'" + v) if type(v) is str and v.startswith(starts) else v for v in values])
-    # NOTE: utf-8-sig so Excel opens names such as "Siân" correctly.
-    return write_text_atomically(path, buffer.getvalue(), encoding="utf-8-sig")
+    # NOTE: utf-8-sig so Excel opens names such as "Siân" correctly; written as it is made
+    with atomic_path(path) as temporary, \
+            open(temporary, "w", encoding="utf-8-sig", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(fields)
+        for row in rows:
+            try:
+                values = pick(row)
+            except KeyError:
+                values = [row.get(name) for name in fields]
+            # NOTE: csv_safe, inlined: a records file has a value per field per row
+            writer.writerow([("'" + v) if type(v) is str and v.startswith(starts) else v
+                             for v in values])
+    return path
 
 
 def _relative(path: Path, base: Path) -> str:

@@ -8,7 +8,7 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sheetsync.report.jsontext import indented_json
+from sheetsync.report.jsontext import indented_json, json_pieces
 
 _SCALAR = (st.text() | st.integers() | st.floats() | st.booleans() | st.none()
            | st.dates() | st.sampled_from(["},\n      {", '"}, {"', "\\", "\u2028", "—"]))
@@ -37,3 +37,11 @@ def test_a_report_document_with_findings_is_written_the_same() -> None:
     text = indented_json(document)
     assert text == _dumps(document)
     assert '\n    {\n      "workbook": "a.xlsx",\n      "sheet": "Risks",' in text
+
+
+def test_a_list_longer_than_a_batch_is_written_the_same_in_pieces() -> None:
+    findings = [{"cell": f"K{n}", "row": n, "new": n % 3 == 0, "value": n / 7} for n in range(4501)]
+    document = {"as_of": "2023-03-31", "findings": findings, "warnings": []}
+    pieces = list(json_pieces(document))
+    assert "".join(pieces) == _dumps(document)
+    assert max(map(len, pieces)) < len("".join(pieces)) / 2  # (not one piece holding the lot)
