@@ -5,8 +5,9 @@ of a folder finds them: a product formula such as ``=D4*E4`` in every score cell
 calculated, and the residual score above the inherent one on about half the rows), then prints:
 the first run's wall time as a ratio to loading and saving the same files with openpyxl one
 after another in one process, and an unchanged re-run's wall time as a ratio to the first run
-(the first unchanged re-run writes exceptions.* again, its findings no longer new; the next one
-reuses everything). Not a test: nothing asserts. ``--repeat K`` measures it all K times.
+(the first unchanged re-run settles the "new" flags of exceptions.* where they stand, its
+findings no longer new; the next one reuses everything as it is). Not a test: nothing
+asserts. ``--repeat K`` measures it all K times.
 
     python benchmarks/run_speed.py [--heavy] [--repeat K] [N] [ROWS] [JOBS]
 """
