@@ -199,11 +199,12 @@ def record_run(connection: sqlite3.Connection, run: RunResult, *, started: dt.da
                  None if origin is not None else json.dumps(result_to_json(wb, run.out_dir),
                                                             default=str),
                  origin))
+            entries = [f.to_dict() for f in wb.findings]  # NOTE: once each: 10,000s in a first run
             connection.executemany(
                 "INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(run_id, f.workbook, f.sheet, f.cell, f.row, f.column, f.ref,
-                  json.dumps(f.to_dict()["value"]), f.rule, f.severity.label, f.message,
-                  finding_key(f.to_dict()) in new) for f in wb.findings])
+                [(run_id, f["workbook"], f["sheet"], f["cell"], f["row"], f["column"], f["ref"],
+                  json.dumps(f["value"]), f["rule"], f["severity"], f["message"],
+                  finding_key(f) in new) for f in entries])
     return run_id
 
 

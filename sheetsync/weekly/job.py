@@ -128,7 +128,7 @@ def run_job(inputs: list[Path], out_dir: Path, settings: Settings, quarter: Quar
             run = RunResult(as_of=settings.as_of, out_dir=out_dir, workbooks=results)
             found = {s.name for s in sources}
             removed = sorted(name for name in past if name not in found)
-            current = {history.finding_key(f.to_dict()) for f in run.findings}
+            current = {(f.workbook, f.sheet, f.cell, f.rule) for f in run.findings}  # (finding_key)
             before = {history.finding_key(f): f for f in past_findings}
             changes = Changes(new=current - set(before), reused=reused, stale=stale,
                               resolved=[f for key, f in before.items() if key not in current
