@@ -154,7 +154,7 @@ def run_job(inputs: list[Path], out_dir: Path, settings: Settings, quarter: Quar
             summary = reuse.Summary.of(run)
             reuse.remember_outputs(connection, run_id, out_dir, outputs + [
                 wb.annotated for wb in run.workbooks if wb.annotated], changes, len(results),
-                summary)
+                summary, left={w["file"] for w in run.all_warnings() if "file" in w})
         log = _write_log(out_dir, run_id, run.as_of, summary, run.all_warnings(), changes, started)
         mail = remind_after_run(out_dir, run, run_id, changes.new, settings.config.email,
                                 send=email, preview=email_preview, log=log,

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -69,15 +69,16 @@ class Reused:
 
 def remember_outputs(connection: sqlite3.Connection, run_id: int, out_dir: Path,
                      outputs: list[Path], changes: Changes, workbooks: int,
-                     summary: Summary) -> None:
+                     summary: Summary, left: set[str] | None = None) -> None:
     """Keep the hash of each of the run's outputs, whether its reports are settled (what a
     rebuild would write if nothing changed: nothing new, resolved, removed or stale, every
-    workbook reused), and its summary."""
+    workbook reused), and its summary. An output ``left`` as it was (open in Excel: its path
+    under ``out_dir``) is kept with no hash, so the next run finds it not intact and rebuilds."""
     connection.executescript(_SCHEMA)
     settled = (not changes.new and not changes.resolved and not changes.removed
                and not changes.stale and len(changes.reused) == workbooks)
     with connection:
-        _store(connection, run_id, out_dir, outputs, settled)
+        _store(connection, run_id, out_dir, outputs, settled, left or set())
         _keep_summary(connection, run_id, summary)
 
 
@@ -87,13 +88,14 @@ def _keep_summary(connection: sqlite3.Connection, run_id: int, summary: Summary)
 
 
 def _store(connection: sqlite3.Connection, run_id: int, out_dir: Path, outputs: list[Path],
-           settled: bool) -> None:
+           settled: bool, left: Collection[str] = ()) -> None:
     # NOTE: an output kept from a run made where the folder was before it moved (its annotated
     # copy's path as the history has it) is not this folder's: left out
+    names = [(path, path.relative_to(out_dir).as_posix()) for path in sorted(set(outputs))
+             if path.is_relative_to(out_dir) and path.is_file()]
     connection.executemany("INSERT INTO run_outputs VALUES (?, ?, ?)",
-                           [(run_id, path.relative_to(out_dir).as_posix(), content_hash(path))
-                            for path in sorted(set(outputs))
-                            if path.is_relative_to(out_dir) and path.is_file()])
+                           [(run_id, name, "" if name in left else content_hash(path))
+                            for path, name in names])
     connection.execute("INSERT OR REPLACE INTO run_settled VALUES (?, ?)", (run_id, settled))
 
 

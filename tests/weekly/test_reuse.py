@@ -18,6 +18,7 @@ import xlsxwriter
 from helpers import AS_OF, write_openpyxl
 from helpers.outputs import digests, heavy_register
 
+import sheetsync.files
 import sheetsync.report.reports
 import sheetsync.weekly.job
 import sheetsync.weekly.reuse
@@ -243,3 +244,33 @@ def test_an_unchanged_rerun_loads_no_checking_and_no_report_writing(tmp_path: Pa
     for rerun in loaded[1:]:  # (the first settles the exceptions files, without a writer)
         assert "Nothing changed since the last run" in rerun.stdout
         assert rerun.stderr.split("\n")[-2] == ""
+
+
+def test_an_exceptions_file_left_open_by_the_last_run_is_written_by_the_next(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The last run could not replace exceptions.xlsx (open in Excel): it still holds the run
+    before's findings, so an unchanged re-run must write it, not settle or reuse it."""
+    import os
+
+    folder, out, rebuilt = drive(tmp_path / "in"), tmp_path / "out", tmp_path / "rebuilt"
+    run(folder, out)
+    write_openpyxl(folder / "Adults" / "risks.xlsx", {"Risks": [
+        ["Ref", "Risk", "Owner", "Likelihood", "Impact", "Score", "Review date"],
+        ["R1", "Budget", "Jo Smith", 2, 3, 8, "01/03/2023"],  # (as many findings as before)
+        ["R2", "Cyber", "Sam Patel", 4, 4, 16, "01/01/2022"]]})
+    real = os.replace
+
+    def replace(source: object, target: object, *args: object, **kwargs: object) -> None:
+        if Path(str(target)).name == "exceptions.xlsx":
+            raise PermissionError(13, "in use", str(target))
+        real(source, target, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sheetsync.files, "REPLACE_WAIT", 0.0)
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "replace", replace)
+        assert run(folder, out).warnings()
+    again = run(folder, out)
+    assert not again.reused_outputs
+    rebuild(folder, rebuilt, monkeypatch)
+    rebuild(folder, rebuilt, monkeypatch)
+    assert digests(out) == digests(rebuilt)
