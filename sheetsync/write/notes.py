@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
 from sheetsync.read.package import MAIN_NS, attribute, xml_escaped, xml_text
+from sheetsync.write.sheetframe import SheetUnsupported
 
 AUTHOR = "sheetsync"
 SEPARATOR = "\n\n— sheetsync —\n"
@@ -161,7 +162,9 @@ def vml_drawing(existing: bytes | None, cells: set[tuple[int, int]], block: int,
     first_id = max(numbers + [block * 1024]) + 1
     added = sorted(cells - present)
     xml = _with_id_blocks(xml, first_id + len(added))
-    end = xml.rindex(b"</xml>")
+    end = xml.rfind(b"</xml>")
+    if end < 0:  # NOTE: made as the package is written: the writer falls back on this error
+        raise SheetUnsupported("a legacy drawing (notes) without its closing </xml>")
     # NOTE: each shape made as it is written: a first check can add tens of thousands
     shapes = (_note_shape(number, cell, sizes.get(cell, 60))
               for number, cell in enumerate(added, start=first_id))

@@ -464,3 +464,26 @@ def test_cells_filled_on_rows_that_are_not_there_go_in_before_the_rows_after_the
     ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
     assert [row.get("r") for row in root.iter(f"{ns}row")] == ["1", "2", "4", "5", "9"]
     assert [c.get("r") for c in root.iter(f"{ns}c")] == ["A1", "A2", "B4", "A5", "A9"]
+
+
+def test_a_notes_drawing_without_its_end_goes_through_openpyxl(tmp_path) -> None:
+    """The drawing is made as the package is written: its error still means the fallback
+    writer, not a workbook that cannot be checked."""
+    def notes(wb):
+        wb["Risks"]["B3"].comment = Comment("Owner leaving in May", "Sam Patel")
+
+    path = write_openpyxl(tmp_path / "base.xlsx", {"Risks": ROWS}, notes)
+    data = parts(path)
+    vml = next(n for n in data if n.endswith(".vml"))
+    data[vml] = data[vml].replace(b"</xml>", b"")
+    odd = tmp_path / "in" / "odd.xlsx"
+    odd.parent.mkdir()
+    with zipfile.ZipFile(odd, "w") as package:
+        for name, content in data.items():
+            package.writestr(name, content)
+    run = run_sheetsync([odd], tmp_path / "out", reports=False)
+    assert run.workbooks[0].status == "ok"
+    assert keys(run) == [("RR03", "Risks", "D2"), ("RR09", "Risks", "C3")]
+    wb = openpyxl.load_workbook(run.workbooks[0].annotated)
+    assert wb[LEDGER_SHEET]["H1"].value is None, "written by the openpyxl writer"
+    assert wb["Risks"]["D2"].comment.text.startswith("sheetsync:\nERROR RR03")
