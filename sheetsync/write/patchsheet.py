@@ -70,12 +70,15 @@ def patch_one_sheet(edits: PackageEdits, patch: SheetPatch) -> LedgerRows:
 
     def ledger() -> list[list[Any]]:  # NOTE: called once the sheet is written: originals known
         rows = []
+        fills: dict[int, str] = {}  # (a cell's own format -> its fill, as written: few formats)
         for cell, findings in sorted(marks.items()):
             before, own = notes.get(cell), originals.get(cell)
+            fill = fills.get(own or 0)
+            if fill is None:
+                fill = fills[own or 0] = styles.fill_xml(styles.fill_of(own or 0)).decode()
             rows.append(["mark", name, findings[0].cell, before[0] if before else None,
                          before[1] if before else None, None, None,
-                         NO_STYLE if own is None else own,
-                         styles.fill_xml(styles.fill_of(own or 0)).decode()])
+                         NO_STYLE if own is None else own, fill])
         return derived + rows
 
     return ledger

@@ -34,6 +34,10 @@ class Styles:
             if not self.sections[name]:
                 raise StylesUnsupported(f"no {name.decode()} in the styles part")
         self._added: dict[bytes, list[bytes]] = {name: [] for name in self.sections}
+        # NOTE: indices only ever grow, so each look-up is made once: a first check restyles
+        # tens of thousands of cells with a handful of formats
+        self._positions: dict[bytes, dict[bytes, int]] = {}
+        self._formats: dict[tuple[int, int | None, int | None, int | None], int] = {}
 
     def changed(self) -> bool:
         return any(self._added.values())
@@ -59,7 +63,12 @@ class Styles:
     def cell_format(self, base: int, fill: int | None = None, font: int | None = None,
                     number_format: int | None = None) -> int:
         """The index of a cell format like ``base`` with its fill, font or number format changed."""
-        return self._index(b"cellXfs", self.variant(base, fill, font, number_format))
+        key = (base, fill, font, number_format)
+        index = self._formats.get(key)
+        if index is None:
+            index = self._formats[key] = self._index(b"cellXfs",
+                                                     self.variant(base, fill, font, number_format))
+        return index
 
     def variant(self, base: int, fill: int | None = None, font: int | None = None,
                 number_format: int | None = None) -> bytes:
@@ -74,15 +83,22 @@ class Styles:
         return tag + xf[len(start):]
 
     def cell_format_xml(self, index: int) -> bytes:
-        xfs = self.sections[b"cellXfs"] + self._added[b"cellXfs"]
-        return xfs[index] if 0 <= index < len(xfs) else xfs[0]
+        return self._element(b"cellXfs", index)
 
     def fill_of(self, xf_index: int) -> int:
         return int(attribute(start_tag(self.cell_format_xml(xf_index)), b"fillId") or 0)
 
     def fill_xml(self, index: int) -> bytes:
-        fills = self.sections[b"fills"] + self._added[b"fills"]
-        return fills[index] if 0 <= index < len(fills) else fills[0]
+        return self._element(b"fills", index)
+
+    def _element(self, section: bytes, index: int) -> bytes:
+        """The element at ``index`` of ``section`` (its first for an index out of range)."""
+        existing, added = self.sections[section], self._added[section]
+        if 0 <= index < len(existing):
+            return existing[index]
+        if 0 <= index - len(existing) < len(added):
+            return added[index - len(existing)]
+        return existing[0]
 
     def fill_from_xml(self, element: bytes) -> int:
         """The index of a fill written as ``element`` (from the ledger), added if missing."""
@@ -104,13 +120,18 @@ class Styles:
         return xml
 
     def _index(self, section: bytes, element: bytes) -> int:
-        existing = self.sections[section]
-        added = self._added[section]
-        for number, candidate in enumerate(existing + added):
-            if candidate == element:
-                return number
-        added.append(element)
-        return len(existing) + len(added) - 1
+        """The first position of ``element`` in ``section``, added at its end if missing."""
+        positions = self._positions.get(section)
+        if positions is None:
+            positions = self._positions[section] = {}
+            for number, candidate in enumerate(self.sections[section]):
+                positions.setdefault(candidate, number)
+        found = positions.get(element)
+        if found is None:
+            added = self._added[section]
+            added.append(element)
+            found = positions[element] = len(self.sections[section]) + len(added) - 1
+        return found
 
     def _section(self, name: bytes) -> bytes | None:
         found = re.search(rb"<" + name + rb"\b[^>]*>(.*?)</" + name + rb">", self._xml, re.DOTALL)

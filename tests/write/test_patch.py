@@ -487,3 +487,21 @@ def test_a_notes_drawing_without_its_end_goes_through_openpyxl(tmp_path) -> None
     wb = openpyxl.load_workbook(run.workbooks[0].annotated)
     assert wb[LEDGER_SHEET]["H1"].value is None, "written by the openpyxl writer"
     assert wb["Risks"]["D2"].comment.text.startswith("sheetsync:\nERROR RR03")
+
+
+def test_a_format_asked_for_again_is_the_same_one_and_new_ones_go_at_the_end() -> None:
+    from sheetsync.write.stylesxml import Styles
+
+    xml = (b'<styleSheet><fonts count="1"><font><sz val="11"/></font></fonts><fills count="2">'
+           b'<fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/>'
+           b'</fill></fills><cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0"/>'
+           b'<xf numFmtId="0" fontId="0" fillId="0"/></cellXfs></styleSheet>')
+    styles = Styles(xml)
+    red = styles.fill("FFC7CE")
+    assert red == 2 and styles.fill("ffc7ce") == 2
+    assert styles.cell_format(0) == 0, "the first of two equal formats"
+    marked = styles.cell_format(1, fill=red)
+    assert marked == 2 and styles.cell_format(1, fill=red) == 2 and styles.cell_format(0, fill=red) == 2
+    assert styles.cell_format_xml(2) == b'<xf numFmtId="0" fontId="0" fillId="2" applyFill="1"/>'
+    assert styles.fill_of(2) == 2 and styles.fill_xml(99) == styles.fill_xml(0)
+    assert b'<cellXfs count="3">' in styles.xml() and b'<fills count="3">' in styles.xml()
