@@ -197,8 +197,16 @@ def _write_pieces(target: zipfile.ZipFile, info: zipfile.ZipInfo, pieces: list[b
     # NOTE: ZipFile.open has no level argument; the attribute is private before Python 3.13
     setattr(info, "compress_level" if hasattr(info, "compress_level") else "_compresslevel", 1)
     with target.open(info, "w") as stream:
+        # NOTE: written a megabyte at a time: the zip stream costs as much per write as per byte
+        chunk: list[bytes] = []
+        size = 0
         for piece in pieces:
-            stream.write(piece)
+            chunk.append(piece)
+            size += len(piece)
+            if size >= 1 << 20:
+                stream.write(b"".join(chunk))
+                chunk, size = [], 0
+        stream.write(b"".join(chunk))
 
 
 def _rels_part(sheet_part: str) -> str:
