@@ -20,18 +20,25 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import xlsxwriter
 
 
+def _register(folder: Path, number: int) -> tuple[xlsxwriter.Workbook, Any]:
+    """Register ``number``'s workbook in its service's folder, its sheet titled."""
+    path = folder / f"Service {number // 20:02d}" / f"register {number:03d}.xlsx"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book = xlsxwriter.Workbook(str(path))
+    ws = book.add_worksheet("Risks")
+    ws.write_row(0, 0, [f"Service risk register {number}"])
+    return book, ws
+
+
 def make(folder: Path, count: int, rows: int) -> None:
     for number in range(count):
-        path = folder / f"Service {number // 20:02d}" / f"register {number:03d}.xlsx"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        book = xlsxwriter.Workbook(str(path))
-        ws = book.add_worksheet("Risks")
-        ws.write_row(0, 0, [f"Service risk register {number}"])
+        book, ws = _register(folder, number)
         ws.write_row(2, 0, ["Ref", "Risk", "Owner", "Likelihood", "Impact", "Score", "Rating",
                             "Review date"])
         for row in range(rows):
@@ -46,11 +53,7 @@ def make(folder: Path, count: int, rows: int) -> None:
 
 def make_heavy(folder: Path, count: int, rows: int) -> None:
     for number in range(count):
-        path = folder / f"Service {number // 20:02d}" / f"register {number:03d}.xlsx"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        book = xlsxwriter.Workbook(str(path))
-        ws = book.add_worksheet("Risks")
-        ws.write_row(0, 0, [f"Service risk register {number}"])
+        book, ws = _register(folder, number)
         ws.write_row(2, 0, ["Ref", "Risk", "Owner", "Inherent likelihood", "Inherent impact",
                             "Inherent score", "Residual likelihood", "Residual impact",
                             "Residual score", "Residual rating", "Review date"])
