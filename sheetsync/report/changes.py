@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sheetsync.findings import Finding, Severity
+from sheetsync.findings import Severity
 from sheetsync.results import RunResult
 
 
@@ -23,9 +23,6 @@ class Changes:
     #: Workbooks of the last run not found now (moved, renamed, deleted or excluded): their
     #: findings are not "resolved", since nobody fixed them.
     removed: list[str] = field(default_factory=list)
-
-    def is_new(self, finding: Finding) -> bool:
-        return (finding.workbook, finding.sheet, finding.cell, finding.rule) in self.new
 
 
 def summary_lines(run: RunResult) -> Iterator[str]:

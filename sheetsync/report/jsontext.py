@@ -21,14 +21,10 @@ _FIELDS = json.JSONEncoder(separators=(",\n      ", ": "), **_OPTIONS)
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
-def indented_json(document: Any) -> str:
-    """``json.dumps(document, indent=2, ensure_ascii=False, default=str)``, the same text."""
-    return "".join(json_pieces(document))
-
-
 def json_pieces(document: Any) -> Iterator[str]:
-    """``indented_json(document)`` in pieces, to be written as they come (a long list of
-    objects goes a batch at a time: never whole in memory, nor copied)."""
+    """``json.dumps(document, indent=2, ensure_ascii=False, default=str)``, the same text, in
+    pieces to be written as they come (a long list of objects goes a batch at a time: never
+    whole in memory, nor copied)."""
     if not isinstance(document, dict) or not document or \
             not all(isinstance(key, str) for key in document):
         yield json.dumps(document, indent=2, **_OPTIONS)

@@ -52,13 +52,9 @@ def write_reports(run: RunResult, changes: Changes | None = None) -> list[Path]:
     return written
 
 
-def exceptions_document(run: RunResult, changes: Changes | None = None) -> dict[str, Any]:
-    """The ``exceptions.json`` document (paths relative to the output folder)."""
-    return _document(run, changes, _finding_entries(run, changes))
-
-
 def _document(run: RunResult, changes: Changes | None,
               entries: list[dict[str, Any]]) -> dict[str, Any]:
+    """The ``exceptions.json`` document (paths relative to the output folder)."""
     document: dict[str, Any] = {
         "as_of": run.as_of.isoformat(),
         "workbooks": [_workbook_entry(run, wb) for wb in run.workbooks],
@@ -104,20 +100,6 @@ def _workbook_entry(run: RunResult, wb: WorkbookResult) -> dict[str, Any]:
         "errors": wb.count(Severity.ERROR),
         "warnings": wb.count(Severity.WARNING),
     }
-
-
-def write_exceptions_json(run: RunResult, path: Path, changes: Changes | None = None) -> Path:
-    return _write_json(path, exceptions_document(run, changes))
-
-
-def write_exceptions_csv(run: RunResult, path: Path, changes: Changes | None = None) -> Path:
-    return _write_csv(path, _finding_fields(changes), _finding_entries(run, changes))
-
-
-def write_exceptions_xlsx(run: RunResult, path: Path, changes: Changes | None = None) -> Path:
-    """One Excel table of every finding, each row linked to its cell in the annotated copy."""
-    return _exceptions_workbook(path, _finding_entries(run, changes), _copies(run), run.as_of,
-                                changes is not None)
 
 
 def rewrite_exceptions(document: dict[str, Any], out_dir: Path) -> list[Path]:

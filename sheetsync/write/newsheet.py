@@ -27,10 +27,6 @@ class Table:
     header: bool = True  #: Freeze and filter the first row.
 
 
-def table_xml(table: Table) -> bytes:
-    return b"".join(table_pieces(table))
-
-
 def table_pieces(table: Table) -> Iterator[bytes]:
     """The table's sheet XML in pieces, a row at a time (a patching writer streams them: the
     Exceptions sheet of a first check is tens of megabytes)."""

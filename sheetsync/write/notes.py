@@ -110,9 +110,6 @@ class Comments:
             runs = b"<r>" + runs + b"</r>"  # NOTE: plain text becomes a run, so runs can follow
         self.comments[cell] = existing[:start] + runs + _run(SEPARATOR + text) + existing[end:]
 
-    def xml(self) -> bytes:
-        return b"".join(self.pieces())
-
     def pieces(self) -> list[bytes]:
         """The part in pieces, a comment each (written as they are, never joined: a first
         check can make tens of thousands of notes)."""

@@ -8,7 +8,7 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sheetsync.report.jsontext import indented_json, json_pieces
+from sheetsync.report.jsontext import json_pieces
 
 _SCALAR = (st.text() | st.integers() | st.floats() | st.booleans() | st.none()
            | st.dates() | st.sampled_from(["},\n      {", '"}, {"', "\\", "\u2028", "—"]))
@@ -16,6 +16,10 @@ _FLAT = st.dictionaries(st.text(max_size=8), _SCALAR, max_size=6)
 _ANY = st.recursive(_SCALAR, lambda inner: st.lists(inner, max_size=3)
                     | st.dictionaries(st.text(max_size=5), inner, max_size=3), max_leaves=12)
 _DOCUMENT = st.dictionaries(st.text(max_size=8), st.lists(_FLAT, max_size=6) | _ANY, max_size=5)
+
+
+def indented_json(document: object) -> str:
+    return "".join(json_pieces(document))
 
 
 def _dumps(value: object) -> str:
