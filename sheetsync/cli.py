@@ -16,6 +16,7 @@ from sheetsync.cli_options import (
     EXIT_USAGE,
     CliError,
     echo_warnings,
+    load_settings,
     settings_options,
 )
 from sheetsync.cli_options import parse_as_of as _as_of
@@ -45,13 +46,10 @@ def validate(paths: tuple[Path, ...], out_dir: Path, fail_on: str, as_of: dt.dat
     Example:
         sheetsync validate "Risk registers/" --out checked --as-of 2023-03-31
     """
-    from sheetsync.pipeline import Settings, validate_paths  # (keeps --help fast)
+    from sheetsync.pipeline import validate_paths  # (keeps --help fast)
     from sheetsync.report.reports import summary_lines, write_reports
 
-    try:
-        settings = Settings.load(as_of=as_of, config_file=config_file, schemas_dir=schemas_dir)
-    except SheetsyncError as exc:
-        raise CliError(str(exc)) from exc
+    settings = load_settings(as_of=as_of, config_file=config_file, schemas_dir=schemas_dir)
     run = validate_paths(list(paths), out_dir, settings)
     write_reports(run)
     for line in summary_lines(run):
@@ -75,13 +73,10 @@ def inspect(paths: tuple[Path, ...], as_of: dt.date | None, config_file: Path | 
     Example:
         sheetsync inspect "Risk registers/" --config settings.yaml
     """
-    from sheetsync.pipeline import Settings, validate_paths  # (keeps --help fast)
+    from sheetsync.pipeline import validate_paths  # (keeps --help fast)
     from sheetsync.report.inspect import inspect_run, render
 
-    try:
-        settings = Settings.load(as_of=as_of, config_file=config_file, schemas_dir=schemas_dir)
-    except SheetsyncError as exc:
-        raise CliError(str(exc)) from exc
+    settings = load_settings(as_of=as_of, config_file=config_file, schemas_dir=schemas_dir)
     click.echo(render(inspect_run(validate_paths(list(paths), None, settings))), nl=False)
 
 
@@ -132,19 +127,17 @@ def summary(paths: tuple[Path, ...], out_file: Path, quarter: str | None,
     Example:
         sheetsync summary "Registers/" --out "Q3 summary.xlsx" --quarter "Q3 2022/23"
     """
-    from sheetsync.pipeline import Settings, validate_paths  # (keeps --help fast)
+    from sheetsync.pipeline import validate_paths  # (keeps --help fast)
     from sheetsync.report.quarters import parse_quarter, quarter_of
     from sheetsync.report.summary import write_summary
     from sheetsync.report.summary_data import build_summary_data
     from sheetsync.weekly.history import risk_history
 
+    settings = load_settings(as_of=as_of, config_file=config_file, schemas_dir=schemas_dir)
     try:
-        settings = Settings.load(as_of=as_of, config_file=config_file, schemas_dir=schemas_dir)
         period = parse_quarter(quarter) if quarter else quarter_of(settings.as_of)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--quarter") from None
-    except SheetsyncError as exc:
-        raise CliError(str(exc)) from exc
     run = validate_paths(list(paths), None, settings)
     try:
         earlier = risk_history(history_path, period) if history_path else None
@@ -177,12 +170,8 @@ def template(kind: str, out_file: Path, config_file: Path | None,
         sheetsync template risk_register my-register.xlsx
     """
     from sheetsync.report.templates import write_template
-    from sheetsync.results import Settings  # (keeps --help fast)
 
-    try:
-        settings = Settings.load(config_file=config_file, schemas_dir=schemas_dir)
-    except SheetsyncError as exc:
-        raise CliError(str(exc)) from exc
+    settings = load_settings(config_file=config_file, schemas_dir=schemas_dir)
     write_template(kind, out_file, settings.specs[kind], settings.config)
     click.echo(f"Wrote the {settings.specs[kind].title} template to {out_file}")
 

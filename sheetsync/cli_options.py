@@ -5,9 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
+
+from sheetsync.errors import SheetsyncError
+
+if TYPE_CHECKING:
+    from sheetsync.results import Settings
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
 
@@ -16,6 +21,16 @@ class CliError(click.ClickException):
     """A SheetsyncError (bad schema or config file) shown in one line, exit 2."""
 
     exit_code = EXIT_USAGE
+
+
+def load_settings(**where: Any) -> Settings:
+    """``Settings.load(**where)``, a mistake in the config or schema files a one-line error."""
+    from sheetsync.results import Settings  # (keeps --help fast)
+
+    try:
+        return Settings.load(**where)
+    except SheetsyncError as exc:
+        raise CliError(str(exc)) from exc
 
 
 def parse_as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:

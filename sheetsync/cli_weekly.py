@@ -18,6 +18,7 @@ from sheetsync.cli_options import (
     EXIT_OK,
     CliError,
     echo_warnings,
+    load_settings,
     settings_options,
 )
 from sheetsync.errors import SheetsyncError
@@ -53,14 +54,10 @@ def run(inputs: tuple[Path, ...], out_dir: Path | None, jobs: int | None, force:
         sheetsync run "S:/Risk/Registers" --out "S:/Risk/Checked" --config "S:/Risk/sheetsync.yaml"
     """
     from sheetsync.report.quarters import parse_quarter, quarter_of
-    from sheetsync.results import Settings
     from sheetsync.weekly.job import run_job  # (keeps --help fast)
     from sheetsync.weekly.lock import RunInProgress
 
-    try:
-        settings = Settings.load(as_of=as_of, config_file=config_file, schemas_dir=schemas_dir)
-    except SheetsyncError as exc:
-        raise CliError(str(exc)) from exc
+    settings = load_settings(as_of=as_of, config_file=config_file, schemas_dir=schemas_dir)
     options = settings.config.run
     if as_of is None and options.get("as_of") is not None:
         settings = dataclasses.replace(settings, as_of=options["as_of"])

@@ -15,7 +15,8 @@ import hashlib
 import os
 import tempfile
 import time
-from collections.abc import Iterator
+import zipfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -158,3 +159,25 @@ def content_hash(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def in_chunks(pieces: Iterable[bytes], size: int = 1 << 20) -> Iterator[bytes]:
+    """Pieces joined into chunks of about ``size`` bytes, the last one perhaps empty (a zip
+    stream costs as much per write as per byte, and an output's XML comes a row at a time)."""
+    chunk: list[bytes] = []
+    length = 0
+    for piece in pieces:
+        chunk.append(piece)
+        length += len(piece)
+        if length >= size:
+            yield b"".join(chunk)
+            chunk, length = [], 0
+    yield b"".join(chunk)
+
+
+def deflated(info: zipfile.ZipInfo, level: int = 1) -> zipfile.ZipInfo:
+    """``info``, to be deflated at ``level`` when written through ``ZipFile.open``."""
+    info.compress_type = zipfile.ZIP_DEFLATED
+    # NOTE: ZipFile.open has no level argument; the attribute is private before Python 3.13
+    setattr(info, "compress_level" if hasattr(info, "compress_level") else "_compresslevel", level)
+    return info

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -67,6 +68,14 @@ class Finding:
 
 
 _FIELDS = fields(Finding)
+
+
+def change_key(finding: Finding | Mapping[str, Any]) -> tuple[Any, ...]:
+    """Two runs' findings are the same problem when they are the same rule on the same cell
+    (a finding, or its entry as the reports and the history keep it)."""
+    if isinstance(finding, Finding):
+        return (finding.workbook, finding.sheet, finding.cell, finding.rule)
+    return (finding["workbook"], finding["sheet"], finding["cell"], finding["rule"])
 
 
 def display_value(value: Any) -> Any:

@@ -21,7 +21,7 @@ from sheetsync.read.account import (
     table_account,
 )
 from sheetsync.read.coerce import coerce_sheet, read_all_the_same
-from sheetsync.read.discover import OUTPUT_MARKER, Source, find_workbooks
+from sheetsync.read.discover import Source, find_workbooks, mark_output_folder
 from sheetsync.read.grid import SheetGrid, WorkbookGrid
 from sheetsync.read.legend import apply_legend, find_legend
 from sheetsync.read.levels import settle_scoring
@@ -49,7 +49,7 @@ def validate_paths(paths: list[Path], out_dir: Path | None, settings: Settings,
     (with ``out_dir`` None, check only: nothing is written)."""
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
-        (out_dir / OUTPUT_MARKER).write_text("sheetsync output folder; skipped when searching\n")
+        mark_output_folder(out_dir)
     run = RunResult(as_of=settings.as_of, out_dir=out_dir or Path("."))
     for source in find_workbooks(paths, exclude=out_dir):
         destination = out_dir / ANNOTATED_DIR / source.name if out_dir is not None else None

@@ -184,3 +184,8 @@ def _unique_names(sources: list[Source]) -> list[Source]:
         seen.add(name.casefold())
         unique.append(Source(source.path, name))
     return unique
+
+
+def mark_output_folder(folder: Path) -> None:
+    """Leave the marker that makes a search for workbooks pass ``folder`` by."""
+    (folder / OUTPUT_MARKER).write_text("sheetsync output folder; skipped when searching\n")

@@ -23,6 +23,7 @@ from typing import Any
 
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name, xl_range
 
+from sheetsync.files import deflated, in_chunks
 from sheetsync.read.package import xml_attr, xml_escaped
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -205,20 +206,9 @@ def splice_rows(package: bytes, sheets: dict[str, list[BulkRows]], destination: 
 
 
 def _write_pieces(target: zipfile.ZipFile, info: zipfile.ZipInfo, pieces: list[bytes]) -> None:
-    info.compress_type = zipfile.ZIP_DEFLATED
-    # NOTE: ZipFile.open has no level argument; the attribute is private before Python 3.13
-    setattr(info, "compress_level" if hasattr(info, "compress_level") else "_compresslevel", 1)
-    with target.open(info, "w") as stream:
-        # NOTE: written a megabyte at a time: the zip stream costs as much per write as per byte
-        chunk: list[bytes] = []
-        size = 0
-        for piece in pieces:
-            chunk.append(piece)
-            size += len(piece)
-            if size >= 1 << 20:
-                stream.write(b"".join(chunk))
-                chunk, size = [], 0
-        stream.write(b"".join(chunk))
+    with target.open(deflated(info), "w") as stream:
+        for chunk in in_chunks(pieces):
+            stream.write(chunk)
 
 
 def _rels_part(sheet_part: str) -> str:

@@ -23,8 +23,10 @@ from sheetsync.files import atomic_path, remove_output, write_text_atomically
 from sheetsync.findings import Finding
 from sheetsync.report.bulkrows import plain_rows, splice_rows
 from sheetsync.report.governance import CANDIDATE, escalations
+from sheetsync.report.reports import csv_safe
 from sheetsync.results import RunResult
 from sheetsync.settings.config import Config
+from sheetsync.settings.email import owner_key as email_owner_key
 
 OWNERS_DIR = "owners"
 INDEX_FILE = "index.csv"
@@ -104,9 +106,8 @@ def write_owner_lists(run: RunResult, out_dir: Path, config: Config | None = Non
     written = []
     folder = out_dir / OWNERS_DIR
     everyone = open_items(run, config)
-    for owner, items in everyone.items():
-        written.append(_write(folder / items.file_name, owner, items.findings, items.actions, run,
-                              items.candidates))
+    for items in everyone.values():
+        written.append(_write(folder / items.file_name, items, run))
     # NOTE: the list of someone with nothing open any more goes: a week-old list left in the
     # folder would be emailed as if it were current.
     for old in folder.glob(f"*{_SUFFIX}") if folder.is_dir() else ():
@@ -124,7 +125,7 @@ def owner_file(owner: str) -> str:
 
 def owner_key(name: str) -> str:
     """One key per person, however their name is capitalised or spaced."""
-    return unicodedata.normalize("NFC", " ".join(name.split())).casefold()
+    return email_owner_key(unicodedata.normalize("NFC", name))
 
 
 def owner_file_names(owners: Iterable[str]) -> dict[str, str]:
@@ -161,13 +162,12 @@ def _write_index(path: Path, names: dict[str, str]) -> Path:
     writer = csv.writer(buffer)
     writer.writerow(["file", "owner"])
     for owner, name in sorted(names.items(), key=lambda item: item[1].casefold()):
-        writer.writerow([name, ("'" + owner) if owner.startswith(("=", "+", "-", "@")) else owner])
+        writer.writerow([name, csv_safe(owner)])
     # NOTE: utf-8-sig so Excel opens names such as "Siân" correctly.
     return write_text_atomically(path, buffer.getvalue(), encoding="utf-8-sig")
 
 
-def _write(path: Path, owner: str, findings: list[Finding], actions: list[dict[str, Any]],
-           run: RunResult, candidates: list[dict[str, Any]]) -> Path:
+def _write(path: Path, items: OwnerItems, run: RunResult) -> Path:
     """One owner's workbook: xlsxwriter writes the titles, headers and set-up, and the rows go
     in as sheet XML in one pass (``bulkrows``; with many findings, a cell at a time through
     xlsxwriter was most of the time the lists took)."""
@@ -179,22 +179,22 @@ def _write(path: Path, owner: str, findings: list[Finding], actions: list[dict[s
     sheets = [
         ("Open findings", ["Workbook", "Sheet", "Cell", "Ref", "Rule", "Severity", "Message"],
          [[f.workbook, f.sheet, f.cell, f.ref, f.rule, f.severity.label, f.message]
-          for f in findings if f.rule != REVIEW_RULE]),
+          for f in items.problems]),
         ("Overdue reviews", ["Workbook", "Sheet", "Cell", "Ref", "Message"],
-         [[f.workbook, f.sheet, f.cell, f.ref, f.message] for f in findings if f.rule == REVIEW_RULE]),
+         [[f.workbook, f.sheet, f.cell, f.ref, f.message] for f in items.reviews]),
         ("Overdue actions", ["Workbook", "Sheet", "Row", "Ref", "Action", "Target date",
                              "Status"],
          [[a["workbook"], a["sheet"], a["row"], a.get("ref"), a.get("action"),
-           a.get("target_date"), a.get("status")] for a in actions]),
+           a.get("target_date"), a.get("status")] for a in items.actions]),
         ("Escalation candidates", ["Workbook", "Sheet", "Row", "Ref", "Risk", "Residual score",
                                    "Rating"],
          [[r["workbook"], r["sheet"], r["row"], r.get("ref"), r.get("description"),
-           r.get("residual_score"), r.get("residual_rating")] for r in candidates]),
+           r.get("residual_score"), r.get("residual_rating")] for r in items.candidates]),
     ]
     fragments = {}
     for number, (name, headers, rows) in enumerate(sheets, start=1):
         ws = book.add_worksheet(name)
-        ws.write_string(0, 0, f"{owner}: {name.lower()} as of {run.as_of:%d/%m/%Y}", title)
+        ws.write_string(0, 0, f"{items.owner}: {name.lower()} as of {run.as_of:%d/%m/%Y}", title)
         ws.write_row(2, 0, headers, head)
         if rows:
             fragments[f"xl/worksheets/sheet{number}.xml"] = [plain_rows(rows, 4, len(headers))]

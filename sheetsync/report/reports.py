@@ -15,7 +15,7 @@ import xlsxwriter
 from xlsxwriter.url import Url
 
 from sheetsync.files import atomic_path, keep_going
-from sheetsync.findings import Severity
+from sheetsync.findings import Severity, change_key
 from sheetsync.report.bulkrows import plain_rows, splice_rows
 from sheetsync.report.changes import Changes
 from sheetsync.report.changes import summary_lines as summary_lines  # (where it was)
@@ -75,7 +75,7 @@ def _finding_entries(run: RunResult, changes: Changes | None) -> list[dict[str, 
     if changes is not None:
         new = changes.new
         for entry in entries:
-            entry["new"] = (entry["workbook"], entry["sheet"], entry["cell"], entry["rule"]) in new
+            entry["new"] = change_key(entry) in new
     return entries
 
 

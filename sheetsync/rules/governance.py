@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from sheetsync.read.values import is_blank_cell
 from sheetsync.settings.config import Config
 from sheetsync.settings.governance import fold, stated_within
 from sheetsync.settings.scales import Scoring
@@ -92,7 +93,7 @@ def governance_flags(frame: pd.DataFrame, config: Config, as_of: dt.date,
                 ceiling, category, appetite.read(own) is not None),
             "appetite_verdict": None if ceiling is None or score is None else verdict(
                 score, ceiling),
-            "untreated": above and actions is not None and _blank(action),
+            "untreated": above and actions is not None and is_blank_cell(action),
             "no_target": above and recorded is not None and not has_target,
             "target_above_appetite": aim is not None and ceiling is not None and aim > ceiling,
             "appetite_disagrees": _disagrees(stated, within),
@@ -134,16 +135,11 @@ def _number(value: Any) -> float | None:
     return None if value != value else float(value)  # (NaN)
 
 
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and pd.isna(value)) or (
-        isinstance(value, str) and not value.strip())
-
-
 def _any_filled(columns: list[list[Any]]) -> list[bool] | None:
     """Per row, whether any of ``columns`` is filled in (None: the sheet has none of them)."""
     if not columns:
         return None
-    return [any(not _blank(v) for v in values) for values in zip(*columns, strict=True)]
+    return [any(not is_blank_cell(v) for v in values) for values in zip(*columns, strict=True)]
 
 
 def _text(limit: str, category: Any, is_own: bool, by_category: bool) -> str:

@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from sheetsync.errors import SheetsyncError
-from sheetsync.findings import Finding, Severity
+from sheetsync.findings import Finding, Severity, change_key
 from sheetsync.read.discover import Source
 from sheetsync.report.quarters import Quarter, quarters_before
 from sheetsync.results import RunResult, SheetResult, WorkbookResult
+from sheetsync.settings.email import owner_key
 from sheetsync.weekly.lock import RunInProgress
 
 HISTORY_FILE = "history.sqlite"
@@ -144,11 +145,6 @@ def past_findings(connection: sqlite3.Connection) -> list[dict[str, Any]]:
                                for n, v in enumerate(row)), strict=True)) for row in rows]
 
 
-def finding_key(finding: dict[str, Any]) -> tuple[Any, ...]:
-    """Two runs' findings are the same problem when they are the same rule on the same cell."""
-    return (finding["workbook"], finding["sheet"], finding["cell"], finding["rule"])
-
-
 def records_of_quarter(connection: sqlite3.Connection, quarter: str,
                        kind: str) -> list[dict[str, Any]]:
     """Records of the last run made for ``quarter`` (for direction of travel)."""
@@ -204,7 +200,7 @@ def record_run(connection: sqlite3.Connection, run: RunResult, *, started: dt.da
                 "INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(run_id, f["workbook"], f["sheet"], f["cell"], f["row"], f["column"], f["ref"],
                   json.dumps(f["value"]), f["rule"], f["severity"], f["message"],
-                  finding_key(f) in new) for f in entries])
+                  change_key(f) in new) for f in entries])
     return run_id
 
 
@@ -289,7 +285,7 @@ def last_reminders(connection: sqlite3.Connection) -> dict[str, ReminderRow]:
     for owner, address, sent_at, content_hash, result in connection.execute(
             "SELECT owner, address, sent_at, content_hash, result FROM reminders "
             "WHERE result IN ('sent', 'cleared') ORDER BY sent_at, rowid"):
-        found[" ".join(owner.split()).casefold()] = ReminderRow(
+        found[owner_key(owner)] = ReminderRow(
             owner, address, dt.datetime.fromisoformat(sent_at), content_hash, result)
     return found
 

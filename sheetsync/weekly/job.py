@@ -21,7 +21,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sheetsync.files import content_hash, keep_going, remove_output, write_text_atomically
-from sheetsync.read.discover import OUTPUT_MARKER, Source, find_workbooks, owner_file, too_long_for_windows
+from sheetsync.findings import change_key
+from sheetsync.read import discover
+from sheetsync.read.discover import Source
 from sheetsync.report.changes import Changes
 from sheetsync.report.quarters import Quarter, quarters_before
 from sheetsync.results import ANNOTATED_DIR, RunResult, Settings, WorkbookResult
@@ -92,9 +94,9 @@ def run_job(inputs: list[Path], out_dir: Path, settings: Settings, quarter: Quar
     out_dir.mkdir(parents=True, exist_ok=True)
     with run_lock(out_dir):
         started = dt.datetime.now()
-        (out_dir / OUTPUT_MARKER).write_text("sheetsync output folder; skipped when searching\n")
+        discover.mark_output_folder(out_dir)
         _remove_leftovers(out_dir)
-        sources = [s for s in find_workbooks(inputs, exclude=out_dir)
+        sources = [s for s in discover.find_workbooks(inputs, exclude=out_dir)
                    if _selected(s.name, include or [], exclude or [])]
         fingerprint = _fingerprint(settings, schemas_dir)
         with history.open_history(out_dir) as connection:
@@ -128,8 +130,8 @@ def run_job(inputs: list[Path], out_dir: Path, settings: Settings, quarter: Quar
             run = RunResult(as_of=settings.as_of, out_dir=out_dir, workbooks=results)
             found = {s.name for s in sources}
             removed = sorted(name for name in past if name not in found)
-            current = {(f.workbook, f.sheet, f.cell, f.rule) for f in run.findings}  # (finding_key)
-            before = {history.finding_key(f): f for f in past_findings}
+            current = {change_key(f) for f in run.findings}
+            before = {change_key(f): f for f in past_findings}
             changes = Changes(new=current - set(before), reused=reused, stale=stale,
                               resolved=[f for key, f in before.items() if key not in current
                                         and f["workbook"] in found],
@@ -192,7 +194,7 @@ def _remove_leftovers(out_dir: Path) -> None:
     """Temporary files a killed run left behind (outputs are renamed into place, so these
     were never any output's only copy). The output marker stays."""
     for leftover in out_dir.rglob(".sheetsync-*"):  # (files.TEMPORARY_PREFIX, and older ones)
-        if leftover.is_file() and leftover.name != OUTPUT_MARKER:
+        if leftover.is_file() and leftover.name != discover.OUTPUT_MARKER:
             with contextlib.suppress(OSError):
                 leftover.unlink(missing_ok=True)
 
@@ -221,7 +223,7 @@ def _hash_if_free(path: Path) -> str | None:
 
 def _in_use(path: Path) -> bool:
     """Excel leaves an owner file (``~$name.xlsx``) beside a workbook while someone has it open."""
-    return owner_file(path) is not None
+    return discover.owner_file(path) is not None
 
 
 def _check_all(sources: list[Source], out_dir: Path, settings: Settings,
@@ -239,7 +241,8 @@ def _check_all(sources: list[Source], out_dir: Path, settings: Settings,
             try:
                 hashes[source.name] = content_hash(source.path)
             except OSError as exc:
-                problem = f"cannot be read now ({too_long_for_windows(source.path) or exc.strerror or exc})"
+                reason = discover.too_long_for_windows(source.path) or exc.strerror or exc
+                problem = f"cannot be read now ({reason})"
         before = past.get(source.name)
         if problem is not None:
             results[source.name] = _kept(source, before, problem, out_dir)
@@ -269,7 +272,7 @@ def _wait_until_free(path: Path) -> str | None:
         if attempt + 1 < IN_USE_RETRIES:
             time.sleep(IN_USE_WAIT)
     return ("open in Excel by someone (a ~$ owner file is beside it)" if _in_use(path)
-            else f"cannot be read ({too_long_for_windows(path) or 'permission denied'})")
+            else f"cannot be read ({discover.too_long_for_windows(path) or 'permission denied'})")
 
 
 def _kept(source: Source, before: history.PastWorkbook | None, problem: str,

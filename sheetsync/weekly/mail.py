@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from sheetsync.files import write_text_atomically
-from sheetsync.findings import Finding
+from sheetsync.findings import change_key
 from sheetsync.report.owners import owner_file
 from sheetsync.report.reminders import Reminder, build_reminders
 from sheetsync.results import RunResult
@@ -126,11 +126,8 @@ def _remind(connection: sqlite3.Connection, run: RunResult, run_id: int, new: se
             only: str | None = None, to: str | None = None) -> MailReport:
     seen = history.first_seen(connection)
 
-    def key(finding: Finding) -> tuple[Any, ...]:
-        return (finding.workbook, finding.sheet, finding.cell, finding.rule)
-
-    reminders, warnings = build_reminders(run, email, is_new=lambda f: key(f) in new,
-                                          since=lambda f: seen.get(key(f)))
+    reminders, warnings = build_reminders(run, email, is_new=lambda f: change_key(f) in new,
+                                          since=lambda f: seen.get(change_key(f)))
     if only is not None:
         reminders = [r for r in reminders if owner_key(r.owner) == owner_key(only)]
         if not reminders:

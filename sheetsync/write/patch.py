@@ -19,12 +19,12 @@ import functools
 import itertools
 import zipfile
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from sheetsync.files import atomic_path
+from sheetsync.files import atomic_path, deflated, in_chunks
 from sheetsync.findings import Finding, Severity
 from sheetsync.read.grid import LEDGER_SHEET, WorkbookGrid
 from sheetsync.read.package import Package
@@ -53,7 +53,7 @@ LEDGER_HEADER = ["kind", "sheet", "cell", "comment", "author", "value", "origina
 
 #: zlib level for the parts sheetsync writes: a sixth of the default's time, files a little larger.
 _FAST = 1
-_CHUNK = 1 << 20
+_CHUNK = 1 << 20  #: A patched sheet is compressed this much at a time, on a thread.
 _CONTENT_TYPES = "[Content_Types].xml"
 
 
@@ -199,15 +199,13 @@ def _write_part(out: zipfile.ZipFile, info: zipfile.ZipInfo, data: Part, size_hi
     """A part written in chunks of about a megabyte (a patched sheet comes as many pieces)."""
     if callable(data):
         data = data()
-    info.compress_type = zipfile.ZIP_DEFLATED
-    # NOTE: ZipFile.open has no level argument; the attribute is private before Python 3.13
-    setattr(info, "compress_level" if hasattr(info, "compress_level") else "_compresslevel", _FAST)
+    deflated(info, _FAST)
     large = 2 * (len(data) if isinstance(data, bytes) else size_hint) > 2**31
     if isinstance(data, bytes):
         with out.open(info, "w", force_zip64=large) as stream:
             stream.write(data)
         return
-    chunks = _chunks(data)
+    chunks = in_chunks(data, _CHUNK)
     first = next(chunks)
     second = next(chunks, None)
     with out.open(info, "w", force_zip64=large) as stream:
@@ -221,17 +219,3 @@ def _write_part(out: zipfile.ZipFile, info: zipfile.ZipInfo, data: Part, size_hi
                 writing.result()
                 writing = compressor.submit(stream.write, chunk)
             writing.result()
-
-
-def _chunks(pieces: Iterable[bytes]) -> Iterator[bytes]:
-    """Pieces joined into chunks of about a megabyte."""
-    chunk: list[bytes] = []
-    size = 0
-    for piece in pieces:
-        chunk.append(piece)
-        size += len(piece)
-        if size >= _CHUNK:
-            yield b"".join(chunk)
-            chunk, size = [], 0
-    yield b"".join(chunk)
-
