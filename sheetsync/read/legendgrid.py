@@ -60,13 +60,16 @@ def _grid_at(area: Region, rows: tuple[int, ...], i: int, col: int
     kind = _cell_kind(area.value(row, col))
     if kind is None or _label(area.value(row, col - 1)) is None:
         return None
+    # NOTE: a run longer than 6 is no grid, however long: counted no further (a filled legend
+    # sheet's every cell starts a run, and walking each to its end was most of a check)
     width = 0
-    while col + width <= area.last_col and _cell_kind(area.value(row, col + width)) == kind:
+    while width <= 6 and col + width <= area.last_col and \
+            _cell_kind(area.value(row, col + width)) == kind:
         width += 1
     if not 3 <= width <= 6 or i == 0:
         return None
     height = 0
-    while i + height < len(rows) and all(
+    while height <= 6 and i + height < len(rows) and all(
             _cell_kind(area.value(rows[i + height], c)) == kind for c in range(col, col + width)) \
             and _label(area.value(rows[i + height], col - 1)) is not None:
         height += 1

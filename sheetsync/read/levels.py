@@ -105,11 +105,6 @@ def _distinct(values: Iterable[Any]) -> list[tuple[Any, int]]:
     return [(value, count) for (_kind, value), count in counts.items() if not is_blank(value)]
 
 
-def readable_share(values: Iterable[Any], scale: Scale) -> tuple[int, int]:
-    """(values read as levels, values not blank) of a column on ``scale``."""
-    return _share(_distinct(values), scale)
-
-
 def _share(distinct: list[tuple[Any, int]], scale: Scale) -> tuple[int, int]:
     read = given = 0
     for value, count in distinct:
@@ -142,11 +137,9 @@ def choose_scale(values: Sequence[Any] | list[tuple[Any, int]], legend: Scale | 
     return best
 
 
-def is_free_text(values: Sequence[Any] | list[tuple[Any, int]], scale: Scale, *,
-                 counted: bool = False) -> bool:
+def is_free_text(distinct: list[tuple[Any, int]], scale: Scale) -> bool:
     """A column of descriptions under an "Impact" header (what would happen, in words), not
-    levels: most of its values are long text that no scale reads."""
-    distinct = list(values) if counted else _distinct(values)
+    levels: most of its (distinct value, count) pairs are long text that no scale reads."""
     read, given = _share(distinct, scale)
     long_text = sum(n for v, n in distinct if isinstance(v, str) and len(v.split()) >= 4)
     return given > 0 and read * 2 < given and long_text * 2 >= given
@@ -171,7 +164,7 @@ def settle_scoring(layout_columns: dict[str, Any], raw: dict[str, list[Any]], se
                              word_scales, counted=True)
         chosen[axis] = scale
         free_text += [name for name in columns
-                      if is_free_text(distinct[name], scale, counted=True)]
+                      if is_free_text(distinct[name], scale)]
     if legend is not None:
         return legend, free_text
     return word_scale_scoring(chosen["likelihood"], chosen["impact"], settings), free_text

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape, unescape
 
+from openpyxl.utils.cell import column_index_from_string
+
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 STRICT_NS = "http://purl.oclc.org/ooxml/spreadsheetml/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -22,6 +24,17 @@ WORKSHEET_TYPE = REL_TYPE + "worksheet"
 WORKSHEET_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 #: A cell's address attribute (r="AB12"): its column letters and row number.
 CELL_ADDRESS = re.compile(rb'\sr="([A-Z]+)(\d+)"')
+
+
+def column_number(letters: bytes) -> int:
+    """b"AB" -> 28, each column's letters worked out once (a sheet has few columns, many rows)."""
+    number = _COLUMN_NUMBERS.get(letters)
+    if number is None:
+        number = _COLUMN_NUMBERS[letters] = column_index_from_string(letters.decode())
+    return number
+
+
+_COLUMN_NUMBERS: dict[bytes, int] = {}
 _ENTITIES = {"&quot;": '"', "&apos;": "'"}
 _START_TAG = re.compile(rb"<[^>]*>")
 _SHEET_REL_ID = re.compile(rb'\s(?:\w+:)?id="([^"]*)"')
@@ -45,7 +58,7 @@ def xml_escaped(text: str) -> bytes:
 
 
 #: A character to escape or to leave out.
-_PLAIN = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_PLAIN = re.compile("[&<>" + _NOT_XML.pattern[1:])
 
 
 def xml_attr(value: str) -> str:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from openpyxl.formula.translate import Translator
 from openpyxl.utils.cell import column_index_from_string, range_boundaries
 
-from sheetsync.read.package import CELL_ADDRESS, attribute, xml_text
+from sheetsync.read.package import CELL_ADDRESS, attribute, column_number, xml_text
 
 #: A formula element (Excel writes no namespace prefix in sheet XML; one that does is read
 #: without its formulas, their results standing in for them).
@@ -99,7 +99,7 @@ def _errors(scan: SheetScan, xml: bytes) -> None:
 
 
 def _formulas(scan: SheetScan, xml: bytes, shared: dict[bytes, tuple[str, Translator]]) -> None:
-    formulas, columns = scan.formulas, _COLUMNS
+    formulas = scan.formulas
     for position in _found(xml, b"<f"):
         found = _FORMULA.match(xml, position)
         if found is None:
@@ -119,14 +119,7 @@ def _formulas(scan: SheetScan, xml: bytes, shared: dict[bytes, tuple[str, Transl
             elif index in shared:
                 text = _translate(*shared[index], origin)
         if text:
-            column = columns.get(letters)
-            if column is None:
-                column = columns[letters] = column_index_from_string(letters.decode())
-            formulas[(int(digits), column)] = "=" + text
-
-
-#: Column letters -> number, as met (a sheet has few columns and many rows).
-_COLUMNS: dict[bytes, int] = {}
+            formulas[(int(digits), column_number(letters))] = "=" + text
 
 
 def _translate(formula: str, translator: Translator, destination: str) -> str:

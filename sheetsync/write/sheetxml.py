@@ -15,10 +15,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.cell import column_index_from_string
 from openpyxl.utils.datetime import to_excel
 
-from sheetsync.read.package import CELL_ADDRESS, REL_NS, attribute, set_attribute, start_tag, xml_escaped
+from sheetsync.read.package import (
+    CELL_ADDRESS,
+    REL_NS,
+    attribute,
+    column_number,
+    set_attribute,
+    start_tag,
+    xml_escaped,
+)
 from sheetsync.write.sheetframe import (
     SheetUnsupported,
     finish_tail,
@@ -200,14 +207,7 @@ def _cell_position(cell: bytes) -> tuple[int, int]:
     found = CELL_ADDRESS.search(start_tag(cell))
     if found is None:
         raise SheetUnsupported("a cell without its address")
-    return int(found.group(2)), _column_number(found.group(1))
-
-
-def _column_number(letters: bytes) -> int:
-    number = _NUMBERS.get(letters)
-    if number is None:
-        number = _NUMBERS[letters] = column_index_from_string(letters.decode())
-    return number
+    return int(found.group(2)), column_number(found.group(1))
 
 
 def _letters(col: int) -> bytes:
@@ -217,8 +217,7 @@ def _letters(col: int) -> bytes:
     return letters
 
 
-#: Column letters and numbers, as met: a sheet has few columns and many rows.
-_NUMBERS: dict[bytes, int] = {}
+#: Column numbers' letters, as met: a sheet has few columns and many rows.
 _LETTERS: dict[int, bytes] = {}
 
 
