@@ -6,7 +6,7 @@ import csv
 import datetime as dt
 import io
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -29,11 +29,13 @@ FINDING_FIELDS = ("workbook", "sheet", "cell", "row", "column", "ref", "value", 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def write_reports(run: RunResult, changes: Changes | None = None) -> list[Path]:
+def write_reports(run: RunResult, changes: Changes | None = None, *,
+                  before_json: Callable[[], None] | None = None) -> list[Path]:
     """Write ``exceptions.{xlsx,csv,json}`` and ``records/*.csv`` into the run's folder.
 
     A file that cannot be replaced (open in Excel) is left as it was, with a warning in
-    ``run.warnings``; ``exceptions.json`` is written last, so it lists every such warning.
+    ``run.warnings``; ``exceptions.json`` is written last, so it lists every such warning
+    (``before_json`` is called first: outputs written meanwhile elsewhere add theirs).
     """
     out = run.out_dir
     # NOTE: each finding's entry made once for the three reports (a first check can have
@@ -48,6 +50,8 @@ def write_reports(run: RunResult, changes: Changes | None = None) -> list[Path]:
                                       run.iter_records(kind)))
         written.append(_write_csv(out / "records" / "rollups.csv", ROLLUP_FIELDS,
                                   rollups(run.records("action_plan"))))
+        if before_json is not None:
+            before_json()
         written.append(_write_json(out / "exceptions.json", _document(run, changes, entries)))
     return written
 

@@ -13,7 +13,6 @@ import datetime as dt
 import fnmatch
 import hashlib
 import os
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,21 +29,20 @@ from sheetsync.results import ANNOTATED_DIR, RunResult, Settings, WorkbookResult
 from sheetsync.settings.schemas import SCHEMA_FILES, default_schemas_dir
 from sheetsync.weekly import history, reuse
 from sheetsync.weekly.lock import run_lock
+from sheetsync.weekly.workers import Workers
 
 # NOTE: what only a run that rebuilds needs (the summary, the owner lists, the reminders, the
 # process pool) is imported where it is used: an unchanged re-run, which reuses every output,
 # uses none of them (20 ms to import).
 if TYPE_CHECKING:
-    import concurrent.futures
-
+    from sheetsync.report.summary_data import Previous
+    from sheetsync.settings.config import Config
     from sheetsync.weekly.mail import MailReport
 
 #: A workbook someone has open is retried this many times, this many seconds apart.
 IN_USE_RETRIES, IN_USE_WAIT = 3, 1.0
 SUMMARY_FILE = "summary.xlsx"
 LOG_DIR = "logs"
-#: Windows' process pool refuses more workers than this.
-WINDOWS_MAX_WORKERS = 61
 
 
 @dataclass(slots=True)
@@ -109,10 +107,7 @@ def run_job(inputs: list[Path], out_dir: Path, settings: Settings, quarter: Quar
                 return JobResult(summary=quick.summary, results=quick.load, changes=quick.changes,
                                  run_id=quick.run_id, quarter=quarter, log=log,
                                  outputs=quick.outputs, reused_outputs=True)
-            from sheetsync.report.owners import write_owner_lists
-            from sheetsync.report.reports import write_reports
-            from sheetsync.report.summary import write_summary
-            from sheetsync.report.summary_data import build_summary_data, previous_from_records
+            from sheetsync.report.summary_data import previous_from_records
             from sheetsync.weekly.mail import remind_after_run
 
             past = history.past_workbooks(connection)
@@ -122,31 +117,29 @@ def run_job(inputs: list[Path], out_dir: Path, settings: Settings, quarter: Quar
             previous_kpis = history.records_of_quarter(connection, quarter.previous().label,
                                                        "kpi_sheet")
             trend = history.risks_by_quarter(connection, quarters_before(quarter, 3))
-            results, hashes, reused, stale = _check_all(sources, out_dir, settings, past,
-                                                        fingerprint, force, jobs, progress)
-            for result in results:
-                if result.warnings:  # its copy was left as it was: not reusable next time
-                    hashes[result.source.name] = ""
-            run = RunResult(as_of=settings.as_of, out_dir=out_dir, workbooks=results)
-            found = {s.name for s in sources}
-            removed = sorted(name for name in past if name not in found)
-            current = {change_key(f) for f in run.findings}
-            before = {change_key(f): f for f in past_findings}
-            changes = Changes(new=current - set(before), reused=reused, stale=stale,
-                              resolved=[f for key, f in before.items() if key not in current
-                                        and f["workbook"] in found],
-                              removed=removed)
-            # NOTE: an output someone has open is left as it was, with a warning, and
-            # exceptions.json (written last) lists those warnings.
-            with keep_going(out_dir, run.warnings):
-                _remove_annotated_copies(removed, found, out_dir)
-                previous = (previous_from_records(previous_risks, previous_kpis)
-                            if previous_risks or previous_kpis else None)
-                data = build_summary_data(run, quarter, settings.config, previous=previous,
-                                          history=trend)
-                outputs = [write_summary(data, out_dir / SUMMARY_FILE)]
-                outputs += write_owner_lists(run, out_dir, settings.config)
-                outputs += write_reports(run, changes)
+            with Workers(jobs, settings) as workers:
+                results, hashes, reused, stale = _check_all(sources, out_dir, settings, past,
+                                                            fingerprint, force, workers, progress)
+                for result in results:
+                    if result.warnings:  # its copy was left as it was: not reusable next time
+                        hashes[result.source.name] = ""
+                run = RunResult(as_of=settings.as_of, out_dir=out_dir, workbooks=results)
+                found = {s.name for s in sources}
+                removed = sorted(name for name in past if name not in found)
+                current = {change_key(f) for f in run.findings}
+                before = {change_key(f): f for f in past_findings}
+                changes = Changes(new=current - set(before), reused=reused, stale=stale,
+                                  resolved=[f for key, f in before.items() if key not in current
+                                            and f["workbook"] in found],
+                                  removed=removed)
+                # NOTE: an output someone has open is left as it was, with a warning, and
+                # exceptions.json (written last) lists those warnings.
+                with keep_going(out_dir, run.warnings):
+                    _remove_annotated_copies(removed, found, out_dir)
+                    previous = (previous_from_records(previous_risks, previous_kpis)
+                                if previous_risks or previous_kpis else None)
+                    outputs = _write_outputs(run, changes, workers, quarter, settings, previous,
+                                             trend)
             run_id = history.record_run(connection, run, started=started, quarter=quarter.label,
                                         fingerprint=fingerprint, hashes=hashes, reused=reused,
                                         stale=stale, new=changes.new,
@@ -163,6 +156,43 @@ def run_job(inputs: list[Path], out_dir: Path, settings: Settings, quarter: Quar
                                 config=str(Path(settings.config.source).resolve()))
         return JobResult(summary=summary, results=run, changes=changes, run_id=run_id,
                          quarter=quarter, log=log, outputs=outputs, mail=mail)
+
+
+def _write_outputs(run: RunResult, changes: Changes, workers: Workers, quarter: Quarter,
+                   settings: Settings, previous: Previous | None,
+                   trend: dict[str, list[dict[str, Any]]]) -> list[Path]:
+    """The summary, owner lists and reports; the first two in the pool's workers, if it has
+    any, while this process writes the reports (exceptions.json last: it lists the warnings
+    of all of them)."""
+    from sheetsync.report.owners import write_owner_lists
+    from sheetsync.report.reports import write_reports
+
+    out_dir = run.out_dir
+    elsewhere = [workers.write_elsewhere(_summary, run, quarter, settings.config, previous,
+                                         trend, out_dir / SUMMARY_FILE),
+                 workers.write_elsewhere(write_owner_lists, run, out_dir, settings.config)]
+    written: list[Path] = []
+    at = len(run.warnings)
+
+    def finish_elsewhere() -> None:
+        nonlocal at
+        for output in elsewhere:
+            paths, left = output.finish()
+            written.extend(paths)
+            run.warnings[at:at] = left  # (where they would be, had it been written here)
+            at += len(left)
+
+    reports = write_reports(run, changes, before_json=finish_elsewhere)
+    return written + reports
+
+
+def _summary(run: RunResult, quarter: Quarter, config: Config, previous: Previous | None,
+             trend: dict[str, list[dict[str, Any]]], path: Path) -> list[Path]:
+    from sheetsync.report.summary import write_summary
+    from sheetsync.report.summary_data import build_summary_data
+
+    return [write_summary(build_summary_data(run, quarter, config, previous=previous,
+                                             history=trend), path)]
 
 
 def _selected(name: str, include: list[str], exclude: list[str]) -> bool:
@@ -227,7 +257,8 @@ def _in_use(path: Path) -> bool:
 
 
 def _check_all(sources: list[Source], out_dir: Path, settings: Settings,
-               past: dict[str, history.PastWorkbook], fingerprint: str, force: bool, jobs: int,
+               past: dict[str, history.PastWorkbook], fingerprint: str, force: bool,
+               workers: Workers,
                progress: Callable[[WorkbookResult, int, int], None] | None,
                ) -> tuple[list[WorkbookResult], dict[str, str], set[str], set[str]]:
     results: dict[str, WorkbookResult] = {}
@@ -257,7 +288,7 @@ def _check_all(sources: list[Source], out_dir: Path, settings: Settings,
             to_check.append(source)
         if source.name in results and progress is not None:
             progress(results[source.name], len(results), len(sources))
-    for result in _process(to_check, out_dir, settings, jobs):
+    for result in workers.check([(s, out_dir / ANNOTATED_DIR / s.name) for s in to_check]):
         results[result.source.name] = result
         if progress is not None:
             progress(result, len(results), len(sources))
@@ -300,89 +331,6 @@ def _annotated(result: WorkbookResult, source: Source, out_dir: Path) -> Path | 
 def _outputs_exist(result: WorkbookResult, source: Source, out_dir: Path) -> bool:
     copy = _annotated(result, source, out_dir)
     return copy is None or copy.is_file()
-
-
-def _process(sources: list[Source], out_dir: Path, settings: Settings,
-             jobs: int) -> list[WorkbookResult]:
-    tasks = [(source, out_dir / ANNOTATED_DIR / source.name) for source in sources]
-    jobs = usable_workers(jobs)
-    if jobs <= 1 or len(tasks) <= 1:
-        return [check_steady(source, settings, destination) for source, destination in tasks]
-    # NOTE: the settings go to each worker once, not with every workbook, and workbooks go in
-    # small batches: per-task pickling and round trips were a fifth of a 200-workbook run.
-    import concurrent.futures
-    from concurrent.futures.process import BrokenProcessPool
-
-    size = max(1, len(tasks) // (jobs * 8))
-    results: dict[str, WorkbookResult] = {}
-    with _pool(jobs, settings) as pool:
-        batches = [pool.submit(_check_batch, tasks[i:i + size]) for i in range(0, len(tasks), size)]
-        for batch in concurrent.futures.as_completed(batches):
-            with contextlib.suppress(BrokenProcessPool):
-                results.update((r.source.name, r) for r in batch.result())
-    # A worker that died (out of memory, a crash inside a library) took its batch with it:
-    # those workbooks are checked again, each on its own, so only the culprit is lost.
-    return [results.get(source.name) or _check_alone(source, destination, settings)
-            for source, destination in tasks]
-
-
-def usable_workers(jobs: int) -> int:
-    """``jobs``, within what the platform's process pool accepts (61 on Windows)."""
-    return min(jobs, WINDOWS_MAX_WORKERS) if sys.platform == "win32" else jobs
-
-
-def _pool(jobs: int, settings: Settings) -> concurrent.futures.ProcessPoolExecutor:
-    import concurrent.futures
-
-    return concurrent.futures.ProcessPoolExecutor(max_workers=usable_workers(jobs),
-                                                  initializer=_worker_settings,
-                                                  initargs=(settings,))
-
-
-def _check_alone(source: Source, destination: Path, settings: Settings) -> WorkbookResult:
-    from concurrent.futures.process import BrokenProcessPool
-
-    try:
-        with _pool(1, settings) as pool:
-            return pool.submit(_check_batch, [(source, destination)]).result()[0]
-    except BrokenProcessPool:
-        from sheetsync.pipeline import unreadable_result
-
-        return unreadable_result(source, "sheetsync's worker stopped while checking it (out of "
-                                         "memory, or a crash inside a library it uses)")
-
-
-_SETTINGS: list[Settings] = []  #: In a worker process: the run's settings.
-
-
-def _worker_settings(settings: Settings) -> None:
-    _SETTINGS[:] = [settings]
-
-
-def _check_batch(tasks: list[tuple[Source, Path]]) -> list[WorkbookResult]:
-    return [check_steady(source, _SETTINGS[0], destination) for source, destination in tasks]
-
-
-def check_steady(source: Source, settings: Settings, destination: Path) -> WorkbookResult:
-    """Check a workbook, again if it changed while being read; say so if it keeps changing."""
-    # NOTE: imported here: a run that reuses every workbook never loads pandas and pandera.
-    from sheetsync.pipeline import safe_process_workbook
-
-    for _attempt in range(2):
-        before = _stat(source.path)
-        result = safe_process_workbook(source, settings, destination)
-        if _stat(source.path) == before:
-            return result
-    result.status, result.message = "error", "the file kept changing while it was being read"
-    return result
-
-
-def _stat(path: Path) -> tuple[int, int] | None:
-    try:
-        status = path.stat()
-    except OSError:
-        return None
-    return (status.st_size, status.st_mtime_ns)
 
 
 def _write_log(out_dir: Path, run_id: int, as_of: dt.date, summary: reuse.Summary,

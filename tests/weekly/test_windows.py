@@ -25,6 +25,7 @@ from helpers import write_openpyxl
 import sheetsync.files
 import sheetsync.weekly.history
 import sheetsync.weekly.job
+import sheetsync.weekly.workers
 from sheetsync.cli import cli
 from sheetsync.read.discover import OUTPUT_MARKER
 from sheetsync.results import Settings
@@ -359,14 +360,14 @@ def test_jobs_are_capped_at_61_on_windows(monkeypatch) -> None:
     monkeypatch.setattr(sys, "platform", "win32")
     with pytest.raises(ValueError, match="max_workers must be <= 61"):  # what Windows refuses
         concurrent.futures.ProcessPoolExecutor(max_workers=64)
-    pool = sheetsync.weekly.job._pool(64, Settings.load())
+    pool = sheetsync.weekly.workers._pool(64, Settings.load())
     try:
         assert pool._max_workers == 61
     finally:
         pool.shutdown()
-    assert sheetsync.weekly.job.usable_workers(8) == 8
+    assert sheetsync.weekly.workers.usable_workers(8) == 8
     monkeypatch.setattr(sys, "platform", "linux")
-    assert sheetsync.weekly.job.usable_workers(64) == 64
+    assert sheetsync.weekly.workers.usable_workers(64) == 64
 
 
 def test_an_output_path_too_long_for_windows_is_said(tmp_path, monkeypatch) -> None:

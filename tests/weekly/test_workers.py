@@ -1,0 +1,94 @@
+"""The run's process pool writes the summary and owner lists in its warm workers while the main
+process writes the reports: the outputs are those of a run in one process, an output left open
+is said in its place, and a worker that dies leaves its output to the main process."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+from pathlib import Path
+
+import pytest
+from helpers import AS_OF, write_openpyxl
+from helpers.outputs import digests
+
+import sheetsync.files
+import sheetsync.report.owners
+from sheetsync.demo import write_demo_workbooks
+from sheetsync.report.quarters import quarter_of
+from sheetsync.results import Settings
+from sheetsync.weekly.job import run_job
+
+HEADER = ["Ref", "Risk", "Owner", "Likelihood", "Impact", "Score", "Review date"]
+#: The test process: a forked worker is any other.
+_MAIN = os.getpid()
+_REAL_OWNER_LISTS = sheetsync.report.owners.write_owner_lists
+
+forked_only = pytest.mark.skipif(
+    multiprocessing.get_start_method() != "fork",
+    reason="the test patches what a forked worker inherits (a spawned one imports afresh)")
+
+
+def _run(drive: Path, out: Path, jobs: int, force: bool = False) -> dict[str, object]:
+    run_job([drive], out, Settings.load(as_of=AS_OF), quarter_of(AS_OF), jobs=jobs, force=force,
+            email=False)
+    return json.loads((out / "exceptions.json").read_text(encoding="utf-8"))
+
+
+def _drive(root: Path) -> Path:
+    write_openpyxl(root / "Adults" / "risks.xlsx", {"Risks": [
+        HEADER, ["R1", "Budget", "Jo Smith", 2, 3, 7, "01/03/2023"],
+        ["R2", "Cyber", "Sam Patel", 4, 4, 12, "01/03/2023"]]})
+    write_openpyxl(root / "Children" / "placements.xlsx", {"Risks": [
+        HEADER, ["C1", "Placements", "Sam Patel", 5, 5, 25, "01/01/2022"]]})
+    return root
+
+
+def test_two_workers_write_what_one_process_writes(tmp_path) -> None:
+    write_demo_workbooks(tmp_path / "in")
+    _run(tmp_path / "in", tmp_path / "one", jobs=1)
+    _run(tmp_path / "in", tmp_path / "two", jobs=2)
+    one, two = digests(tmp_path / "one"), digests(tmp_path / "two")
+    assert "summary.xlsx" in one and any(name.startswith("owners/") for name in one)
+    assert two == one
+
+
+@forked_only
+def test_outputs_left_open_are_said_in_the_order_they_are_written(tmp_path,
+                                                                  monkeypatch) -> None:
+    drive, out = _drive(tmp_path / "drive"), tmp_path / "out"
+    _run(drive, out, jobs=2)
+    before = {name: (out / name).read_bytes()
+              for name in ("summary.xlsx", "owners/Sam Patel.xlsx", "exceptions.xlsx")}
+    real = os.replace
+
+    def replace(source, target, *args, **kwargs):  # as Windows refuses one open in Excel
+        if Path(target).name in ("summary.xlsx", "Sam Patel.xlsx", "exceptions.xlsx"):
+            raise PermissionError(13, "used by another process", str(target))
+        return real(source, target, *args, **kwargs)
+
+    monkeypatch.setattr(sheetsync.files, "REPLACE_WAIT", 0.0)
+    monkeypatch.setattr(os, "replace", replace)
+    document = _run(drive, out, jobs=2, force=True)  # (both checked again: the pool starts)
+    assert [w["file"] for w in document["warnings"]] == [
+        "summary.xlsx", "owners/Sam Patel.xlsx", "exceptions.xlsx"]
+    assert all((out / name).read_bytes() == data for name, data in before.items())
+
+
+def _dies_in_a_worker(run, out_dir, config):
+    if os.getpid() != _MAIN:
+        os._exit(1)  # as a worker killed for memory, or a crash inside a library
+    return _REAL_OWNER_LISTS(run, out_dir, config)
+
+
+@forked_only
+def test_a_worker_that_dies_writing_leaves_its_outputs_to_the_main_process(tmp_path,
+                                                                          monkeypatch) -> None:
+    drive = _drive(tmp_path / "drive")
+    _run(drive, tmp_path / "one", jobs=1)
+    expected = digests(tmp_path / "one")
+    monkeypatch.setattr(sheetsync.report.owners, "write_owner_lists", _dies_in_a_worker)
+    document = _run(drive, tmp_path / "two", jobs=2)
+    assert document["warnings"] == []
+    assert digests(tmp_path / "two") == expected
