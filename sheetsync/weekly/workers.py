@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import pickle
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +29,10 @@ WINDOWS_MAX_WORKERS = 61
 #: What writes an output set: it is given the run, then its own arguments.
 Writer = Callable[..., list[Path]]
 Warnings = list[dict[str, Any]]
+#: A workbook to check, and where its annotated copy goes.
+Task = tuple[Source, Path]
+#: No batch holds more workbooks than this (a run's progress is told a batch at a time).
+_MOST = 16
 
 
 def usable_workers(jobs: int) -> int:
@@ -52,20 +56,18 @@ class Workers:
         if self._pool is not None:
             self._pool.shutdown()
 
-    def check(self, tasks: list[tuple[Source, Path]]) -> list[WorkbookResult]:
+    def check(self, tasks: list[Task]) -> list[WorkbookResult]:
         """Each ``(workbook, annotated copy)`` checked, in the order given."""
         if self.jobs <= 1 or len(tasks) <= 1:
             return [check_steady(source, self.settings, copy) for source, copy in tasks]
         # NOTE: the settings go to each worker once, not with every workbook, and workbooks go
-        # in small batches: per-task pickling and round trips were a fifth of a 200-workbook run.
+        # in batches: per-task pickling and round trips were a fifth of a 200-workbook run.
         import concurrent.futures
         from concurrent.futures.process import BrokenProcessPool
 
         self._pool = _pool(self.jobs, self.settings)
-        size = max(1, len(tasks) // (self.jobs * 8))
         results: dict[str, WorkbookResult] = {}
-        batches = [self._pool.submit(_check_batch, tasks[i:i + size])
-                   for i in range(0, len(tasks), size)]
+        batches = [self._pool.submit(_check_batch, batch) for batch in batched(tasks, self.jobs)]
         for batch in concurrent.futures.as_completed(batches):
             with contextlib.suppress(BrokenProcessPool):
                 results.update((r.source.name, r) for r in batch.result())
@@ -118,6 +120,16 @@ def _write_here(write: Writer, run: RunResult, *args: Any) -> tuple[list[Path], 
 
 def _write_in_worker(write: Writer, shared: bytes, *args: Any) -> tuple[list[Path], Warnings]:
     return _write_here(write, pickle.loads(shared), *args)
+
+
+def batched(tasks: list[Task], jobs: int) -> Iterator[list[Task]]:
+    """``tasks`` in batches that shrink as they go: large ones cost fewer round trips, and
+    small ones at the end keep one worker from finishing long after the others."""
+    start = 0
+    while start < len(tasks):
+        size = max(1, min(_MOST, (len(tasks) - start) // (2 * jobs)))
+        yield tasks[start:start + size]
+        start += size
 
 
 def _pool(jobs: int, settings: Settings) -> concurrent.futures.ProcessPoolExecutor:

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from helpers import AS_OF, write_openpyxl
 from helpers.outputs import digests
+from hypothesis import given
+from hypothesis import strategies as st
 
 import sheetsync.files
 import sheetsync.report.owners
@@ -19,6 +21,7 @@ from sheetsync.demo import write_demo_workbooks
 from sheetsync.report.quarters import quarter_of
 from sheetsync.results import Settings
 from sheetsync.weekly.job import run_job
+from sheetsync.weekly.workers import batched
 
 HEADER = ["Ref", "Risk", "Owner", "Likelihood", "Impact", "Score", "Review date"]
 #: The test process: a forked worker is any other.
@@ -92,3 +95,14 @@ def test_a_worker_that_dies_writing_leaves_its_outputs_to_the_main_process(tmp_p
     document = _run(drive, tmp_path / "two", jobs=2)
     assert document["warnings"] == []
     assert digests(tmp_path / "two") == expected
+
+
+@given(st.integers(0, 500), st.integers(1, 61))
+def test_batches_hold_every_workbook_once_in_order_and_shrink_at_the_end(count, jobs) -> None:
+    tasks = list(range(count))
+    batches = list(batched(tasks, jobs))  # type: ignore[arg-type]
+    assert [task for batch in batches for task in batch] == tasks
+    sizes = [len(batch) for batch in batches]
+    assert all(1 <= size <= 16 for size in sizes)
+    assert sizes == sorted(sizes, reverse=True)
+    assert count < 2 * jobs or sizes[-1] == 1  # (the last ones small, to finish together)
