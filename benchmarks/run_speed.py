@@ -8,6 +8,7 @@ after another in one process, and an unchanged re-run's wall time as a ratio to 
 (the first unchanged re-run settles the "new" flags of exceptions.* where they stand, its
 findings no longer new; the next one reuses everything as it is). Not a test: nothing
 asserts. ``--repeat K`` measures it all K times.
+sheetsync's bytecode is compiled first, as ``pip install .`` compiles it (installed.py).
 
     python benchmarks/run_speed.py [--heavy] [--repeat K] [N] [ROWS] [JOBS]
 """
@@ -24,6 +25,7 @@ from typing import Any
 
 import openpyxl
 import xlsxwriter
+from installed import compile_sheetsync
 
 
 def _register(folder: Path, number: int) -> tuple[xlsxwriter.Workbook, Any]:
@@ -97,6 +99,7 @@ def main() -> None:
     count = numbers[0] if len(numbers) > 0 else 200
     rows = numbers[1] if len(numbers) > 1 else 100
     jobs = numbers[2] if len(numbers) > 2 else (os.cpu_count() or 1)
+    compile_sheetsync()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "drive"
         (make_heavy if heavy else make)(folder, count, rows)

@@ -8,6 +8,7 @@ then runs, each in its own process so peak memory is its own: (a) openpyxl load_
 signed packages) in place of the patching writer. Prints them and the ratio of (b) to (a).
 Not a test: nothing asserts. ``--repeat K`` runs each pair K times (the ratios of a busy
 machine vary); ``--no-fallback`` leaves out (c).
+sheetsync's bytecode is compiled first, as ``pip install .`` compiles it (installed.py).
 
     python benchmarks/validate_speed.py [--heavy] [--repeat K] [--no-fallback] [ROWS ...]
     (default: 500 50000)
@@ -24,6 +25,7 @@ import time
 from pathlib import Path
 
 import xlsxwriter
+from installed import compile_sheetsync
 
 BARE = """
 import resource, sys, openpyxl
@@ -87,6 +89,7 @@ def main() -> None:
     repeat = int(args[args.index("--repeat") + 1]) if "--repeat" in args else 1
     sizes = [int(a) for i, a in enumerate(args)
              if a.isdigit() and (i == 0 or args[i - 1] != "--repeat")] or [500, 50000]
+    compile_sheetsync()
     with tempfile.TemporaryDirectory() as tmp:
         for rows in sizes:
             source = Path(tmp) / f"register-{rows}.xlsx"
