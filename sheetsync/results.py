@@ -4,7 +4,7 @@ run that reuses every workbook's results need not load the checking machinery.""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, overload
@@ -127,9 +127,17 @@ class RunResult:
 
     def iter_records(self, kind: str) -> Iterator[dict[str, Any]]:
         """``records(kind)`` one at a time (a large register's are never all made at once)."""
-        return (r for wb in self.workbooks for s in wb.sheets
-                if s.kind == kind or s.kind == MIXED_KIND for r in s.records
-                if s.kind != MIXED_KIND or r.get("kind", MIXED_KIND) == kind)
+        return (r for records in self.record_groups(kind) for r in records)
+
+    def record_groups(self, kind: str) -> Iterator[Iterable[dict[str, Any]]]:
+        """``records(kind)`` a sheet at a time: a sheet's own (a RecordTable, as checked), or
+        those of that kind of a RAID log's."""
+        for wb in self.workbooks:
+            for s in wb.sheets:
+                if s.kind == MIXED_KIND:
+                    yield (r for r in s.records if r.get("kind", MIXED_KIND) == kind)
+                elif s.kind == kind:
+                    yield s.records
 
     def failed(self, fail_on: str) -> bool:
         """True when the run should exit 1 under ``--fail-on``."""

@@ -22,7 +22,7 @@ from sheetsync.report.changes import summary_lines as summary_lines  # (where it
 from sheetsync.report.inspect import sheet_entry
 from sheetsync.report.jsontext import json_pieces
 from sheetsync.report.record_fields import FIELDS, RECORD_FILES, ROLLUP_FIELDS, rollups
-from sheetsync.results import RunResult, WorkbookResult
+from sheetsync.results import RecordTable, RunResult, WorkbookResult
 
 FINDING_FIELDS = ("workbook", "sheet", "cell", "row", "column", "ref", "value", "rule",
                   "severity", "message")
@@ -46,8 +46,8 @@ def write_reports(run: RunResult, changes: Changes | None = None, *,
                    _exceptions_workbook(out / "exceptions.xlsx", entries, _copies(run), run.as_of,
                                         changes is not None)]
         for kind, file_name in RECORD_FILES.items():
-            written.append(_write_csv(out / "records" / file_name, FIELDS[kind],
-                                      run.iter_records(kind)))
+            written.append(_write_rows(out / "records" / file_name, FIELDS[kind],
+                                       _record_rows(run, kind, FIELDS[kind])))
         written.append(_write_csv(out / "records" / "rollups.csv", ROLLUP_FIELDS,
                                   rollups(run.records("action_plan"))))
         if before_json is not None:
@@ -228,22 +228,49 @@ def csv_safe(value: Any) -> Any:
 
 
 def _write_csv(path: Path, fields: tuple[str, ...], rows: Iterable[dict[str, Any]]) -> Path:
-    starts = _FORMULA_STARTS
-    pick = itemgetter(*fields) if len(fields) > 1 else (lambda row: (row[fields[0]],))
+    return _write_rows(path, fields, _safe_rows(fields, rows))
+
+
+def _write_rows(path: Path, fields: tuple[str, ...], rows: Iterable[Iterable[Any]]) -> Path:
+    """``fields``, then ``rows`` (already csv_safe), as CSV."""
     # NOTE: utf-8-sig so Excel opens names such as "Siân" correctly; written as it is made
     with atomic_path(path) as temporary, \
             open(temporary, "w", encoding="utf-8-sig", newline="") as stream:
         writer = csv.writer(stream)
         writer.writerow(fields)
-        for row in rows:
-            try:
-                values = pick(row)
-            except KeyError:
-                values = [row.get(name) for name in fields]
-            # NOTE: csv_safe, inlined: a records file has a value per field per row
-            writer.writerow([("'" + v) if type(v) is str and v.startswith(starts) else v
-                             for v in values])
+        writer.writerows(rows)
     return path
+
+
+def _safe_rows(fields: tuple[str, ...], rows: Iterable[dict[str, Any]]) -> Iterator[list[Any]]:
+    starts = _FORMULA_STARTS
+    pick = itemgetter(*fields) if len(fields) > 1 else (lambda row: (row[fields[0]],))
+    for row in rows:
+        try:
+            values = pick(row)
+        except KeyError:
+            values = [row.get(name) for name in fields]
+        # NOTE: csv_safe, inlined: a records file has a value per field per row
+        yield [("'" + v) if type(v) is str and v.startswith(starts) else v for v in values]
+
+
+def _record_rows(run: RunResult, kind: str, fields: tuple[str, ...]) -> Iterator[Iterable[Any]]:
+    """The rows of ``records/<kind>.csv``: a sheet's taken from its columns as they are, unless
+    a value in one needs csv_safe (50,000 records made dicts was most of writing them)."""
+    for records in run.record_groups(kind):
+        if not isinstance(records, RecordTable):
+            yield from _safe_rows(fields, records)
+            continue
+        blank = [None] * len(records)
+        columns = dict(zip(records.names, records.columns, strict=True))
+        yield from zip(*(_safe_column(columns.get(name, blank)) for name in fields), strict=True)
+
+
+def _safe_column(column: list[Any]) -> list[Any]:
+    starts = _FORMULA_STARTS
+    if not any(type(v) is str and v.startswith(starts) for v in column):
+        return column
+    return [csv_safe(v) for v in column]
 
 
 def _relative(path: Path, base: Path) -> str:

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
+from pathlib import Path
 
 import openpyxl
 from helpers import risk_row, run_sheetsync, write_openpyxl
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sheetsync.read.discover import Source
+from sheetsync.report.reports import _record_rows, _safe_rows
+from sheetsync.results import RecordTable, RunResult, SheetResult, WorkbookResult
 
 HEADER = ["Ref", "Risk description", "Risk owner", "Likelihood", "Impact", "Score", "Rating",
           "Review date"]
@@ -83,3 +91,22 @@ def test_values_of_date_cells_read_as_dates(tmp_path) -> None:
         HEADER, risk_row("R1", review=dt.datetime(2022, 6, 1))]})
     run = run_sheetsync([path], tmp_path / "out")
     assert [f.to_dict()["value"] for f in run.findings] == ["2022-06-01"]
+
+
+_VALUES = st.one_of(st.none(), st.integers(), st.floats(allow_nan=False),
+                    st.text(alphabet="=+-@\t\rab 1", max_size=4))
+
+
+@given(st.lists(st.sampled_from(["ref", "owner", "score", "rating"]), unique=True),
+       st.integers(0, 5).flatmap(lambda n: st.lists(st.lists(_VALUES, min_size=n, max_size=n),
+                                                    min_size=4, max_size=4)))
+def test_records_rows_from_columns_are_the_rows_from_dicts(names, columns) -> None:
+    """A sheet's records written straight from its columns give the rows its dicts would."""
+    table = RecordTable(names, columns[:len(names)])
+    fields = ("ref", "owner", "score", "rating", "review_date")
+    run = RunResult(as_of=dt.date(2023, 3, 31), out_dir=Path("."), workbooks=[WorkbookResult(
+        source=Source(Path("r.xlsx"), "r.xlsx"), status="ok",
+        sheets=[SheetResult(name="Risks", kind="risk_register", header_row=1,
+                            rows=len(table), records=table)])])
+    expected = list(_safe_rows(fields, list(table)))
+    assert [list(row) for row in _record_rows(run, "risk_register", fields)] == expected
