@@ -265,10 +265,12 @@ def _in_folder(path: Path | None, out_dir: Path | None) -> str | None:
     """``annotated/...`` for a copy in ``out_dir`` (the path as given otherwise)."""
     if path is None:
         return None
-    if out_dir is not None:
-        for inside, folder in ((path, out_dir), (path.resolve(), out_dir.resolve())):
-            if inside.is_relative_to(folder):
-                return inside.relative_to(folder).as_posix()
+    if out_dir is not None and path.is_relative_to(out_dir):
+        return path.relative_to(out_dir).as_posix()
+    if out_dir is not None:  # NOTE: resolved only then: a look at every folder on the way
+        inside, folder = path.resolve(), out_dir.resolve()
+        if inside.is_relative_to(folder):
+            return inside.relative_to(folder).as_posix()
     return str(path)
 
 
