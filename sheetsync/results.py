@@ -65,11 +65,12 @@ class RecordTable(Sequence[dict[str, Any]]):
         return f"RecordTable({list(self)!r})"
 
     def json_text(self) -> str:
-        """``json.dumps(list(self), default=str)``, the same text, made a column at a time.
+        """``json.dumps(list(self), default=str)``, the same text, made from the columns.
 
         NOTE: the history stores every record of a first run: 20,000 records made dicts and
-        encoded one by one were most of the time ``record_run`` took. The values are encoded
-        as one list (``json_items``) and put between their names by ``%``.
+        encoded one by one were most of the time ``record_run`` took. All the values are
+        encoded by one call (``_one_a_line``), and the line break after each replaced by what
+        follows it (the next name, or the end of the record and the first name) by one ``%``.
         """
         names, size = self.names, len(self)
         if (len(set(names)) != len(names) or not all(type(name) is str for name in names)
@@ -78,35 +79,44 @@ class RecordTable(Sequence[dict[str, Any]]):
             return json.dumps(list(self), default=str)  # (as the dicts would have it, or raise)
         if not size:
             return "[]"
-        template = _record_template(tuple(names))
-        # NOTE: one call of the encoder, and one of %, for the whole table (a call to encode
-        # each column cost 5 microseconds more than its values did)
-        texts = json_items(list(itertools.chain.from_iterable(zip(*self.columns, strict=True))))
-        return "[" + ", ".join([template] * size) % tuple(texts) + "]"
+        text = _one_a_line(list(itertools.chain.from_iterable(zip(*self.columns, strict=True))))
+        if text is None:
+            return json.dumps(list(self), default=str)
+        first, between = _between(tuple(names))
+        return ("[{" + first + text.replace("%", "%%").replace("\n", "%s")
+                % (between * size)[:-1] + "}]")
 
 
 @functools.lru_cache(maxsize=64)
-def _record_template(names: tuple[str, ...]) -> str:
-    """A record's JSON text with ``%s`` for each value (the registers of a run share a few)."""
-    return "{" + ", ".join(json.dumps(name).replace("%", "%%") + ": %s" for name in names) + "}"
+def _between(names: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+    """What comes before a record's first value, and after each value (the registers of a run
+    share a few lists of names)."""
+    keys = [json.dumps(name) + ": " for name in names]
+    return keys[0], (*(", " + key for key in keys[1:]), "}, {" + keys[0])
 
 
 _ONE_A_LINE = json.JSONEncoder(separators=("\n", ": "), default=str)
 
 
+def _one_a_line(values: list[Any]) -> str | None:
+    """``values`` as JSON, a line break between each two, or None where one is a list or an
+    object.
+
+    NOTE: then a line break in the text is always a separator: any other value is written as
+    a number, a literal or text (``default=str``), and in text a line break is escaped.
+    """
+    if any(issubclass(kind, (list, tuple, dict)) for kind in set(map(type, values))):
+        return None
+    return _ONE_A_LINE.encode(values)[1:-1]
+
+
 def json_items(values: list[Any]) -> list[str]:
     """``[json.dumps(v, default=str) for v in values]``, the same texts from one call of the
-    C encoder (a call for each value costs microseconds that 10,000s of values add up).
-
-    NOTE: a line break in the list's text is always a separator when no value is a list or an
-    object: any other value is written as a number, a literal or text (``default=str``), and
-    in text a line break is escaped.
-    """
-    if not values:
-        return []
-    if any(issubclass(kind, (list, tuple, dict)) for kind in set(map(type, values))):
+    C encoder (a call for each value costs microseconds that 10,000s of values add up)."""
+    text = _one_a_line(values)
+    if text is None:
         return [json.dumps(value, default=str) for value in values]
-    return _ONE_A_LINE.encode(values)[1:-1].split("\n")
+    return text.split("\n") if values else []
 
 
 @dataclass(slots=True)
