@@ -131,23 +131,34 @@ def plain_rows(rows: Iterable[Sequence[Any]], first_row: int, width: int,
     ``style(index, col, value)`` gives a cell's format (``index`` counts rows from 0).
     """
     letters = [xl_col_to_name(col).encode() for col in range(width)]
+    starts = [b'<c r="' + letter for letter in letters]
     tails: dict[tuple[type, Any, int | None], bytes] = {}
     pieces: list[bytes] = []
     append = pieces.append
     number = first_row - 1
     for index, values in enumerate(rows):
         number = first_row + index
-        cells = [b'<row r="%d">' % number]  # NOTE: joined per row: far fewer objects held
         suffix = b"%d" % number
-        for col, (letter, value) in enumerate(zip(letters, values, strict=False)):
-            fmt = style(index, col, value) if style is not None else None
-            if value is None and fmt is None:
-                continue
-            key = (type(value), value, fmt)
-            tail = tails.get(key)
-            if tail is None:
-                tail = tails[key] = _plain_tail(value, fmt)
-            cells.append(b'<c r="' + letter + suffix + tail)
+        cells = [b'<row r="' + suffix + b'">']  # NOTE: joined per row: far fewer objects held
+        if style is None:  # (an owner's list: no formats, none asked for)
+            for start, value in zip(starts, values, strict=False):
+                if value is None:
+                    continue
+                plain: tuple[type, Any, int | None] = (type(value), value, None)
+                tail = tails.get(plain)
+                if tail is None:
+                    tail = tails[plain] = _plain_tail(value, None)
+                cells.append(start + suffix + tail)
+        else:
+            for col, (start, value) in enumerate(zip(starts, values, strict=False)):
+                fmt = style(index, col, value)
+                if value is None and fmt is None:
+                    continue
+                key = (type(value), value, fmt)
+                tail = tails.get(key)
+                if tail is None:
+                    tail = tails[key] = _plain_tail(value, fmt)
+                cells.append(start + suffix + tail)
         cells.append(b"</row>")
         append(b"".join(cells))
     last_letter = letters[-1].decode() if letters else "A"
