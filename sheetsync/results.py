@@ -87,8 +87,8 @@ class RecordTable(Sequence[dict[str, Any]]):
         if text is None:
             return json.dumps(list(self), default=str)
         first, between = _between(tuple(names))
-        return ("[{" + first + text.replace("%", "%%").replace("\n", "%s")
-                % (between * size)[:-1] + "}]")
+        body = text.replace("%", "%%").replace("\n", "%s") % (between * size)[:-1]
+        return "".join(("[{", first, body, "}]"))
 
 
 @functools.lru_cache(maxsize=64)

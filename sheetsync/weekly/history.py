@@ -233,16 +233,18 @@ def result_to_json(wb: WorkbookResult, out_dir: Path | None = None) -> dict[str,
 def result_text(wb: WorkbookResult, annotated: str | None, findings: RecordTable) -> str:
     """``json.dumps(result_to_json(wb, out_dir), default=str)``, the same text, made faster
     (``RecordTable.json_text``): ``annotated`` as ``_in_folder`` gives it, ``findings`` the
-    workbook's (``_findings_table``)."""
-    sheets = ", ".join(
-        _dumps({"name": s.name, "kind": s.kind, "header_row": s.header_row, "rows": s.rows,
-                "metadata": s.metadata})[:-1]
-        + ', "records": ' + (s.records.json_text() if isinstance(s.records, RecordTable)
-                             else _dumps(list(s.records)))
-        + ', "account": ' + _dumps(s.account) + "}" for s in wb.sheets)
-    return (_dumps({"status": wb.status, "message": wb.message, "annotated": annotated})[:-1]
-            + ', "sheets": [' + sheets + '], "skipped_sheets": ' + _dumps(wb.skipped_sheets)
-            + ', "findings": ' + findings.json_text() + "}")
+    workbook's (``_findings_table``). NOTE: joined once: the records are most of the text."""
+    pieces = [_dumps({"status": wb.status, "message": wb.message, "annotated": annotated})[:-1],
+              ', "sheets": [']
+    for number, s in enumerate(wb.sheets):
+        pieces += [", " if number else "",
+                   _dumps({"name": s.name, "kind": s.kind, "header_row": s.header_row,
+                           "rows": s.rows, "metadata": s.metadata})[:-1],
+                   ', "records": ', s.records.json_text() if isinstance(s.records, RecordTable)
+                   else _dumps(list(s.records)), ', "account": ', _dumps(s.account), "}"]
+    pieces += ['], "skipped_sheets": ', _dumps(wb.skipped_sheets), ', "findings": ',
+               findings.json_text(), "}"]
+    return "".join(pieces)
 
 
 def _dumps(value: Any) -> str:
