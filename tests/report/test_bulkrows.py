@@ -142,3 +142,20 @@ def test_each_cell_is_made_once_for_its_column_and_value_and_placed_on_its_own_r
     assert plain_rows([["x\x00", None, 12]], 11, 3).rows == [
         b'<row r="11"><c r="A11" t="inlineStr"><is><t xml:space="preserve">x</t></is></c>'
         b'<c r="C11"><v>12</v></c></row>']
+
+
+def test_rows_of_any_length_without_formats_have_the_cells_they_hold() -> None:
+    """Made a column at a time: a short row still has only its own cells, a long one is cut at
+    the width, and a row with none is an empty row."""
+    made = plain_rows([["a", None, 1], ["b"], ["c", "d", 2.5, "extra"], []], 2, 3)
+    assert made.rows == [
+        b'<row r="2"><c r="A2" t="inlineStr"><is><t xml:space="preserve">a</t></is></c>'
+        b'<c r="C2"><v>1</v></c></row>',
+        b'<row r="3"><c r="A3" t="inlineStr"><is><t xml:space="preserve">b</t></is></c></row>',
+        b'<row r="4"><c r="A4" t="inlineStr"><is><t xml:space="preserve">c</t></is></c>'
+        b'<c r="B4" t="inlineStr"><is><t xml:space="preserve">d</t></is></c>'
+        b'<c r="C4"><v>2.5</v></c></row>',
+        b'<row r="5"></row>']
+    assert made.ref == "A2:C5"
+    assert plain_rows([[], []], 7, 2).rows == [b'<row r="7"></row>', b'<row r="8"></row>']
+    assert plain_rows([], 7, 2).ref == "A7:B7"
