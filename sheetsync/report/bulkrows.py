@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import math
 import operator
 import posixpath
@@ -64,41 +65,49 @@ def bulk_rows(rows: Iterable[Sequence[Any]], first_row: int, width: int, date_st
     Text as text (never a formula), numbers as numbers, ISO dates as dates in
     ``date_style``, yes/no for booleans, NaN as #NUM!; a blank is left out unless
     ``style(col, value)`` gives it a format (a border). Dates keep ``date_style`` whatever
-    ``style`` says.
+    ``style`` says. ``style`` is asked once for each column and value: it must always give
+    the same format for them.
     """
     letters = [xl_col_to_name(col).encode() for col in range(width)]
-    starts = [b'<c r="' + letter for letter in letters]
-    tails: dict[tuple[type, Any, int | None], bytes] = {}  # NOTE: registers repeat their words
+    # NOTE: each cell is made once for its column and value (registers repeat their words),
+    # with _ROW for its row number, put in for the whole row at once: no asking ``style``
+    # again, and no joining each cell's three pieces (the summary's rows 0.21 -> 0.15 s).
+    starts = [b'<c r="' + letter + _ROW for letter in letters]
+    made: dict[tuple[int, type, Any], bytes] = {}
+    columns = range(width)
     pieces: list[bytes] = []
     append = pieces.append
     number = first_row - 1
     for number, values in enumerate(rows, start=first_row):
-        suffix = b"%d" % number
-        cells = [b'<row r="' + suffix + b'">']  # NOTE: joined per row: far fewer objects held
+        cells = [_ROW_OPEN]  # NOTE: joined per row: far fewer objects held
         if style is None:  # (a data sheet's rows: no formats but dates')
-            for start, value in zip(starts, values, strict=False):
+            for col, value in zip(columns, values, strict=False):
                 if value is None or value == "":
                     continue
-                plain: tuple[type, Any, int | None] = (type(value), value, None)
-                tail = tails.get(plain)
-                if tail is None:
-                    tail = tails[plain] = _cell_tail(value, None, date_style)
-                cells.append(start + suffix + tail)
+                key = (col, type(value), value)
+                cell = made.get(key)
+                if cell is None:
+                    cell = made[key] = starts[col] + _cell_tail(value, None, date_style)
+                cells.append(cell)
         else:
-            for col, (start, value) in enumerate(zip(starts, values, strict=False)):
-                fmt = style(col, value)
-                if fmt is None and (value is None or value == ""):
-                    continue
-                key = (type(value), value, fmt)
-                tail = tails.get(key)
-                if tail is None:
-                    tail = tails[key] = _cell_tail(value, fmt, date_style)
-                cells.append(start + suffix + tail)
+            for col, value in zip(columns, values, strict=False):
+                key = (col, type(value), value)
+                cell = made.get(key)
+                if cell is None:
+                    fmt = style(col, value)
+                    cell = made[key] = (b"" if fmt is None and (value is None or value == "")
+                                        else starts[col] + _cell_tail(value, fmt, date_style))
+                cells.append(cell)
         cells.append(b"</row>")
-        append(b"".join(cells))
+        append(b"".join(cells).replace(_ROW, b"%d" % number))
     last_letter = letters[-1].decode() if letters else "A"
     return BulkRows(pieces, first_row, f"A{first_row}:{last_letter}{max(number, first_row)}",
                     widens_table)
+
+
+#: Where a cell's row number goes: a character no cell's text can hold (``xml_escaped``).
+_ROW = b"\x00"
+_ROW_OPEN = b'<row r="' + _ROW + b'">'
 
 
 def _cell_tail(value: Any, fmt: int | None, date_style: int) -> bytes:
@@ -131,28 +140,59 @@ def plain_rows(rows: Iterable[Sequence[Any]], first_row: int, width: int,
     ``style(index, col, value)`` gives a cell's format (``index`` counts rows from 0).
     """
     letters = [xl_col_to_name(col).encode() for col in range(width)]
-    tails: dict[tuple[type, Any, int | None], bytes] = {}
-    pieces: list[bytes] = []
+    last_letter = letters[-1].decode() if letters else "A"
+    if style is None:  # (an owner's list: no formats)
+        pieces, number = _plain_columns(rows, first_row, letters)
+        return BulkRows(pieces, first_row, f"A{first_row}:{last_letter}{max(number, first_row)}",
+                        widens_table, links)
+    starts = [b'<c r="' + letter + _ROW for letter in letters]  # (as in bulk_rows)
+    made: dict[tuple[int, type, Any, int | None], bytes] = {}
+    columns = range(width)
+    pieces = []
     append = pieces.append
     number = first_row - 1
     for index, values in enumerate(rows):
         number = first_row + index
-        cells = [b'<row r="%d">' % number]  # NOTE: joined per row: far fewer objects held
-        suffix = b"%d" % number
-        for col, (letter, value) in enumerate(zip(letters, values, strict=False)):
-            fmt = style(index, col, value) if style is not None else None
+        cells = [_ROW_OPEN]  # NOTE: joined per row: far fewer objects held
+        for col, value in zip(columns, values, strict=False):
+            fmt = style(index, col, value)
             if value is None and fmt is None:
                 continue
-            key = (type(value), value, fmt)
-            tail = tails.get(key)
-            if tail is None:
-                tail = tails[key] = _plain_tail(value, fmt)
-            cells.append(b'<c r="' + letter + suffix + tail)
+            key = (col, type(value), value, fmt)
+            cell = made.get(key)
+            if cell is None:
+                cell = made[key] = starts[col] + _plain_tail(value, fmt)
+            cells.append(cell)
         cells.append(b"</row>")
-        append(b"".join(cells))
-    last_letter = letters[-1].decode() if letters else "A"
+        append(b"".join(cells).replace(_ROW, b"%d" % number))
     return BulkRows(pieces, first_row, f"A{first_row}:{last_letter}{max(number, first_row)}",
                     widens_table, links)
+
+
+def _plain_columns(rows: Iterable[Sequence[Any]], first_row: int,
+                   letters: list[bytes]) -> tuple[list[bytes], int]:
+    """``plain_rows`` without formats, and the last row's number.
+
+    NOTE: made a column at a time, each column's cells by one comprehension (a cell made once
+    for each value), then each row joined: a loop over every cell took half as long again for
+    the owner lists. A short row is made as long as the others with blanks (None), which are
+    left out as its missing cells would have been.
+    """
+    rows = list(rows)
+    made: dict[tuple[int, type, Any], bytes] = {}
+    get = made.get
+    columns: list[list[bytes]] = []
+    for col, (letter, values) in enumerate(zip(letters, itertools.zip_longest(*rows),
+                                               strict=False)):
+        start = b'<c r="' + letter + _ROW
+
+        def cell(value: Any, col: int = col, start: bytes = start) -> bytes:
+            made[col, type(value), value] = text = start + _plain_tail(value, None)
+            return text
+        columns.append([b"" if v is None else get((col, type(v), v)) or cell(v) for v in values])
+    cells = zip(*columns, strict=True) if columns else itertools.repeat((), len(rows))
+    return ([b"".join((_ROW_OPEN, *row, b"</row>")).replace(_ROW, b"%d" % number)
+             for number, row in enumerate(cells, start=first_row)], first_row + len(rows) - 1)
 
 
 def _plain_tail(value: Any, fmt: int | None) -> bytes:

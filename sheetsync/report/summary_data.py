@@ -155,8 +155,9 @@ def kpi_direction(kpi: dict[str, Any], previous: Previous | None) -> str | None:
 def heat_map(risks: list[dict[str, Any]], assessment: str) -> Counter[tuple[int, int]]:
     """How many risks sit in each (likelihood, impact) cell for one assessment."""
     counts: Counter[tuple[int, int]] = Counter()
+    likelihoods, impacts = f"{assessment}_likelihood", f"{assessment}_impact"  # (made once)
     for risk in risks:
-        likelihood, impact = risk.get(f"{assessment}_likelihood"), risk.get(f"{assessment}_impact")
+        likelihood, impact = risk.get(likelihoods), risk.get(impacts)
         if isinstance(likelihood, (int, float)) and isinstance(impact, (int, float)):
             counts[(int(likelihood), int(impact))] += 1
     return counts

@@ -15,7 +15,7 @@ import xlsxwriter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sheetsync.report.bulkrows import bulk_rows, record_values, splice_rows
+from sheetsync.report.bulkrows import bulk_rows, plain_rows, record_values, splice_rows
 
 COLUMNS = ["workbook", "ref", "score", "review_date", "open"]
 
@@ -114,3 +114,48 @@ def test_rows_go_in_row_order_among_the_sheets_own_and_blanks_keep_a_border(tmp_
     assert [ws[c].value for c in ("A1", "A2", "B2", "A3", "B3", "A10")] == [
         "Top risks", "R1", None, "R2", 20, "Closed since the previous quarter"]
     assert ws["B2"].border.left.style == "thin"  # a blank in a bordered table keeps its border
+
+
+def test_each_cell_is_made_once_for_its_column_and_value_and_placed_on_its_own_row() -> None:
+    """A cell made once serves every row with its column and value; text with a character
+    XML cannot hold (the row number's place holder among them) leaves it out."""
+    asked: list[tuple[int, object]] = []
+
+    def style(col: int, value: object) -> int | None:
+        asked.append((col, value))
+        return 3 if col == 1 else None
+
+    rows = [["a\x00b", 1], ["a\x00b", True], ["", 1.0], [None, 1]]
+    made = bulk_rows(rows, 7, 2, 5, style)
+    assert made.rows == [
+        b'<row r="7"><c r="A7" t="inlineStr"><is><t xml:space="preserve">ab</t></is></c>'
+        b'<c r="B7" s="3"><v>1</v></c></row>',
+        b'<row r="8"><c r="A8" t="inlineStr"><is><t xml:space="preserve">ab</t></is></c>'
+        b'<c r="B8" s="3" t="inlineStr"><is><t>Yes</t></is></c></row>',
+        b'<row r="9"><c r="B9" s="3"><v>1.0</v></c></row>',
+        b'<row r="10"><c r="B10" s="3"><v>1</v></c></row>']
+    assert asked == [(0, "a\x00b"), (1, 1), (1, True), (0, ""), (1, 1.0), (0, None)]
+    assert bulk_rows(rows, 7, 2, 5).rows[1:3] == [
+        b'<row r="8"><c r="A8" t="inlineStr"><is><t xml:space="preserve">ab</t></is></c>'
+        b'<c r="B8" t="inlineStr"><is><t>Yes</t></is></c></row>',
+        b'<row r="9"><c r="B9"><v>1.0</v></c></row>']
+    assert plain_rows([["x\x00", None, 12]], 11, 3).rows == [
+        b'<row r="11"><c r="A11" t="inlineStr"><is><t xml:space="preserve">x</t></is></c>'
+        b'<c r="C11"><v>12</v></c></row>']
+
+
+def test_rows_of_any_length_without_formats_have_the_cells_they_hold() -> None:
+    """Made a column at a time: a short row still has only its own cells, a long one is cut at
+    the width, and a row with none is an empty row."""
+    made = plain_rows([["a", None, 1], ["b"], ["c", "d", 2.5, "extra"], []], 2, 3)
+    assert made.rows == [
+        b'<row r="2"><c r="A2" t="inlineStr"><is><t xml:space="preserve">a</t></is></c>'
+        b'<c r="C2"><v>1</v></c></row>',
+        b'<row r="3"><c r="A3" t="inlineStr"><is><t xml:space="preserve">b</t></is></c></row>',
+        b'<row r="4"><c r="A4" t="inlineStr"><is><t xml:space="preserve">c</t></is></c>'
+        b'<c r="B4" t="inlineStr"><is><t xml:space="preserve">d</t></is></c>'
+        b'<c r="C4"><v>2.5</v></c></row>',
+        b'<row r="5"></row>']
+    assert made.ref == "A2:C5"
+    assert plain_rows([[], []], 7, 2).rows == [b'<row r="7"></row>', b'<row r="8"></row>']
+    assert plain_rows([], 7, 2).ref == "A7:B7"

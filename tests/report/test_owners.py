@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import csv
 import unicodedata
+from pathlib import Path
+from typing import Any
 
 import openpyxl
-from helpers import run_sheetsync, write_openpyxl
+from helpers import AS_OF, run_sheetsync, write_openpyxl
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from pathvalidate import is_valid_filename
 
-from sheetsync.report.owners import owner_file_names, owner_key, write_owner_lists
+from sheetsync.findings import Finding, Severity
+from sheetsync.read.discover import Source
+from sheetsync.report.owners import open_items, owner_file_names, owner_key, write_owner_lists
+from sheetsync.results import RecordTable, RunResult, Settings, SheetResult, WorkbookResult
 
 HEADER = ["Ref", "Risk", "Owner", "Likelihood", "Impact", "Score", "Review date"]
 
@@ -69,3 +74,39 @@ def test_owners_are_grouped_and_indexed(tmp_path) -> None:
         ("Ops North South.xlsx", "Ops: North/South")]
     smith = openpyxl.load_workbook(out / "owners" / "J Smith.xlsx")["Open findings"]
     assert [row[3] for row in smith.iter_rows(min_row=4, values_only=True)] == ["R1", "R2"]
+
+
+def _records_run(table: bool) -> RunResult:
+    """A risk register and an action plan, their records as a RecordTable (a fresh check) or
+    a list of dicts (read back from the history)."""
+    risks = [{"workbook": "a.xlsx", "sheet": "Risks", "row": 4 + n, "ref": f"R{n}",
+              "owner": owner, "owner_email": email, "residual_score": 20}
+             for n, (owner, email) in enumerate([("J Smith", " j@x.org"), ("j  smith", "j@x.org"),
+                                                 (" ", None), (0, "k@x.org"), ("Siân", "s@x.org"),
+                                                 ("J Smith", "j2@x.org")])]
+    actions = [{"workbook": "a.xlsx", "sheet": "Plan", "row": 2 + n, "ref": f"A{n}",
+                "lead": lead, "overdue": overdue, "action": "Do it"}
+               for n, (lead, overdue) in enumerate([("Siân", "Yes"), ("J SMITH", "Yes"),
+                                                    (None, "Yes"), ("Siân", "No")])]
+
+    def records(rows: list[dict]) -> Any:
+        return RecordTable(list(rows[0]), [[r[k] for r in rows] for k in rows[0]]) if table \
+            else rows
+    findings = [Finding(workbook="a.xlsx", sheet=sheet, cell=f"B{row}", row=row, column=None,
+                        ref=None, value=None, rule=rule, severity=Severity.ERROR, message="m")
+                for sheet, row, rule in [("Risks", 4, "RR05"), ("Risks", 5, "RR11"),
+                                         ("Risks", 6, "RR05"), ("Plan", 3, "AP01")]]
+    return RunResult(as_of=AS_OF, out_dir=Path(), workbooks=[WorkbookResult(
+        source=Source(Path("a.xlsx"), "a.xlsx"), status="ok", findings=findings,
+        sheets=[SheetResult("Risks", "risk_register", 3, 6, records=records(risks)),
+                SheetResult("Plan", "action_plan", 1, 4, records=records(actions))])])
+
+
+def test_records_as_columns_or_as_dicts_give_the_same_lists() -> None:
+    config = Settings.load(as_of=AS_OF).config
+    fresh, kept = open_items(_records_run(True), config), open_items(_records_run(False), config)
+    assert fresh == kept
+    assert {owner: (len(i.findings), len(i.actions), len(i.candidates), i.emails, i.file_name)
+            for owner, i in fresh.items()} == {
+        "J Smith": (3, 1, 3, ["j@x.org", "j2@x.org"], "J Smith.xlsx"),
+        "Siân": (0, 1, 1, ["s@x.org"], "Siân.xlsx")}
