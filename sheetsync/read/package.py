@@ -35,6 +35,7 @@ def column_number(letters: bytes) -> int:
 
 
 _COLUMN_NUMBERS: dict[bytes, int] = {}
+_KEPT_SIZE = 1 << 18  #: Parts up to this size are kept once read.
 _ENTITIES = {"&quot;": '"', "&apos;": "'"}
 _START_TAG = re.compile(rb"<[^>]*>")
 _SHEET_REL_ID = re.compile(rb'\s(?:\w+:)?id="([^"]*)"')
@@ -87,13 +88,18 @@ def start_tag(element: bytes) -> bytes:
 
 def set_attribute(tag: bytes, name: bytes, value: bytes | None) -> bytes:
     """The start tag with ``name`` set to ``value`` (None: removed), other attributes as written."""
-    pattern = re.compile(rb"\s" + name + rb'="[^"]*"')
+    pattern = _SETTERS.get(name)
+    if pattern is None:  # NOTE: compiled once per name, as ``attribute``'s patterns are
+        pattern = _SETTERS[name] = re.compile(rb"\s" + name + rb'="[^"]*"')
     if value is None:
         return pattern.sub(b"", tag, count=1)
     if pattern.search(tag):
         return pattern.sub(b" " + name + b'="' + value + b'"', tag, count=1)
     end = len(tag) - (2 if tag.endswith(b"/>") else 1)
     return tag[:end] + b" " + name + b'="' + value + b'"' + tag[end:]
+
+
+_SETTERS: dict[bytes, re.Pattern[bytes]] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +131,10 @@ class Package:
     names: list[str]
     workbook_part: str
     sheets: list[SheetEntry] = field(default_factory=list)
+    #: Small parts as read, and parts' relationships as parsed: the workbook part and its
+    #: relationships are asked for by the reader and the writer, five times each.
+    _kept: dict[str, bytes] = field(default_factory=dict)
+    _relationships: dict[str, tuple[Relationship, ...]] = field(default_factory=dict)
 
     @classmethod
     def open(cls, path: Path) -> Package:
@@ -148,7 +158,12 @@ class Package:
         self.close()
 
     def read(self, name: str) -> bytes:
-        return self.archive.read(name)
+        kept = self._kept.get(name)
+        if kept is None:
+            kept = self.archive.read(name)
+            if len(kept) <= _KEPT_SIZE:  # (a large sheet is read as a stream, and not kept)
+                self._kept[name] = kept
+        return kept
 
     def stream(self, name: str, size: int = 1 << 22) -> Iterator[bytes]:
         """The part's bytes in chunks, so a large sheet is never held whole."""
@@ -164,10 +179,12 @@ class Package:
 
     def relationships(self, part: str) -> list[Relationship]:
         """The relationships of ``part`` (empty when it has none)."""
-        rels = rels_part(part)
-        if not self.has(rels):
-            return []
-        return parse_relationships(self.read(rels), part)
+        found = self._relationships.get(part)
+        if found is None:
+            rels = rels_part(part)
+            found = tuple(parse_relationships(self.read(rels), part)) if self.has(rels) else ()
+            self._relationships[part] = found
+        return list(found)
 
     def sheet(self, name: str) -> SheetEntry | None:
         return next((s for s in self.sheets if s.name == name), None)
