@@ -203,11 +203,16 @@ def _row_number(row: _Row) -> int:
     return int(number.group(1))
 
 
-def _cell_position(cell: bytes) -> tuple[int, int]:
-    found = CELL_ADDRESS.search(start_tag(cell))
+def _cell_position(cell: bytes, at: int = 0) -> tuple[int, int]:
+    """The (row, column) of the cell whose XML starts at ``at`` of ``cell``."""
+    found = _CELL_ADDRESS.match(cell, at)  # NOTE: its start tag's address, in one match
     if found is None:
         raise SheetUnsupported("a cell without its address")
     return int(found.group(2)), column_number(found.group(1))
+
+
+#: A cell's start tag up to its address attribute (``CELL_ADDRESS`` in the tag).
+_CELL_ADDRESS = re.compile(rb'<[^>]*?' + CELL_ADDRESS.pattern)
 
 
 def _letters(col: int) -> bytes:
@@ -234,7 +239,7 @@ def _patch_row(whole: _Row, number: int, edits: dict[int, CellEdit],
     if drop_columns and b"<extLst" not in inner:
         inner = _without_trailing(inner, drop_columns)
     last_cell = inner.rfind(b"<c ")
-    last_col = _cell_position(inner[last_cell:])[1] if last_cell >= 0 else 0
+    last_col = _cell_position(inner, last_cell)[1] if last_cell >= 0 else 0
     if (not drop_columns or min(drop_columns) > last_col) and (not edits or min(edits) > last_col):
         # Cells added to the right of the row's own: its cells are copied as they are.
         extension = inner.find(b"<extLst")
@@ -291,7 +296,7 @@ def _without_trailing(inner: bytes, drop_columns: set[int]) -> bytes:
     """The row's cells without those at its end that are in ``drop_columns`` (the columns an
     earlier run added sit there), found from the end without splitting the row."""
     while (last_cell := inner.rfind(b"<c ")) >= 0 and \
-            _cell_position(inner[last_cell:])[1] in drop_columns:
+            _cell_position(inner, last_cell)[1] in drop_columns:
         inner = inner[:last_cell]
     return inner
 
@@ -335,6 +340,8 @@ def _new_row(number: int, edits: dict[int, CellEdit]) -> bytes:
 
 def value_xml(value: Any) -> tuple[bytes | None, bytes]:
     """(cell type, cell content) for a value: text inline, so the shared strings stay as they are."""
+    if type(value) is str:  # NOTE: most values written; the tests below are for the others
+        return b"inlineStr", b'<is><t xml:space="preserve">' + xml_escaped(value) + b"</t></is>"
     if value is None or value is KEEP:
         return None, b""
     if isinstance(value, bool):
