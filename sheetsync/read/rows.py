@@ -129,7 +129,8 @@ def read_register(sheet: SheetGrid, layout: Layout) -> RawSheet:
     if headings:
         layout.notes.append(f"rows {', '.join(map(str, headings[:10]))}"
                             f"{'...' if len(headings) > 10 else ''}: headings, not entries")
-    _fill_cached_values(result, sheet, {k: v for k, v in formulas.items() if k[1] in raw.index})
+    read = set(index)  # (a set: a pandas Index looked up per formula cost more)
+    _fill_cached_values(result, sheet, {k: v for k, v in formulas.items() if k[1] in read})
     return result
 
 
