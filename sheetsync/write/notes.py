@@ -63,6 +63,11 @@ class Comments:
             return None
         return "".join(xml_text(t) for t in re.findall(rb"<t(?:\s[^>]*)?>(.*?)</t>", comment, re.DOTALL))
 
+    def note_text(self, cell: tuple[int, int]) -> str | None:
+        """``plain_text``, taken for a note ``add`` made from the text it was made of."""
+        made = self._made.get(cell)
+        return made[0] if made is not None else self.plain_text(cell)
+
     def text_of(self, cell: tuple[int, int]) -> tuple[str, str] | None:
         """(plain text, author) of the comment on ``cell``, for the ledger."""
         made = self._made.get(cell)
