@@ -121,23 +121,27 @@ class _RowPatcher:
         self.every_row = bool(edits.drop_columns)
         self.drop_columns = edits.drop_columns
 
-    def before(self, gap: bytes, row: _Row) -> Iterator[bytes]:
-        """What to write for the text before a row and the row itself."""
+    def before(self, gap: bytes, row: _Row) -> list[bytes]:
+        """What to write for the text before a row and the row itself.
+
+        NOTE: a list, not a generator: one made per row of a large sheet cost more than the
+        patching of most rows.
+        """
         number = _row_number(row)
         pending = self.pending
-        if gap:
-            yield gap
+        pieces = [gap] if gap else []
         while self.next < len(pending) and pending[self.next][0] < number:
             added = pending[self.next][0]
-            yield _new_row(added, self._take(added))
+            pieces.append(_new_row(added, self._take(added)))
         if self.next < len(pending) and pending[self.next][0] == number:
             edits = self._take(number)
         elif not self.every_row:
-            yield row.text
-            return
+            pieces.append(row.text)
+            return pieces
         else:
             edits = {}
-        yield _patch_row(row, number, edits, self.drop_columns)
+        pieces.append(_patch_row(row, number, edits, self.drop_columns))
+        return pieces
 
     def remaining(self) -> Iterator[bytes]:
         while self.next < len(self.pending):
@@ -325,12 +329,35 @@ def _edit_cell(cell: bytes, edit: CellEdit) -> bytes:
 def _new_cell(row: int, col: int, edit: CellEdit) -> bytes:
     address = b'<c r="' + _letters(col) + b"%d" % row + b'"'
     style = edit.style(None) if callable(edit.style) else edit.style
-    style = b"" if style is KEEP or style is None else b' s="%d"' % style
-    kind, inner = value_xml(edit.value)
+    value = edit.value
+    try:
+        key = (style, type(value), value)
+        tail = _TAILS.get(key)
+    except TypeError:  # (an unhashable value: made each time)
+        key, tail = None, None
+    if tail is None:
+        tail = _cell_tail(style, value)
+        if key is not None:
+            if len(_TAILS) >= _MAX_TAILS:
+                _TAILS.clear()
+            _TAILS[key] = tail
+    return address + tail
+
+
+def _cell_tail(style: Any, value: Any) -> bytes:
+    """A new cell after its address: its format, type and value."""
+    style_attribute = b"" if style is KEEP or style is None else b' s="%d"' % style
+    kind, inner = value_xml(value)
     kind_attribute = b' t="' + kind + b'"' if kind else b""
     if not inner:
-        return address + style + b"/>"
-    return address + style + kind_attribute + b">" + inner + b"</c>"
+        return style_attribute + b"/>"
+    return style_attribute + kind_attribute + b">" + inner + b"</c>"
+
+
+#: New cells after their address, by (format, type, value): a column sheetsync adds repeats a
+#: few values ("Green", "Amber") with a few formats down tens of thousands of rows.
+_TAILS: dict[tuple[Any, type, Any], bytes] = {}
+_MAX_TAILS = 4096
 
 
 def _new_row(number: int, edits: dict[int, CellEdit]) -> bytes:
