@@ -63,7 +63,7 @@ def _column(frame: pd.DataFrame, name: str, spec: RegisterSpec,
     (None: the sheet has neither)."""
     column = spec.columns.get(name)
     if column is not None and column.measure == "score":
-        return frame.get(EFFECTIVE + name)
+        return frame[EFFECTIVE + name] if EFFECTIVE + name in frame.columns else None
     if column is not None and column.measure == "rating":
         if CALC + name not in frame and name not in frame:
             return None
@@ -74,7 +74,9 @@ def _column(frame: pd.DataFrame, name: str, spec: RegisterSpec,
                                                                                   strict=True)]
     if CALC + name in frame:
         return frame[CALC + name]
-    return frame.get(name)
+    # NOTE: not frame.get: it looks a missing column up by catching pandas' KeyError, and
+    # most fields are missing from most sheets
+    return frame[name] if name in frame.columns else None
 
 
 def _band_word(typed: Any, config: Config) -> Any:

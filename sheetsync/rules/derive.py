@@ -328,6 +328,9 @@ def action_date_order(frame: pd.DataFrame, column: str, context: Context) -> pd.
 @derivation("appetite")
 def appetite(frame: pd.DataFrame, column: str, context: Context) -> pd.DataFrame | None:
     """Within appetite, and the flags of the appetite and target checks (see ``governance``)."""
+    residual, target = EFFECTIVE + "residual_score", EFFECTIVE + "target_score"
+    # NOTE: not frame.get, which finds a missing column by catching pandas' KeyError
     return governance_flags(frame, context.config, context.as_of,
-                            residual=frame.get(EFFECTIVE + "residual_score"),
-                            target=frame.get(EFFECTIVE + "target_score"), scoring=context.scoring)
+                            residual=frame[residual] if residual in frame.columns else None,
+                            target=frame[target] if target in frame.columns else None,
+                            scoring=context.scoring)
