@@ -122,7 +122,7 @@ def _candidates(sheet: SheetGrid, specs: dict[str, RegisterSpec], strict: bool) 
             # NOTE: each known column is a label that can mean one (under some group) or a grid
             # of marks; a row with fewer such cells than the kind needs is no header of it
             # (most data rows, skipped without working out a layout)
-            known = sum(map(vocabulary.can_mean, words))  # (True counts as 1)
+            known = vocabulary.count_known(words)
             if known + grid_heads[row_number - 1] < fewest:
                 continue
             layout = _layout_for_row(texts, merged_top_left, row_number, spec, vocabulary,
