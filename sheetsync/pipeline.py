@@ -287,16 +287,19 @@ def _derived_annotations(raw: RawSheet, derived: pd.DataFrame, config: Config) -
         calc = CALC + name
         if calc not in derived:
             continue
-        values = {row: _cell_value(v) for row, v in zip(rows, derived[calc].tolist(), strict=True)
+        computed = derived[calc].tolist()
+        if name in layout.columns:
+            # NOTE: a value made only for a blank cell (raw.raw is indexed as derived is)
+            letter = layout.columns[name].letter
+            annotations.filled.update({
+                f"{letter}{row}": _cell_value(value)
+                for row, value, typed in zip(rows, computed, raw.raw[name].tolist(), strict=True)
+                if is_blank_cell(typed) and (name, row) not in raw.formulas
+                and not is_missing(value)})
+            continue
+        values = {row: _cell_value(v) for row, v in zip(rows, computed, strict=True)
                   if not is_missing(v)}
         if not values:  # (every value missing, as pandas' isna would say)
-            continue
-        if name in layout.columns:
-            letter = layout.columns[name].letter
-            typed = dict(zip(raw.raw.index, raw.raw[name], strict=True))
-            annotations.filled.update({
-                f"{letter}{row}": value for row, value in values.items()
-                if is_blank_cell(typed[row]) and (name, row) not in raw.formulas})
             continue
         words = {v for v in values.values() if isinstance(v, str)}
         colour_of = {word: colour for word in words if (colour := _status_colour(word, config))}
