@@ -141,10 +141,14 @@ class Package:
         return cls.of(path, zipfile.ZipFile(path))
 
     @classmethod
-    def of(cls, path: Path, archive: zipfile.ZipFile) -> Package:
-        """The package of a zip already open (and checked: see ``workbook.read_workbook``)."""
+    def of(cls, path: Path, archive: zipfile.ZipFile, kept: dict[str, bytes] | None = None
+           ) -> Package:
+        """The package of a zip already open (and checked: see ``workbook.read_workbook``);
+        ``kept``: parts already read whole."""
         names = [n for n in archive.namelist() if not n.endswith("/")]
-        package = cls(path=path, archive=archive, names=names, workbook_part=_workbook_part(archive))
+        kept = dict(kept or {})
+        package = cls(path=path, archive=archive, names=names,
+                      workbook_part=_workbook_part(archive, kept), _kept=kept)
         package.sheets = package._sheet_entries()
         return package
 
@@ -241,10 +245,11 @@ def parse_relationships(xml: bytes, source_part: str) -> list[Relationship]:
     return found
 
 
-def _workbook_part(archive: zipfile.ZipFile) -> str:
+def _workbook_part(archive: zipfile.ZipFile, kept: dict[str, bytes]) -> str:
     """The workbook part the package's own relationships name (almost always xl/workbook.xml)."""
     try:
-        for relationship in parse_relationships(archive.read("_rels/.rels"), ""):
+        rels = kept["_rels/.rels"] if "_rels/.rels" in kept else archive.read("_rels/.rels")
+        for relationship in parse_relationships(rels, ""):
             if relationship.type.endswith("/officeDocument"):
                 return relationship.target
     except KeyError:

@@ -74,8 +74,9 @@ def _check_signature(path: Path) -> None:
         raise WorkbookUnreadable("this is not an Excel workbook (.xlsx or .xlsm)")
 
 
-def _check_parts(archive: zipfile.ZipFile) -> None:
-    """A zip that is not a workbook, or whose XML declares entities (zip errors propagate).
+def _check_parts(archive: zipfile.ZipFile) -> dict[str, bytes]:
+    """A zip that is not a workbook, or whose XML declares entities (zip errors propagate);
+    returns the parts it read whole, for the package to keep.
 
     NOTE: a corrupt part is found when it is read (zlib.error, BadZipFile: "damaged");
     checking every part's CRC first would read a large workbook twice.
@@ -83,8 +84,10 @@ def _check_parts(archive: zipfile.ZipFile) -> None:
     names = set(archive.namelist())
     if "xl/workbook.xml" not in names and not any(n.endswith("workbook.xml") for n in names):
         raise WorkbookUnreadable("this is a zip file but not an Excel workbook")
-    if _declares_entities(archive, names):
+    whole: dict[str, bytes] = {}
+    if _declares_entities(archive, names, whole):
         raise WorkbookUnreadable(_ENTITIES_REFUSED)
+    return whole
 
 
 _DAMAGED = "the file is damaged or truncated (incomplete zip package)"
@@ -92,14 +95,26 @@ _ENTITIES_REFUSED = ("refused: the workbook's XML declares entities (used in 'bi
                      "attacks); Excel never writes these, so it was not opened")
 
 
-def _declares_entities(archive: zipfile.ZipFile, names: set[str]) -> bool:
-    """A DOCTYPE must come before an XML part's root element, so the first bytes tell."""
+def _declares_entities(archive: zipfile.ZipFile, names: set[str], whole: dict[str, bytes]) -> bool:
+    """A DOCTYPE must come before an XML part's root element, so the first bytes tell.
+
+    NOTE: a part no longer than those bytes is read whole, as reading them reads it, and put
+    in ``whole``: the reader and the writer then read the workbook part, its relationships,
+    the content types and the styles no more.
+    """
     for name in names:
         if name.endswith((".xml", ".rels", ".vml")):
-            with archive.open(name) as part:
-                if b"<!DOCTYPE" in part.read(2048).upper():
-                    return True
+            if archive.getinfo(name).file_size <= _HEAD:
+                head = whole[name] = archive.read(name)
+            else:
+                with archive.open(name) as part:
+                    head = part.read(_HEAD)
+            if b"<!DOCTYPE" in head[:_HEAD].upper():
+                return True
     return False
+
+
+_HEAD = 2048  #: The bytes of an XML part looked at for a DOCTYPE.
 
 
 def _is_encrypted(path: Path) -> bool:
@@ -119,8 +134,8 @@ def read_workbook(path: Path) -> tuple[Package, WorkbookGrid]:
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
         raise WorkbookUnreadable(_DAMAGED) from None
     try:
-        _check_parts(archive)  # (before any part is parsed: entities are refused first)
-        package = Package.of(path, archive)
+        whole = _check_parts(archive)  # (before any part is parsed: entities are refused first)
+        package = Package.of(path, archive, whole)
     except WorkbookUnreadable:
         archive.close()
         raise
