@@ -13,6 +13,7 @@ import datetime as dt
 import functools
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sheetsync.read.values import is_blank_cell
@@ -85,7 +86,7 @@ def governance_flags(frame: pd.DataFrame, config: Config, as_of: dt.date,
              for score, ceiling in zip(scores, ceilings, strict=True)]
     within = [None if score is None or ceiling is None else ("No" if is_above else "Yes")
               for score, ceiling, is_above in zip(scores, ceilings, above, strict=True)]
-    flags: dict[str, list[Any]] = {
+    flags: dict[str, list[Any] | np.ndarray] = {
         "exempt": ["Yes" if exempt.is_exempt(flagged, ref) else None
                    for flagged, ref in zip(column("exempt"), column("ref"), strict=True)],
         "appetite": ceilings,
@@ -97,21 +98,22 @@ def governance_flags(frame: pd.DataFrame, config: Config, as_of: dt.date,
             for ceiling, category, own in zip(ceilings, categories, owns, strict=True)],
         "appetite_verdict": [None if ceiling is None or score is None else verdict(score, ceiling)
                              for score, ceiling in zip(scores, ceilings, strict=True)],
-        "untreated": [is_above and actions is not None and is_blank_cell(action)
-                      for is_above, action in zip(above, actions or nothing, strict=True)],
-        "no_target": [is_above and recorded is not None and not has_target
-                      for is_above, has_target in zip(above, recorded or nothing, strict=True)],
-        "target_above_appetite": [aim is not None and ceiling is not None and aim > ceiling
-                                  for aim, ceiling in zip(aims, ceilings, strict=True)],
-        "appetite_disagrees": [_disagrees(said, is_within)
-                               for said, is_within in zip(stated, within, strict=True)],
-        "appetite_column_disagrees": [_disagrees(own, is_within)
-                                      for own, is_within in zip(owns, within, strict=True)],
-        "target_missed": [score is not None and not is_closed(status) and aim is not None
-                          and score > aim and isinstance(date, pd.Timestamp) and not pd.isna(date)
-                          and date < as_of_stamp
-                          for score, aim, status, date in zip(scores, aims, column("status"),
-                                                              column("target_date"), strict=True)],
+        "untreated": _flags([is_above and actions is not None and is_blank_cell(action)
+                             for is_above, action in zip(above, actions or nothing, strict=True)]),
+        "no_target": _flags([is_above and recorded is not None and not has_target
+                             for is_above, has_target in zip(above, recorded or nothing,
+                                                             strict=True)]),
+        "target_above_appetite": _flags([aim is not None and ceiling is not None and aim > ceiling
+                                         for aim, ceiling in zip(aims, ceilings, strict=True)]),
+        "appetite_disagrees": _flags([_disagrees(said, is_within)
+                                      for said, is_within in zip(stated, within, strict=True)]),
+        "appetite_column_disagrees": _flags([_disagrees(own, is_within)
+                                             for own, is_within in zip(owns, within, strict=True)]),
+        "target_missed": _flags([
+            score is not None and not is_closed(status) and aim is not None and score > aim
+            and isinstance(date, pd.Timestamp) and not pd.isna(date) and date < as_of_stamp
+            for score, aim, status, date in zip(scores, aims, column("status"),
+                                                column("target_date"), strict=True)]),
     }
     return pd.DataFrame(flags, index=frame.index)
 
@@ -134,6 +136,11 @@ def on_scale(ceiling: int, settings: Scoring, sheet: Scoring) -> int:
             later = [b.start for b in sheet.bands if b.start > mine.start]
             return min(later) - 1 if later else int(sheet.max_score)
     return max(1, round(ceiling * sheet.max_score / settings.max_score))
+
+
+def _flags(values: list[bool]) -> np.ndarray:
+    """A yes / no flag for each row (always a bool: pandas would find the same dtype, in more time)."""
+    return np.array(values, dtype=bool)
 
 
 def _number(value: Any) -> float | None:
