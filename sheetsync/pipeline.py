@@ -253,8 +253,7 @@ def _trust_product_formulas(raw: RawSheet, derived: pd.DataFrame, context: Conte
             continue
         first, second = letters[0].letter, letters[1].letter
         formulas = raw.formulas
-        trusted = sorted(row for row in rows if formulas[(column, row)].replace("$", "").replace(
-            " ", "").upper() in (f"={first}{row}*{second}{row}", f"={second}{row}*{first}{row}"))
+        trusted = sorted(row for row in rows if _multiplies(formulas[(column, row)], row, first, second))
         if not trusted:
             continue
         if not positions_of:  # NOTE: derived is indexed as raw.raw is: by the rows read
@@ -272,6 +271,14 @@ def _trust_product_formulas(raw: RawSheet, derived: pd.DataFrame, context: Conte
         raw.raw[column] = typed
         raw.uncalculated.difference_update((column, row) for row in trusted)
     return derived
+
+
+def _multiplies(formula: str, row: int, first: str, second: str) -> bool:
+    """``=E7*F7`` or ``=F7*E7`` on row 7 for columns E and F (any case, ``$`` and spaces anywhere).
+
+    NOTE: the second form made only when the first is not it (a first check has one per row)."""
+    text = formula.replace("$", "").replace(" ", "").upper()
+    return text == f"={first}{row}*{second}{row}" or text == f"={second}{row}*{first}{row}"
 
 
 def _derived_annotations(raw: RawSheet, derived: pd.DataFrame, config: Config) -> SheetAnnotations:
