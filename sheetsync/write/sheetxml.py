@@ -238,7 +238,7 @@ def _patch_row(whole: _Row, number: int, edits: dict[int, CellEdit],
     if b"spans=" in open_tag:
         open_tag = _SPANS.sub(b"", open_tag, count=1)
     if whole.empty:
-        return open_tag + b"".join(_new_cell(number, c, edits[c]) for c in sorted(edits)) + b"</row>"
+        return open_tag + _new_cells(number, edits, sorted(edits)) + b"</row>"
     inner = row[len(whole.attributes) + 5:-6]
     if drop_columns and b"<extLst" not in inner:
         inner = _without_trailing(inner, drop_columns)
@@ -248,7 +248,7 @@ def _patch_row(whole: _Row, number: int, edits: dict[int, CellEdit],
         # Cells added to the right of the row's own: its cells are copied as they are.
         extension = inner.find(b"<extLst")
         end = extension if extension >= 0 else len(inner)
-        added = b"".join(_new_cell(number, c, edits[c]) for c in sorted(edits))
+        added = _new_cells(number, edits, sorted(edits))
         return open_tag + inner[:end] + added + inner[end:] + b"</row>"
     if not drop_columns and b"<extLst" not in inner:
         patched = _patch_in_place(inner, number, edits, last_col)
@@ -278,7 +278,7 @@ def _patch_in_place(inner: bytes, number: int, edits: dict[int, CellEdit],
     that cell by its address, rather than reading every cell's, was most of writing the copy.
     """
     spans: list[tuple[int, int, CellEdit]] = []
-    added = sorted(col for col in edits if col > last_col)
+    added = sorted([col for col in edits if col > last_col])
     for col, edit in edits.items():
         if col > last_col:
             continue
@@ -291,9 +291,11 @@ def _patch_in_place(inner: bytes, number: int, edits: dict[int, CellEdit],
         if end < 4:
             return None
         spans.append((start, end, edit))
-    for start, end, edit in sorted(spans, key=lambda span: span[0], reverse=True):
+    if len(spans) > 1:
+        spans.sort(key=lambda span: span[0], reverse=True)
+    for start, end, edit in spans:
         inner = inner[:start] + _edit_cell(inner[start:end], edit) + inner[end:]
-    return inner + b"".join(_new_cell(number, col, edits[col]) for col in added)
+    return inner + _new_cells(number, edits, added)
 
 
 def _without_trailing(inner: bytes, drop_columns: set[int]) -> bytes:
@@ -360,8 +362,15 @@ _TAILS: dict[tuple[Any, type, Any], bytes] = {}
 _MAX_TAILS = 4096
 
 
+def _new_cells(row: int, edits: dict[int, CellEdit], columns: list[int]) -> bytes:
+    """New cells in ``columns`` (in order) of ``row``."""
+    if len(columns) == 1:  # (most rows: one added column)
+        return _new_cell(row, columns[0], edits[columns[0]])
+    return b"".join([_new_cell(row, col, edits[col]) for col in columns])
+
+
 def _new_row(number: int, edits: dict[int, CellEdit]) -> bytes:
-    cells = b"".join(_new_cell(number, col, edits[col]) for col in sorted(edits))
+    cells = _new_cells(number, edits, sorted(edits))
     return b'<row r="' + str(number).encode() + b'">' + cells + b"</row>"
 
 
