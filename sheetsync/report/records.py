@@ -42,9 +42,15 @@ def build_records(frame: pd.DataFrame, raw: pd.DataFrame, spec: RegisterSpec, co
             columns[name] = [None] * len(frame)
             continue
         if isinstance(source, pd.Series):
-            floats = source.dtype == np.float64
+            dtype = source.dtype
+            if isinstance(dtype, np.dtype) and dtype.kind == "M":
+                # NOTE: plain dates as _plain gives them (ISO text, NaT as None), by numpy:
+                # a Timestamp each, then its date's text, cost four times as much
+                columns[name] = [None if text == "NaT" else text for text in
+                                 np.datetime_as_string(source.to_numpy(), unit="D").tolist()]
+                continue
             source = source.tolist()
-            if floats:  # NOTE: _plain_float written out: a call per number cost as much again
+            if dtype == np.float64:  # NOTE: _plain_float written out: a call per number cost as much again
                 columns[name] = [None if v != v else int(v) if v.is_integer() else v
                                  for v in source]
                 continue
