@@ -63,7 +63,14 @@ _PLAIN = re.compile("[&<>" + _NOT_XML.pattern[1:])
 
 
 def xml_attr(value: str) -> str:
+    """Text for an XML attribute, escaped, without the characters XML cannot hold."""
+    if _PLAIN_ATTRIBUTE.search(value) is None:  # NOTE: most text: one scan instead of five
+        return value
     return escape(_NOT_XML.sub("", value), {'"': "&quot;"})
+
+
+#: A character to escape in an attribute, or to leave out.
+_PLAIN_ATTRIBUTE = re.compile('[&<>"' + _NOT_XML.pattern[1:])
 
 
 def attribute(tag: bytes, name: bytes) -> bytes | None:
