@@ -177,7 +177,15 @@ class Package:
         return kept
 
     def stream(self, name: str, size: int = 1 << 22) -> Iterator[bytes]:
-        """The part's bytes in chunks, so a large sheet is never held whole."""
+        """The part's bytes in chunks, so a large sheet is never held whole.
+
+        NOTE: a small part comes whole, as it would in one chunk, and is kept: the reader's
+        scan and the patching writer then decompress a small sheet once between them.
+        """
+        if name in self._kept or self.size(name) <= min(size, _KEPT_SIZE):
+            if data := self.read(name):
+                yield data
+            return
         with self.archive.open(name) as part:
             while chunk := part.read(size):
                 yield chunk
