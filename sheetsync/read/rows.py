@@ -187,6 +187,9 @@ def _merged_rows(sheet: SheetGrid, layout: Layout, positions: list[int], ref_at:
 def _fill_cached_values(result: RawSheet, sheet: SheetGrid,
                         formulas: dict[tuple[str, int], str]) -> None:
     result.formulas = formulas
+    if not sheet.cached:  # (no value Excel calculated, or none to trust: every formula is unknown)
+        result.uncalculated.update(formulas)
+        return
     for column, row in formulas:
         value = sheet.cached.get((row, result.layout.columns[column].index))
         if value is None or value == "":
