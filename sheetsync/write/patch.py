@@ -56,8 +56,9 @@ LEDGER_HEADER = ["kind", "sheet", "cell", "comment", "author", "value", "origina
 _FAST = 1
 _CHUNK = 1 << 20  #: A patched sheet is compressed this much at a time, on a thread.
 _CONTENT_TYPES = "[Content_Types].xml"
-#: A package whose parts come to less than this (compressed) is copied in memory first.
-_IN_MEMORY = 4 << 20
+#: A package whose parts come to less than this (compressed) is copied in memory first (a first
+#: check's copy can be four times the size of the workbook).
+_IN_MEMORY = 1 << 20
 
 
 class PatchUnsupported(Exception):
