@@ -35,7 +35,7 @@ def column_number(letters: bytes) -> int:
 
 
 _COLUMN_NUMBERS: dict[bytes, int] = {}
-_KEPT_SIZE = 1 << 18  #: Parts up to this size are kept once read.
+KEPT_SIZE = 1 << 18  #: Parts up to this size are kept once read.
 _ENTITIES = {"&quot;": '"', "&apos;": "'"}
 _START_TAG = re.compile(rb"<[^>]*>")
 _SHEET_REL_ID = re.compile(rb'\s(?:\w+:)?id="([^"]*)"')
@@ -172,7 +172,7 @@ class Package:
         kept = self._kept.get(name)
         if kept is None:
             kept = self.archive.read(name)
-            if len(kept) <= _KEPT_SIZE:  # (a large sheet is read as a stream, and not kept)
+            if len(kept) <= KEPT_SIZE:  # (a large sheet is read as a stream, and not kept)
                 self._kept[name] = kept
         return kept
 
@@ -182,7 +182,7 @@ class Package:
         NOTE: a small part comes whole, as it would in one chunk, and is kept: the reader's
         scan and the patching writer then decompress a small sheet once between them.
         """
-        if name in self._kept or self.size(name) <= min(size, _KEPT_SIZE):
+        if name in self._kept or self.size(name) <= min(size, KEPT_SIZE):
             if data := self.read(name):
                 yield data
             return

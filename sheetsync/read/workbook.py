@@ -13,7 +13,7 @@ from openpyxl.workbook import Workbook
 from sheetsync.errors import WorkbookUnreadable
 from sheetsync.read.discover import too_long_for_windows
 from sheetsync.read.grid import WorkbookGrid, read_grid
-from sheetsync.read.package import Package
+from sheetsync.read.package import KEPT_SIZE, Package
 
 _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_SIGNATURE = b"PK\x03\x04"
@@ -98,15 +98,20 @@ _ENTITIES_REFUSED = ("refused: the workbook's XML declares entities (used in 'bi
 def _declares_entities(archive: zipfile.ZipFile, names: set[str], whole: dict[str, bytes]) -> bool:
     """A DOCTYPE must come before an XML part's root element, so the first bytes tell.
 
-    NOTE: a part no longer than those bytes is read whole, as reading them reads it, and put
-    in ``whole``: the reader and the writer then read the workbook part, its relationships,
-    the content types and the styles no more.
+    NOTE: a part small enough for the package to keep is read whole and put in ``whole``: the
+    reader and the writer then read it no more. Only its first bytes were read here before,
+    so a part that cannot be read whole is looked at as before, by its first bytes (a damaged
+    end is then found where it was).
     """
     for name in names:
         if name.endswith((".xml", ".rels", ".vml")):
-            if archive.getinfo(name).file_size <= _HEAD:
-                head = whole[name] = archive.read(name)
-            else:
+            head = None
+            if archive.getinfo(name).file_size <= KEPT_SIZE:
+                try:
+                    head = whole[name] = archive.read(name)
+                except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
+                    head = None
+            if head is None:
                 with archive.open(name) as part:
                     head = part.read(_HEAD)
             if b"<!DOCTYPE" in head[:_HEAD].upper():
