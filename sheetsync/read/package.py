@@ -168,11 +168,13 @@ class Package:
     def __exit__(self, *_exc: object) -> None:
         self.close()
 
-    def read(self, name: str) -> bytes:
+    def read(self, name: str, keep: bool = True) -> bytes:
+        """The part's bytes; kept for the next read if small (``keep`` False: a part read
+        only once, such as one the writer copies as it is)."""
         kept = self._kept.get(name)
         if kept is None:
             kept = self.archive.read(name)
-            if len(kept) <= KEPT_SIZE:  # (a large sheet is read as a stream, and not kept)
+            if keep and len(kept) <= KEPT_SIZE:  # (a large sheet is streamed, and not kept)
                 self._kept[name] = kept
         return kept
 

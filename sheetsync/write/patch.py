@@ -197,7 +197,7 @@ def _write_package(edits: PackageEdits, destination: Path) -> None:
                 copy.external_attr = info.external_attr
                 data = parts.pop(name, None)
                 if data is None:
-                    out.writestr(copy, package.read(name), compresslevel=_FAST)
+                    out.writestr(copy, package.read(name, keep=False), compresslevel=_FAST)
                 else:
                     _write_part(out, copy, data, size_hint=info.file_size)
             for name, data in parts.items():
