@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sheetsync.copying import workbook_finding, write_copy
@@ -235,12 +236,14 @@ def _trust_product_formulas(raw: RawSheet, derived: pd.DataFrame, context: Conte
     that multiplies its own row's likelihood and impact holds the recomputed score.
 
     NOTE: column by column, not cell by cell: a register written by such a tool has a formula
-    in every score cell, and a pandas indexer per cell was most of its checking time.
+    in every score cell, and a pandas indexer per cell was most of its checking time. Rows are
+    found by a dict of the frame's row numbers, not by pandas' indexer (twice per column).
     """
     layout = raw.layout
     by_column: dict[str, list[int]] = {}
     for column, row in raw.uncalculated:
         by_column.setdefault(column, []).append(row)
+    positions_of: dict[int, int] = {}
     for column, rows in by_column.items():
         spec = layout.spec.columns[column]
         if spec.measure != "score" or CALC + column not in derived:
@@ -250,11 +253,12 @@ def _trust_product_formulas(raw: RawSheet, derived: pd.DataFrame, context: Conte
             continue
         first, second = letters[0].letter, letters[1].letter
         formulas = raw.formulas
-        trusted = sorted(row for row in rows if formulas[(column, row)].replace("$", "").replace(
-            " ", "").upper() in (f"={first}{row}*{second}{row}", f"={second}{row}*{first}{row}"))
+        trusted = sorted(row for row in rows if _multiplies(formulas[(column, row)], row, first, second))
         if not trusted:
             continue
-        positions = derived.index.get_indexer(pd.Index(trusted))
+        if not positions_of:  # NOTE: derived is indexed as raw.raw is: by the rows read
+            positions_of = {row: n for n, row in enumerate(raw.raw.index.tolist())}
+        positions = np.array([positions_of[row] for row in trusted], dtype=np.intp)
         values = derived[CALC + column].to_numpy()[positions]
         target = derived[column].to_numpy(copy=True)
         if target.dtype == values.dtype:
@@ -263,10 +267,18 @@ def _trust_product_formulas(raw: RawSheet, derived: pd.DataFrame, context: Conte
         else:
             derived.loc[trusted, column] = values
         typed = raw.raw[column].to_numpy(copy=True)
-        typed[raw.raw.index.get_indexer(pd.Index(trusted))] = [_cell_value(v) for v in values.tolist()]
+        typed[positions] = [_cell_value(v) for v in values.tolist()]
         raw.raw[column] = typed
         raw.uncalculated.difference_update((column, row) for row in trusted)
     return derived
+
+
+def _multiplies(formula: str, row: int, first: str, second: str) -> bool:
+    """``=E7*F7`` or ``=F7*E7`` on row 7 for columns E and F (any case, ``$`` and spaces anywhere).
+
+    NOTE: the second form made only when the first is not it (a first check has one per row)."""
+    text = formula.replace("$", "").replace(" ", "").upper()
+    return text == f"={first}{row}*{second}{row}" or text == f"={second}{row}*{first}{row}"
 
 
 def _derived_annotations(raw: RawSheet, derived: pd.DataFrame, config: Config) -> SheetAnnotations:
@@ -277,18 +289,24 @@ def _derived_annotations(raw: RawSheet, derived: pd.DataFrame, config: Config) -
                                    after_column=layout.last_column)
     targets = [(c.name, c.label) for c in spec.columns.values() if c.derived]
     targets += [(name, label) for name, (label, _compute) in spec.derived.items()]
+    rows = [int(row) for row in derived.index.tolist()]
     for name, label in targets:
         calc = CALC + name
-        if calc not in derived or derived[calc].isna().all():
+        if calc not in derived:
             continue
-        values = {int(row): _cell_value(v) for row, v in zip(derived.index, derived[calc], strict=True)
-                  if not is_missing(v)}
+        computed = derived[calc].tolist()
         if name in layout.columns:
+            # NOTE: a value made only for a blank cell (raw.raw is indexed as derived is)
             letter = layout.columns[name].letter
-            typed = dict(zip(raw.raw.index, raw.raw[name], strict=True))
             annotations.filled.update({
-                f"{letter}{row}": value for row, value in values.items()
-                if is_blank_cell(typed[row]) and (name, row) not in raw.formulas})
+                f"{letter}{row}": _cell_value(value)
+                for row, value, typed in zip(rows, computed, raw.raw[name].tolist(), strict=True)
+                if is_blank_cell(typed) and (name, row) not in raw.formulas
+                and not is_missing(value)})
+            continue
+        values = {row: _cell_value(v) for row, v in zip(rows, computed, strict=True)
+                  if not is_missing(v)}
+        if not values:  # (every value missing, as pandas' isna would say)
             continue
         words = {v for v in values.values() if isinstance(v, str)}
         colour_of = {word: colour for word in words if (colour := _status_colour(word, config))}

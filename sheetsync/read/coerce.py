@@ -33,6 +33,9 @@ def coerce_sheet(sheet: RawSheet, workbook: str) -> tuple[pd.DataFrame, list[Fin
     typed: dict[str, Any] = {}
     findings: list[Finding] = []
     refs = sheet.raw.get("ref")
+    # NOTE: every column's values in one step: a pandas look-up per column cost more
+    raw_columns = dict(zip(sheet.raw.columns, sheet.raw.to_numpy(dtype=object).T.tolist(),
+                           strict=True))
     for column in sheet.raw.columns:
         column_spec = spec.columns[column]
         if column_spec.type == "measure":
@@ -40,10 +43,10 @@ def coerce_sheet(sheet: RawSheet, workbook: str) -> tuple[pd.DataFrame, list[Fin
             # cannot be read is a warning, an actual an error), not here.
             typed[column] = pd.Series(
                 [read_measure(v, sheet.formats.get((column, row)))
-                 for row, v in zip(sheet.raw.index, sheet.raw[column], strict=True)],
+                 for row, v in zip(sheet.raw.index, raw_columns[column], strict=True)],
                 index=sheet.raw.index, dtype=object)
             continue
-        raw_values = sheet.raw[column].tolist()
+        raw_values = raw_columns[column]
         if column_spec.type == "level":
             assert sheet.scoring is not None, "a register with levels is read with a scoring"
             # NOTE: a probability beside a likelihood is read on the likelihood's scale
@@ -71,17 +74,17 @@ def coerce_sheet(sheet: RawSheet, workbook: str) -> tuple[pd.DataFrame, list[Fin
         typed[column] = _column(column_spec.type, read_values, sheet.raw.index)
         if column_spec.type == "date":
             # NOTE: "TBC" reads as no date; checks may still want to say it was written.
-            typed[values.PLACEHOLDER + column] = pd.Series(
+            typed[values.PLACEHOLDER + column] = pd.Series(np.array(
                 [value is None and position not in problems and not values.is_blank_cell(typed_as)
                  for position, (value, typed_as) in enumerate(zip(read_values, raw_values,
-                                                                  strict=True))],
-                index=sheet.raw.index, dtype=bool)
+                                                                  strict=True))], dtype=bool),
+                index=sheet.raw.index, copy=False)
     findings += [_continuation(sheet, workbook, refs, *where) for where in sheet.continuations]
     dates = [c for c in sheet.raw.columns if spec.columns[c].type == "date"]
-    if month_first(sheet.raw[c].tolist() for c in dates):
+    if month_first(raw_columns[c] for c in dates):
         for column in dates:
             typed[values.SWAPPED + column] = _column(
-                "date", [values.swapped(v) for v in sheet.raw[column].tolist()], sheet.raw.index)
+                "date", [values.swapped(v) for v in raw_columns[column]], sheet.raw.index)
     return pd.DataFrame(typed, index=sheet.raw.index), findings
 
 
@@ -127,38 +130,53 @@ def read_column(raw: list[Any], value_type: str,
 
     NOTE: the plain cases (a number in a number cell, a date in a date cell, ordinary text)
     skip the full reader and make no Reading: they are most of a large sheet's reading time.
+    Each type has a loop of its own, so a cell costs one test of its value.
     """
     reader = reader or READERS[value_type]
     read: list[Any] = []
+    append = read.append
     problems: dict[int, values.Reading] = {}
-    seen: dict[str, values.Reading] = {}
-    placeholders = values.PLACEHOLDERS
-    for position, value in enumerate(raw):
-        kind = type(value)
-        if value_type == "text" and kind is str and value[:1] not in _SPECIAL and \
-                value.strip().casefold() not in placeholders:
-            tidy = " ".join(value.split())
-            # NOTE: the cell's own text where it was tidy already, not an equal copy: the
-            # frame holds it anyway, and a large register's text columns are most of its memory
-            read.append(value if tidy == value else tidy)
-        elif value_type == "number" and (kind is int or (kind is float and value == value)):
-            read.append(float(value))
-        elif (value_type in ("whole_number", "level") and kind is int) or (
-                value_type == "date" and kind is dt.date):
-            read.append(value)
-        elif value_type == "date" and kind is dt.datetime:
-            read.append(value.date())
-        else:
-            # NOTE: typed-as-text values repeat down a column (one review date for every
-            # risk): each distinct one is read once.
-            reading = seen.get(value) if kind is str else None
-            if reading is None:
-                reading = reader(value)
-                if kind is str:
-                    seen[value] = reading
-            read.append(reading.value)
-            if reading.problem is not None:
-                problems[position] = reading
+    seen: dict[Any, values.Reading] = {}
+
+    def in_full(position: int, value: Any) -> Any:
+        # NOTE: typed-as-text values repeat down a column (one review date for every risk),
+        # and so do blank cells: each distinct one is read once.
+        cached = value is None or type(value) is str
+        reading = seen.get(value) if cached else None
+        if reading is None:
+            reading = reader(value)
+            if cached:
+                seen[value] = reading
+        if reading.problem is not None:
+            problems[position] = reading
+        return reading.value
+
+    if value_type == "text":
+        placeholders = values.PLACEHOLDERS
+        for position, value in enumerate(raw):
+            if type(value) is str and value[:1] not in _SPECIAL and \
+                    value.strip().casefold() not in placeholders:
+                tidy = " ".join(value.split())
+                # NOTE: the cell's own text where it was tidy already, not an equal copy: the
+                # frame holds it anyway, and a large register's text columns are most of its memory
+                append(value if tidy == value else tidy)
+            else:
+                append(in_full(position, value))
+    elif value_type == "number":
+        for position, value in enumerate(raw):
+            kind = type(value)
+            append(float(value) if kind is int or (kind is float and value == value)
+                   else in_full(position, value))
+    elif value_type in ("whole_number", "level"):
+        for position, value in enumerate(raw):
+            append(value if type(value) is int else in_full(position, value))
+    elif value_type == "date":
+        for position, value in enumerate(raw):
+            kind = type(value)
+            append(value if kind is dt.date else value.date() if kind is dt.datetime
+                   else in_full(position, value))
+    else:
+        read = [in_full(position, value) for position, value in enumerate(raw)]
     return read, problems
 
 
@@ -184,8 +202,9 @@ def _message(header: str, value: Any, expected: str, detail: str) -> str:
 
 def _column(value_type: str, items: list[Any], index: pd.Index) -> pd.Series:
     if value_type in ("number", "whole_number", "level"):
-        return pd.Series([float("nan") if v is None else float(v) for v in items], index=index,
-                         dtype="float64")
+        # NOTE: made a numpy array first: pandas' own conversion of a list cost twice as much
+        floats = np.array([float("nan") if v is None else float(v) for v in items], dtype=np.float64)
+        return pd.Series(floats, index=index, copy=False)
     if value_type == "date":
         stamps = _midnights(items)
         if stamps is not None:

@@ -43,6 +43,9 @@ def with_labels_above(texts: list[list[str]], merged: dict[tuple[int, int], tupl
     if row_number < 2:
         return labels
     above = texts[row_number - 2]
+    if not merged:  # NOTE: no merged cell can span columns: each blank takes the label above
+        return [(label or above[col]) if col < len(above) else label
+                for col, label in enumerate(labels)]
     for col, label in enumerate(labels, start=1):
         source = merged.get((row_number - 1, col))
         spans_columns = source is not None and any(

@@ -122,7 +122,7 @@ def _candidates(sheet: SheetGrid, specs: dict[str, RegisterSpec], strict: bool) 
             # NOTE: each known column is a label that can mean one (under some group) or a grid
             # of marks; a row with fewer such cells than the kind needs is no header of it
             # (most data rows, skipped without working out a layout)
-            known = sum(1 for word in words if vocabulary.can_mean(word))
+            known = vocabulary.count_known(words)
             if known + grid_heads[row_number - 1] < fewest:
                 continue
             layout = _layout_for_row(texts, merged_top_left, row_number, spec, vocabulary,
@@ -161,7 +161,9 @@ def _texts(rows: list[list[Any]], merged: dict[tuple[int, int], tuple[int, int]]
     ``_text_at`` for every cell of every scanned row was a tenth of locating a small sheet.
     """
     width = max(len(row) for row in rows)
-    texts = [[_label(value) for value in row] + [""] * (width - len(row)) for row in rows]
+    # NOTE: _label written out: a call per cell was half the cost
+    texts = [[str(value).strip() if value is not None and not isinstance(value, (int, float))
+              else "" for value in row] + [""] * (width - len(row)) for row in rows]
     inside = [(row, col, _text_at(rows, merged, row, col)) for row, col in merged
               if row <= len(rows) and col <= width]
     for row, col, text in inside:

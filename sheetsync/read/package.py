@@ -35,6 +35,7 @@ def column_number(letters: bytes) -> int:
 
 
 _COLUMN_NUMBERS: dict[bytes, int] = {}
+KEPT_SIZE = 1 << 18  #: Parts up to this size are kept once read.
 _ENTITIES = {"&quot;": '"', "&apos;": "'"}
 _START_TAG = re.compile(rb"<[^>]*>")
 _SHEET_REL_ID = re.compile(rb'\s(?:\w+:)?id="([^"]*)"')
@@ -62,7 +63,14 @@ _PLAIN = re.compile("[&<>" + _NOT_XML.pattern[1:])
 
 
 def xml_attr(value: str) -> str:
+    """Text for an XML attribute, escaped, without the characters XML cannot hold."""
+    if _PLAIN_ATTRIBUTE.search(value) is None:  # NOTE: most text: one scan instead of five
+        return value
     return escape(_NOT_XML.sub("", value), {'"': "&quot;"})
+
+
+#: A character to escape in an attribute, or to leave out.
+_PLAIN_ATTRIBUTE = re.compile('[&<>"' + _NOT_XML.pattern[1:])
 
 
 def attribute(tag: bytes, name: bytes) -> bytes | None:
@@ -87,13 +95,18 @@ def start_tag(element: bytes) -> bytes:
 
 def set_attribute(tag: bytes, name: bytes, value: bytes | None) -> bytes:
     """The start tag with ``name`` set to ``value`` (None: removed), other attributes as written."""
-    pattern = re.compile(rb"\s" + name + rb'="[^"]*"')
+    pattern = _SETTERS.get(name)
+    if pattern is None:  # NOTE: compiled once per name, as ``attribute``'s patterns are
+        pattern = _SETTERS[name] = re.compile(rb"\s" + name + rb'="[^"]*"')
     if value is None:
         return pattern.sub(b"", tag, count=1)
     if pattern.search(tag):
         return pattern.sub(b" " + name + b'="' + value + b'"', tag, count=1)
     end = len(tag) - (2 if tag.endswith(b"/>") else 1)
     return tag[:end] + b" " + name + b'="' + value + b'"' + tag[end:]
+
+
+_SETTERS: dict[bytes, re.Pattern[bytes]] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,16 +138,24 @@ class Package:
     names: list[str]
     workbook_part: str
     sheets: list[SheetEntry] = field(default_factory=list)
+    #: Small parts as read, and parts' relationships as parsed: the workbook part and its
+    #: relationships are asked for by the reader and the writer, five times each.
+    _kept: dict[str, bytes] = field(default_factory=dict)
+    _relationships: dict[str, tuple[Relationship, ...]] = field(default_factory=dict)
 
     @classmethod
     def open(cls, path: Path) -> Package:
         return cls.of(path, zipfile.ZipFile(path))
 
     @classmethod
-    def of(cls, path: Path, archive: zipfile.ZipFile) -> Package:
-        """The package of a zip already open (and checked: see ``workbook.read_workbook``)."""
+    def of(cls, path: Path, archive: zipfile.ZipFile, kept: dict[str, bytes] | None = None
+           ) -> Package:
+        """The package of a zip already open (and checked: see ``workbook.read_workbook``);
+        ``kept``: parts already read whole."""
         names = [n for n in archive.namelist() if not n.endswith("/")]
-        package = cls(path=path, archive=archive, names=names, workbook_part=_workbook_part(archive))
+        kept = dict(kept or {})
+        package = cls(path=path, archive=archive, names=names,
+                      workbook_part=_workbook_part(archive, kept), _kept=kept)
         package.sheets = package._sheet_entries()
         return package
 
@@ -147,11 +168,26 @@ class Package:
     def __exit__(self, *_exc: object) -> None:
         self.close()
 
-    def read(self, name: str) -> bytes:
-        return self.archive.read(name)
+    def read(self, name: str, keep: bool = True) -> bytes:
+        """The part's bytes; kept for the next read if small (``keep`` False: a part read
+        only once, such as one the writer copies as it is)."""
+        kept = self._kept.get(name)
+        if kept is None:
+            kept = self.archive.read(name)
+            if keep and len(kept) <= KEPT_SIZE:  # (a large sheet is streamed, and not kept)
+                self._kept[name] = kept
+        return kept
 
     def stream(self, name: str, size: int = 1 << 22) -> Iterator[bytes]:
-        """The part's bytes in chunks, so a large sheet is never held whole."""
+        """The part's bytes in chunks, so a large sheet is never held whole.
+
+        NOTE: a small part comes whole, as it would in one chunk, and is kept: the reader's
+        scan and the patching writer then decompress a small sheet once between them.
+        """
+        if name in self._kept or self.size(name) <= min(size, KEPT_SIZE):
+            if data := self.read(name):
+                yield data
+            return
         with self.archive.open(name) as part:
             while chunk := part.read(size):
                 yield chunk
@@ -164,10 +200,12 @@ class Package:
 
     def relationships(self, part: str) -> list[Relationship]:
         """The relationships of ``part`` (empty when it has none)."""
-        rels = rels_part(part)
-        if not self.has(rels):
-            return []
-        return parse_relationships(self.read(rels), part)
+        found = self._relationships.get(part)
+        if found is None:
+            rels = rels_part(part)
+            found = tuple(parse_relationships(self.read(rels), part)) if self.has(rels) else ()
+            self._relationships[part] = found
+        return list(found)
 
     def sheet(self, name: str) -> SheetEntry | None:
         return next((s for s in self.sheets if s.name == name), None)
@@ -224,10 +262,11 @@ def parse_relationships(xml: bytes, source_part: str) -> list[Relationship]:
     return found
 
 
-def _workbook_part(archive: zipfile.ZipFile) -> str:
+def _workbook_part(archive: zipfile.ZipFile, kept: dict[str, bytes]) -> str:
     """The workbook part the package's own relationships name (almost always xl/workbook.xml)."""
     try:
-        for relationship in parse_relationships(archive.read("_rels/.rels"), ""):
+        rels = kept["_rels/.rels"] if "_rels/.rels" in kept else archive.read("_rels/.rels")
+        for relationship in parse_relationships(rels, ""):
             if relationship.type.endswith("/officeDocument"):
                 return relationship.target
     except KeyError:

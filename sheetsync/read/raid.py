@@ -23,6 +23,7 @@ from sheetsync.findings import Finding
 from sheetsync.read.grid import SheetGrid
 from sheetsync.read.locate import Layout, layout_at, locate_register
 from sheetsync.read.rows import RawSheet, read_register
+from sheetsync.read.vocabulary import vocabulary_of
 from sheetsync.settings.schemas import RegisterSpec, RowType, normalise
 
 KIND = "raid_log"
@@ -53,6 +54,8 @@ def settle_raid(sheet: SheetGrid, layout: Layout | None,
         if "type" not in layout.columns or _raid_types(sheet, layout, spec):
             return layout
         return locate_register(sheet, {k: s for k, s in specs.items() if k != KIND})
+    if not _may_head_type(sheet, layout.header_row, spec):
+        return layout
     raid = layout_at(sheet, spec, layout.header_row)
     if raid is None or "type" not in raid.columns:
         return layout
@@ -64,6 +67,20 @@ def settle_raid(sheet: SheetGrid, layout: Layout | None,
     raid.reason = (f"raid log: its {ref.letter} '{ref.header}' column holds {', '.join(types)}; "
                    f"{layout.kind.replace('_', ' ')} on its headers alone")
     return raid
+
+
+def _may_head_type(sheet: SheetGrid, header_row: int, spec: RegisterSpec) -> bool:
+    """Whether any cell down to the header row has a label that can name a Type column (the
+    labels a header is read from are those cells'): when none has, ``layout_at`` would find
+    no Type column, and the header is not read again as a RAID log's.
+
+    NOTE: a register that is no RAID log (most) was read twice for the sake of this question.
+    """
+    vocabulary = vocabulary_of(spec)
+    labels = {str(value).strip() for row in sheet.rows[:header_row] for value in row
+              if value is not None and not isinstance(value, (int, float))}
+    return any(vocabulary.meaning(normalise(label), "") == (None, "type")
+               for label in labels if label)
 
 
 def _raid_types(sheet: SheetGrid, layout: Layout, spec: RegisterSpec) -> list[str]:

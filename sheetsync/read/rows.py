@@ -129,7 +129,8 @@ def read_register(sheet: SheetGrid, layout: Layout) -> RawSheet:
     if headings:
         layout.notes.append(f"rows {', '.join(map(str, headings[:10]))}"
                             f"{'...' if len(headings) > 10 else ''}: headings, not entries")
-    _fill_cached_values(result, sheet, {k: v for k, v in formulas.items() if k[1] in raw.index})
+    read = set(index)  # (a set: a pandas Index looked up per formula cost more)
+    _fill_cached_values(result, sheet, {k: v for k, v in formulas.items() if k[1] in read})
     return result
 
 
@@ -186,6 +187,9 @@ def _merged_rows(sheet: SheetGrid, layout: Layout, positions: list[int], ref_at:
 def _fill_cached_values(result: RawSheet, sheet: SheetGrid,
                         formulas: dict[tuple[str, int], str]) -> None:
     result.formulas = formulas
+    if not sheet.cached:  # (no value Excel calculated, or none to trust: every formula is unknown)
+        result.uncalculated.update(formulas)
+        return
     for column, row in formulas:
         value = sheet.cached.get((row, result.layout.columns[column].index))
         if value is None or value == "":

@@ -100,17 +100,18 @@ def _errors(scan: SheetScan, xml: bytes) -> None:
 
 def _formulas(scan: SheetScan, xml: bytes, shared: dict[bytes, tuple[str, Translator]]) -> None:
     formulas = scan.formulas
-    for position in _found(xml, b"<f"):
-        found = _FORMULA.match(xml, position)
-        if found is None:
-            continue
+    # NOTE: every formula element found by one regex scan (a match at each "<f" found by a
+    # plain search, in Python, was most of the scan); no "<" can sit inside a start tag
+    for found in _FORMULA.finditer(xml):
+        position = found.start()
         start = xml.rfind(b"<c ", 0, position)
         address = CELL_ADDRESS.search(xml, start, position) if start >= 0 else None
         if address is None:
             continue
-        letters, digits = address.group(1), address.group(2)
-        attrs, empty = found.group(1), found.group(2)
-        text = "" if empty else xml_text(xml[found.end():xml.find(b"</", found.end())])
+        letters, digits = address.groups()
+        attrs, empty = found.groups()
+        end = found.end()
+        text = "" if empty else xml_text(xml[end:xml.find(b"</", end)])
         # NOTE: most formulas are plain <f>: their attributes are not looked for
         if attrs and attribute(attrs, b"t") == b"shared" and (index := attribute(attrs, b"si")) is not None:
             origin = letters.decode() + digits.decode()

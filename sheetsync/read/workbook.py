@@ -13,7 +13,7 @@ from openpyxl.workbook import Workbook
 from sheetsync.errors import WorkbookUnreadable
 from sheetsync.read.discover import too_long_for_windows
 from sheetsync.read.grid import WorkbookGrid, read_grid
-from sheetsync.read.package import Package
+from sheetsync.read.package import KEPT_SIZE, Package
 
 _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_SIGNATURE = b"PK\x03\x04"
@@ -74,8 +74,9 @@ def _check_signature(path: Path) -> None:
         raise WorkbookUnreadable("this is not an Excel workbook (.xlsx or .xlsm)")
 
 
-def _check_parts(archive: zipfile.ZipFile) -> None:
-    """A zip that is not a workbook, or whose XML declares entities (zip errors propagate).
+def _check_parts(archive: zipfile.ZipFile) -> dict[str, bytes]:
+    """A zip that is not a workbook, or whose XML declares entities (zip errors propagate);
+    returns the parts it read whole, for the package to keep.
 
     NOTE: a corrupt part is found when it is read (zlib.error, BadZipFile: "damaged");
     checking every part's CRC first would read a large workbook twice.
@@ -83,8 +84,10 @@ def _check_parts(archive: zipfile.ZipFile) -> None:
     names = set(archive.namelist())
     if "xl/workbook.xml" not in names and not any(n.endswith("workbook.xml") for n in names):
         raise WorkbookUnreadable("this is a zip file but not an Excel workbook")
-    if _declares_entities(archive, names):
+    whole: dict[str, bytes] = {}
+    if _declares_entities(archive, names, whole):
         raise WorkbookUnreadable(_ENTITIES_REFUSED)
+    return whole
 
 
 _DAMAGED = "the file is damaged or truncated (incomplete zip package)"
@@ -92,14 +95,31 @@ _ENTITIES_REFUSED = ("refused: the workbook's XML declares entities (used in 'bi
                      "attacks); Excel never writes these, so it was not opened")
 
 
-def _declares_entities(archive: zipfile.ZipFile, names: set[str]) -> bool:
-    """A DOCTYPE must come before an XML part's root element, so the first bytes tell."""
+def _declares_entities(archive: zipfile.ZipFile, names: set[str], whole: dict[str, bytes]) -> bool:
+    """A DOCTYPE must come before an XML part's root element, so the first bytes tell.
+
+    NOTE: a part small enough for the package to keep is read whole and put in ``whole``: the
+    reader and the writer then read it no more. Only its first bytes were read here before,
+    so a part that cannot be read whole is looked at as before, by its first bytes (a damaged
+    end is then found where it was).
+    """
     for name in names:
         if name.endswith((".xml", ".rels", ".vml")):
-            with archive.open(name) as part:
-                if b"<!DOCTYPE" in part.read(2048).upper():
-                    return True
+            head = None
+            if archive.getinfo(name).file_size <= KEPT_SIZE:
+                try:
+                    head = whole[name] = archive.read(name)
+                except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
+                    head = None
+            if head is None:
+                with archive.open(name) as part:
+                    head = part.read(_HEAD)
+            if b"<!DOCTYPE" in head[:_HEAD].upper():
+                return True
     return False
+
+
+_HEAD = 2048  #: The bytes of an XML part looked at for a DOCTYPE.
 
 
 def _is_encrypted(path: Path) -> bool:
@@ -119,8 +139,8 @@ def read_workbook(path: Path) -> tuple[Package, WorkbookGrid]:
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
         raise WorkbookUnreadable(_DAMAGED) from None
     try:
-        _check_parts(archive)  # (before any part is parsed: entities are refused first)
-        package = Package.of(path, archive)
+        whole = _check_parts(archive)  # (before any part is parsed: entities are refused first)
+        package = Package.of(path, archive, whole)
     except WorkbookUnreadable:
         archive.close()
         raise

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sheetsync.read.values import is_missing
@@ -29,13 +30,30 @@ def build_records(frame: pd.DataFrame, raw: pd.DataFrame, spec: RegisterSpec, co
     vocabularies = {"priority": config.vocabulary("issue_priority"),
                     "status": config.vocabulary("issue_status")} if spec.kind == "issues_log" else {}
     for name in FIELDS[spec.kind][3:]:
+        source: pd.Series | list[Any] | None
         if (spec.kind, name) in _AS_TYPED:
-            source = raw[name].tolist() if name in raw else [None] * len(frame)
+            source = raw[name].tolist() if name in raw else None
         elif (spec.kind, name) in _SOURCES:
             source = frame[_SOURCES[(spec.kind, name)]].tolist() \
-                if _SOURCES[(spec.kind, name)] in frame else [None] * len(frame)
+                if _SOURCES[(spec.kind, name)] in frame else None
         else:
             source = _column(frame, name, spec, config)
+        if source is None:  # NOTE: a field the sheet has no column for: no value to convert
+            columns[name] = [None] * len(frame)
+            continue
+        if isinstance(source, pd.Series):
+            dtype = source.dtype
+            if isinstance(dtype, np.dtype) and dtype.kind == "M":
+                # NOTE: plain dates as _plain gives them (ISO text, NaT as None), by numpy:
+                # a Timestamp each, then its date's text, cost four times as much
+                columns[name] = [None if text == "NaT" else text for text in
+                                 np.datetime_as_string(source.to_numpy(), unit="D").tolist()]
+                continue
+            source = source.tolist()
+            if dtype == np.float64:  # NOTE: _plain_float written out: a call per number cost as much again
+                columns[name] = [None if v != v else int(v) if v.is_integer() else v
+                                 for v in source]
+                continue
         values = [v if type(v) in _PLAIN_TYPES else _plain_float(v) if type(v) is float else _plain(v)
                   for v in source]
         if name in vocabularies:
@@ -45,20 +63,26 @@ def build_records(frame: pd.DataFrame, raw: pd.DataFrame, spec: RegisterSpec, co
     return RecordTable(list(columns), list(columns.values()))
 
 
-def _column(frame: pd.DataFrame, name: str, spec: RegisterSpec, config: Config) -> list[Any]:
-    """One record field for every row: recomputed where sheetsync derives it, else as read."""
-    blank = [None] * len(frame)
+def _column(frame: pd.DataFrame, name: str, spec: RegisterSpec,
+            config: Config) -> pd.Series | list[Any] | None:
+    """One record field for every row: recomputed where sheetsync derives it, else as read
+    (None: the sheet has neither)."""
     column = spec.columns.get(name)
     if column is not None and column.measure == "score":
-        return frame[EFFECTIVE + name].tolist() if EFFECTIVE + name in frame else blank
+        return frame[EFFECTIVE + name] if EFFECTIVE + name in frame.columns else None
     if column is not None and column.measure == "rating":
+        if CALC + name not in frame and name not in frame:
+            return None
+        blank = [None] * len(frame)
         computed = frame[CALC + name].tolist() if CALC + name in frame else blank
         typed = frame[name].tolist() if name in frame else blank
         return [c if not is_missing(c) else _band_word(t, config) for c, t in zip(computed, typed,
                                                                                   strict=True)]
     if CALC + name in frame:
-        return frame[CALC + name].tolist()
-    return frame[name].tolist() if name in frame else blank
+        return frame[CALC + name]
+    # NOTE: not frame.get: it looks a missing column up by catching pandas' KeyError, and
+    # most fields are missing from most sheets
+    return frame[name] if name in frame.columns else None
 
 
 def _band_word(typed: Any, config: Config) -> Any:

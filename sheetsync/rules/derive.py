@@ -114,7 +114,8 @@ def _with_columns(derived: pd.DataFrame, values: pd.DataFrame) -> pd.DataFrame:
         for name in values.columns:
             derived[CALC + name] = values[name]
         return derived
-    return pd.concat([derived, values.set_axis(names, axis="columns")], axis="columns")
+    values.columns = pd.Index(names)  # NOTE: renamed in place (the derivation's own frame): set_axis copies
+    return pd.concat([derived, values], axis="columns")
 
 
 @derivation("likelihood_times_impact")
@@ -126,21 +127,22 @@ def likelihood_times_impact(frame: pd.DataFrame, column: str, context: Context) 
     if likelihood not in frame or impact not in frame:
         return None
     scoring = context.scores
-    if scoring.score_matrix is None and frame[likelihood].dtype == frame[impact].dtype == "float64":
+    likelihoods, impacts = frame[likelihood], frame[impact]  # (each looked up once)
+    if scoring.score_matrix is None and likelihoods.dtype == impacts.dtype == "float64":
         # NOTE: the same sums on the bare arrays: a dozen pandas operations on a register of
         # a hundred rows cost more than the arithmetic
-        lv, iv = frame[likelihood].to_numpy(), frame[impact].to_numpy()
+        lv, iv = likelihoods.to_numpy(), impacts.to_numpy()
         with np.errstate(invalid="ignore"):
             inside = ((lv >= 1) & (lv <= scoring.likelihood.size) & (iv >= 1)
                       & (iv <= scoring.impact.size) & (lv % 1 == 0) & (iv % 1 == 0))
         return pd.Series(np.where(inside, lv * iv, np.nan), index=frame.index)
-    in_matrix = (frame[likelihood].between(1, scoring.likelihood.size)
-                 & frame[impact].between(1, scoring.impact.size)
-                 & (frame[likelihood] % 1 == 0) & (frame[impact] % 1 == 0))
+    in_matrix = (likelihoods.between(1, scoring.likelihood.size)
+                 & impacts.between(1, scoring.impact.size)
+                 & (likelihoods % 1 == 0) & (impacts % 1 == 0))
     if scoring.score_matrix is None:
-        return (frame[likelihood] * frame[impact]).where(in_matrix)
+        return (likelihoods * impacts).where(in_matrix)
     looked_up = [scoring.score(int(lv), int(iv)) if inside else None
-                 for lv, iv, inside in zip(frame[likelihood], frame[impact], in_matrix, strict=True)]
+                 for lv, iv, inside in zip(likelihoods, impacts, in_matrix, strict=True)]
     return pd.Series(looked_up, index=frame.index, dtype="float64")
 
 
@@ -326,6 +328,9 @@ def action_date_order(frame: pd.DataFrame, column: str, context: Context) -> pd.
 @derivation("appetite")
 def appetite(frame: pd.DataFrame, column: str, context: Context) -> pd.DataFrame | None:
     """Within appetite, and the flags of the appetite and target checks (see ``governance``)."""
+    residual, target = EFFECTIVE + "residual_score", EFFECTIVE + "target_score"
+    # NOTE: not frame.get, which finds a missing column by catching pandas' KeyError
     return governance_flags(frame, context.config, context.as_of,
-                            residual=frame.get(EFFECTIVE + "residual_score"),
-                            target=frame.get(EFFECTIVE + "target_score"), scoring=context.scoring)
+                            residual=frame[residual] if residual in frame.columns else None,
+                            target=frame[target] if target in frame.columns else None,
+                            scoring=context.scoring)

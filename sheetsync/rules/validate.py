@@ -81,14 +81,18 @@ def validate_frame(frame: pd.DataFrame, sheet: RawSheet, context: Context,
         if key in built:
             failing.setdefault(key, {})[int(index)] = None
     refs = _References(sheet.raw.get("ref"))
-    findings = []
+    findings: list[Finding] = []
+    fields: dict[str, Any] = {}  # (worked out for the first finding, then shared)
     for key, rows in failing.items():
         spec, made = built[key]
         if _another_scheme(spec, made, frame, rows, sheet):
             continue
         if made.fails_on_blank:
             rows = {row: None for row in rows if (made.target, row) not in sheet.uncalculated}
-        findings += _findings(spec, made, frame, sheet, context, workbook, list(rows), refs)
+        if rows and not fields:
+            fields.update(_sheet_fields(context))
+        findings += _findings(spec, made, frame, sheet, context, workbook, list(rows), refs,
+                              fields)
     return sorted(findings, key=lambda f: (f.row or 0, f.cell or "", f.rule))
 
 
@@ -127,16 +131,18 @@ def failing_rows(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> Iterator[tu
     all ``validate`` would do. A check that raises is skipped, as ``validate(lazy=True)``
     reports it without a row.
     """
+    columns: dict[str, pd.Series] = {}  # NOTE: a column several checks look at is taken out once
     for name, column in schema.columns.items():
         for check in column.checks:
-            yield from _failures(check, frame, name)
+            yield from _failures(check, frame, name, columns)
     for check in schema.checks:
-        yield from _failures(check, frame, None)
+        yield from _failures(check, frame, None, columns)
 
 
-def _failures(check: pa.Check, frame: pd.DataFrame, column: str | None) -> Iterator[tuple[str, int]]:
+def _failures(check: pa.Check, frame: pd.DataFrame, column: str | None,
+              columns: dict[str, pd.Series]) -> Iterator[tuple[str, int]]:
     try:
-        output = _check_output(check, frame, column)
+        output = _check_output(check, frame, column, columns)
     except Exception:  # noqa: BLE001  (as pandera: a failure with no row to mark)
         return
     if isinstance(output, pd.DataFrame):
@@ -150,19 +156,27 @@ def _failures(check: pa.Check, frame: pd.DataFrame, column: str | None) -> Itera
         yield str(check.name), int(index)  # NOTE: sheetsync's frames are indexed by row number
 
 
-def _check_output(check: pa.Check, frame: pd.DataFrame, column: str | None) -> Any:
-    """What ``check`` says of each row, through pandera's check backend.
+def _check_output(check: pa.Check, frame: pd.DataFrame, column: str | None,
+                  columns: dict[str, pd.Series]) -> Any:
+    """What ``check`` says of each row, as pandera's check backend works it out.
 
     NOTE: the backend's own steps but its last: pandera's ``postprocess`` collects failure
     cases for a report sheetsync never makes, and on a check that keeps missing values
     (``ignore_na=False``, as every check sheetsync builds) it leaves the output as it is.
-    A check that drops them, groups rows or is one of pandera's own goes the whole way.
+    A check that drops them, groups rows, goes element by element or is one of pandera's own
+    goes the whole way. For the others the backend's ``preprocess`` hands the function the
+    column (or the whole frame) and ``apply`` calls it with the check's keyword arguments:
+    that is done here, without looking up a backend for every check of every sheet.
     """
-    if check.ignore_na or check.groupby is not None or check.is_builtin_check(
-            getattr(check._check_fn, "__name__", None) or ""):
+    if check.ignore_na or check.groupby is not None or check.element_wise or \
+            check.is_builtin_check(getattr(check._check_fn, "__name__", None) or ""):
         return check(frame, column).check_output
-    backend = check.get_backend(frame)(check)
-    return backend.apply(backend.preprocess(frame, column))
+    if column is None:
+        return check._check_fn(frame, **check._check_kwargs)
+    checked = columns.get(column)
+    if checked is None:
+        checked = columns[column] = frame[column]
+    return check._check_fn(checked, **check._check_kwargs)
 
 
 class _References:
@@ -185,8 +199,17 @@ class _References:
 _UNREAD = object()
 
 
+def _sheet_fields(context: Context) -> dict[str, Any]:
+    """The fields of messages that are the same for every check of a sheet."""
+    method, rated_by = _worked_out(context.scores)
+    return {"method": method, "rated_by": rated_by,
+            "months": context.config.review_staleness_months, "ratings": _ratings(context),
+            "as_of": _shown(context.as_of)}
+
+
 def _findings(spec: CheckSpec, made: BuiltCheck, frame: pd.DataFrame, sheet: RawSheet,
-              context: Context, workbook: str, rows: list[int], refs: _References) -> list[Finding]:
+              context: Context, workbook: str, rows: list[int], refs: _References,
+              sheet_fields: dict[str, Any]) -> list[Finding]:
     """The findings of one check on ``rows``, its columns read once for all of them.
 
     NOTE: column by column: a first check of a register can fail a check on every other row,
@@ -214,18 +237,14 @@ def _findings(spec: CheckSpec, made: BuiltCheck, frame: pd.DataFrame, sheet: Raw
     scores = values_of(frame, score_column) if spec.column.endswith("_rating") else blank
     detail_column = CALC + spec.params["detail"] if "detail" in spec.params else None
     details = values_of(frame, detail_column) if detail_column and detail_column in frame else blank
+    scale = context.scores.scale("likelihood" if "likelihood" in spec.column else "impact")
     fields: dict[str, Any] = {
         "header": column.header,
         "assessment": (context.spec.assessments[spec.assessment][0].lower()
                        if spec.assessment else ""),
-        "max": context.scores.scale("likelihood" if "likelihood" in spec.column else "impact").size,
-        "levels": context.scores.scale("likelihood" if "likelihood" in spec.column
-                                       else "impact").known_words(),
-        "method": _worked_out(context.scores)[0],
-        "rated_by": _worked_out(context.scores)[1],
-        "months": context.config.review_staleness_months,
-        "ratings": _ratings(context),
-        "as_of": _shown(context.as_of),
+        "max": scale.size,
+        "levels": scale.known_words(),
+        **sheet_fields,
         "allowed": _allowed(str(spec.params.get("vocabulary", "")), context),
     }
     own_column = spec.column == made.target
@@ -289,6 +308,11 @@ def _allowed(vocabulary: str, context: Context) -> str:
 
 def _shown(value: Any) -> str:
     """A value as an officer would write it: 12 not 12.0, dates as 16/01/2023."""
+    kind = type(value)
+    if kind is str:  # NOTE: text and plain numbers, most values, without pandas' isna
+        return " ".join(value.split())
+    if kind is float:
+        return "" if value != value else str(int(value)) if value.is_integer() else str(value)
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
     if isinstance(value, pd.Timestamp):

@@ -28,7 +28,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sheetsync.files import atomic_path
-from sheetsync.findings import Finding, Severity
+from sheetsync.findings import Finding, Severity, display_value
 
 LEDGER_SHEET = "_sheetsync"
 EXCEPTIONS_SHEET = "Exceptions"
@@ -191,7 +191,7 @@ def free_sheet_name(wanted: str, taken: set[str]) -> str:
 
 def exception_row(finding: Finding) -> list[Any]:
     """A finding as a row of the Exceptions sheet (columns ``EXCEPTION_COLUMNS``)."""
-    value = finding.to_dict()["value"]
+    value = display_value(finding.value)  # (as to_dict shows it, without the whole dict)
     return [finding.sheet, finding.cell, finding.ref, finding.column,
             "" if value is None else str(value), finding.rule, finding.severity.label,
             finding.message]

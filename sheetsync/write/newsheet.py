@@ -50,15 +50,19 @@ def table_pieces(table: Table) -> Iterator[bytes]:
     yield b"".join(pieces)
     # NOTE: one pass, each column's letter and each distinct (value, style)'s cell made once:
     # the Exceptions sheet of a first check can have tens of thousands of rows.
-    letters = [get_column_letter(col).encode() for col in range(1, width + 1)]
+    starts = [b'<c r="' + get_column_letter(col).encode() for col in range(1, width + 1)]
     tails: dict[tuple[type, Any, int | None], bytes] = {}
-    styles = table.styles
+    # NOTE: each row's formats looked up once, not a (row, column) key made for every cell
+    styled: dict[int, dict[int, int]] = {}
+    for (row, col), format_index in table.styles.items():
+        styled.setdefault(row, {})[col] = format_index
     for number, values in enumerate(table.rows, start=1):
         cells = [b'<row r="%d">' % number]  # NOTE: joined per row: far fewer objects held
         append = cells.append
         suffix = b"%d" % number
+        row_styles = styled.get(number)
         for col, value in enumerate(values, start=1):
-            style = styles.get((number, col)) if styles else None
+            style = row_styles.get(col) if row_styles else None
             if value is None and style is None:
                 continue
             try:
@@ -70,7 +74,7 @@ def table_pieces(table: Table) -> Iterator[bytes]:
                 tail = _cell_tail(value, style)
                 if key is not None:
                     tails[key] = tail
-            append(b'<c r="' + letters[col - 1] + suffix + tail)
+            append(starts[col - 1] + suffix + tail)
         append(b"</row>")
         yield b"".join(cells)
     pieces = [b"</sheetData>"]

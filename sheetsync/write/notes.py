@@ -63,6 +63,11 @@ class Comments:
             return None
         return "".join(xml_text(t) for t in re.findall(rb"<t(?:\s[^>]*)?>(.*?)</t>", comment, re.DOTALL))
 
+    def note_text(self, cell: tuple[int, int]) -> str | None:
+        """``plain_text``, taken for a note ``add`` made from the text it was made of."""
+        made = self._made.get(cell)
+        return made[0] if made is not None else self.plain_text(cell)
+
     def text_of(self, cell: tuple[int, int]) -> tuple[str, str] | None:
         """(plain text, author) of the comment on ``cell``, for the ledger."""
         made = self._made.get(cell)
@@ -96,12 +101,12 @@ class Comments:
         """sheetsync's ``text`` on ``cell``: after the officer's note, or as a note of its own."""
         existing = self.comments.get(cell)
         if existing is None:
-            body = _run(f"sheetsync:\n{text}")
+            escaped = xml_escaped(f"sheetsync:\n{text}")  # (escaped once, for both uses)
             ref = _reference(cell)
             self.comments[cell] = (b'<comment ref="' + ref + b'" authorId="'
-                                   + self._our_author_id() + b'"><text>' + body
+                                   + self._our_author_id() + b'"><text>' + _escaped_run(escaped)
                                    + b"</text></comment>")
-            self._made[cell] = (xml_text(xml_escaped(f"sheetsync:\n{text}")), AUTHOR)
+            self._made[cell] = (xml_text(escaped), AUTHOR)
             return
         self._made.pop(cell, None)
         start, end = existing.index(b"<text>") + 6, existing.rindex(b"</text>")
@@ -216,7 +221,11 @@ _SHAPE_TYPE = (b'<v:shapetype id="_x0000_t202" coordsize="21600,21600" o:spt="20
 
 
 def _run(text: str) -> bytes:
-    return b"<r>" + _RUN_PROPERTIES + b'<t xml:space="preserve">' + xml_escaped(text) + b"</t></r>"
+    return _escaped_run(xml_escaped(text))
+
+
+def _escaped_run(escaped: bytes) -> bytes:
+    return b"<r>" + _RUN_PROPERTIES + b'<t xml:space="preserve">' + escaped + b"</t></r>"
 
 
 def _position(ref: bytes) -> tuple[int, int]:

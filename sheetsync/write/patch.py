@@ -16,6 +16,7 @@ which parts to write in place of the original's or beside them.
 from __future__ import annotations
 
 import functools
+import io
 import itertools
 import zipfile
 from collections import defaultdict
@@ -55,6 +56,9 @@ LEDGER_HEADER = ["kind", "sheet", "cell", "comment", "author", "value", "origina
 _FAST = 1
 _CHUNK = 1 << 20  #: A patched sheet is compressed this much at a time, on a thread.
 _CONTENT_TYPES = "[Content_Types].xml"
+#: A package whose parts come to less than this (compressed) is copied in memory first (a first
+#: check's copy can be four times the size of the workbook).
+_IN_MEMORY = 1 << 20
 
 
 class PatchUnsupported(Exception):
@@ -179,20 +183,27 @@ def _write_package(edits: PackageEdits, destination: Path) -> None:
     infos = [i for i in package.archive.infolist() if i.filename not in removed]
     streamed = {n for n, data in parts.items() if not isinstance(data, bytes) and not callable(data)}
     order = sorted(infos, key=lambda i: (i.filename != _CONTENT_TYPES, i.filename not in streamed))
-    with atomic_path(destination) as temporary, \
-            zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as out:
-        for info in order:
-            name = info.filename
-            copy = zipfile.ZipInfo(name, date_time=info.date_time)
-            copy.compress_type = info.compress_type
-            copy.external_attr = info.external_attr
-            data = parts.pop(name, None)
-            if data is None:
-                out.writestr(copy, package.read(name), compresslevel=_FAST)
-            else:
-                _write_part(out, copy, data, size_hint=info.file_size)
-        for name, data in parts.items():
-            _write_part(out, zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data)
+    # NOTE: a small copy is put together in memory and written in one go: written to the file
+    # as it is made, each part's header costs two seeks and the writes they flush
+    in_memory = sum(i.compress_size for i in infos) < _IN_MEMORY
+    with atomic_path(destination) as temporary:
+        buffer = io.BytesIO() if in_memory else None
+        with zipfile.ZipFile(temporary if buffer is None else buffer, "w",
+                             zipfile.ZIP_DEFLATED) as out:
+            for info in order:
+                name = info.filename
+                copy = zipfile.ZipInfo(name, date_time=info.date_time)
+                copy.compress_type = info.compress_type
+                copy.external_attr = info.external_attr
+                data = parts.pop(name, None)
+                if data is None:
+                    out.writestr(copy, package.read(name, keep=False), compresslevel=_FAST)
+                else:
+                    _write_part(out, copy, data, size_hint=info.file_size)
+            for name, data in parts.items():
+                _write_part(out, zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data)
+        if buffer is not None:
+            temporary.write_bytes(buffer.getbuffer())
 
 
 def _write_part(out: zipfile.ZipFile, info: zipfile.ZipInfo, data: Part, size_hint: int = 0) -> None:

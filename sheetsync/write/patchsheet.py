@@ -121,7 +121,7 @@ def _notes(edits: PackageEdits, patch: SheetPatch, marks: dict[tuple[int, int], 
                                       for f in findings))
     edits.parts[comments_part] = comments.pieces
     sizes = {cell: _note_height(note) for cell in comments.comments
-             if (note := comments.plain_text(cell)) is not None}
+             if (note := comments.note_text(cell)) is not None}
     existing_vml = package.read(vml_part) if package.has(vml_part) else None
     blocks = used_blocks(existing_vml) if existing_vml is not None else set()
     block = min(blocks) if blocks else edits.new_vml_block()

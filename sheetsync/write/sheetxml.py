@@ -121,23 +121,27 @@ class _RowPatcher:
         self.every_row = bool(edits.drop_columns)
         self.drop_columns = edits.drop_columns
 
-    def before(self, gap: bytes, row: _Row) -> Iterator[bytes]:
-        """What to write for the text before a row and the row itself."""
+    def before(self, gap: bytes, row: _Row) -> list[bytes]:
+        """What to write for the text before a row and the row itself.
+
+        NOTE: a list, not a generator: one made per row of a large sheet cost more than the
+        patching of most rows.
+        """
         number = _row_number(row)
         pending = self.pending
-        if gap:
-            yield gap
+        pieces = [gap] if gap else []
         while self.next < len(pending) and pending[self.next][0] < number:
             added = pending[self.next][0]
-            yield _new_row(added, self._take(added))
+            pieces.append(_new_row(added, self._take(added)))
         if self.next < len(pending) and pending[self.next][0] == number:
             edits = self._take(number)
         elif not self.every_row:
-            yield row.text
-            return
+            pieces.append(row.text)
+            return pieces
         else:
             edits = {}
-        yield _patch_row(row, number, edits, self.drop_columns)
+        pieces.append(_patch_row(row, number, edits, self.drop_columns))
+        return pieces
 
     def remaining(self) -> Iterator[bytes]:
         while self.next < len(self.pending):
@@ -203,11 +207,16 @@ def _row_number(row: _Row) -> int:
     return int(number.group(1))
 
 
-def _cell_position(cell: bytes) -> tuple[int, int]:
-    found = CELL_ADDRESS.search(start_tag(cell))
+def _cell_position(cell: bytes, at: int = 0) -> tuple[int, int]:
+    """The (row, column) of the cell whose XML starts at ``at`` of ``cell``."""
+    found = _CELL_ADDRESS.match(cell, at)  # NOTE: its start tag's address, in one match
     if found is None:
         raise SheetUnsupported("a cell without its address")
     return int(found.group(2)), column_number(found.group(1))
+
+
+#: A cell's start tag up to its address attribute (``CELL_ADDRESS`` in the tag).
+_CELL_ADDRESS = re.compile(rb'<[^>]*?' + CELL_ADDRESS.pattern)
 
 
 def _letters(col: int) -> bytes:
@@ -229,17 +238,17 @@ def _patch_row(whole: _Row, number: int, edits: dict[int, CellEdit],
     if b"spans=" in open_tag:
         open_tag = _SPANS.sub(b"", open_tag, count=1)
     if whole.empty:
-        return open_tag + b"".join(_new_cell(number, c, edits[c]) for c in sorted(edits)) + b"</row>"
+        return open_tag + _new_cells(number, edits, sorted(edits)) + b"</row>"
     inner = row[len(whole.attributes) + 5:-6]
     if drop_columns and b"<extLst" not in inner:
         inner = _without_trailing(inner, drop_columns)
     last_cell = inner.rfind(b"<c ")
-    last_col = _cell_position(inner[last_cell:])[1] if last_cell >= 0 else 0
+    last_col = _cell_position(inner, last_cell)[1] if last_cell >= 0 else 0
     if (not drop_columns or min(drop_columns) > last_col) and (not edits or min(edits) > last_col):
         # Cells added to the right of the row's own: its cells are copied as they are.
         extension = inner.find(b"<extLst")
         end = extension if extension >= 0 else len(inner)
-        added = b"".join(_new_cell(number, c, edits[c]) for c in sorted(edits))
+        added = _new_cells(number, edits, sorted(edits))
         return open_tag + inner[:end] + added + inner[end:] + b"</row>"
     if not drop_columns and b"<extLst" not in inner:
         patched = _patch_in_place(inner, number, edits, last_col)
@@ -269,7 +278,7 @@ def _patch_in_place(inner: bytes, number: int, edits: dict[int, CellEdit],
     that cell by its address, rather than reading every cell's, was most of writing the copy.
     """
     spans: list[tuple[int, int, CellEdit]] = []
-    added = sorted(col for col in edits if col > last_col)
+    added = sorted([col for col in edits if col > last_col])
     for col, edit in edits.items():
         if col > last_col:
             continue
@@ -282,16 +291,18 @@ def _patch_in_place(inner: bytes, number: int, edits: dict[int, CellEdit],
         if end < 4:
             return None
         spans.append((start, end, edit))
-    for start, end, edit in sorted(spans, key=lambda span: span[0], reverse=True):
+    if len(spans) > 1:
+        spans.sort(key=lambda span: span[0], reverse=True)
+    for start, end, edit in spans:
         inner = inner[:start] + _edit_cell(inner[start:end], edit) + inner[end:]
-    return inner + b"".join(_new_cell(number, col, edits[col]) for col in added)
+    return inner + _new_cells(number, edits, added)
 
 
 def _without_trailing(inner: bytes, drop_columns: set[int]) -> bytes:
     """The row's cells without those at its end that are in ``drop_columns`` (the columns an
     earlier run added sit there), found from the end without splitting the row."""
     while (last_cell := inner.rfind(b"<c ")) >= 0 and \
-            _cell_position(inner[last_cell:])[1] in drop_columns:
+            _cell_position(inner, last_cell)[1] in drop_columns:
         inner = inner[:last_cell]
     return inner
 
@@ -320,21 +331,53 @@ def _edit_cell(cell: bytes, edit: CellEdit) -> bytes:
 def _new_cell(row: int, col: int, edit: CellEdit) -> bytes:
     address = b'<c r="' + _letters(col) + b"%d" % row + b'"'
     style = edit.style(None) if callable(edit.style) else edit.style
-    style = b"" if style is KEEP or style is None else b' s="%d"' % style
-    kind, inner = value_xml(edit.value)
+    value = edit.value
+    try:
+        key = (style, type(value), value)
+        tail = _TAILS.get(key)
+    except TypeError:  # (an unhashable value: made each time)
+        key, tail = None, None
+    if tail is None:
+        tail = _cell_tail(style, value)
+        if key is not None:
+            if len(_TAILS) >= _MAX_TAILS:
+                _TAILS.clear()
+            _TAILS[key] = tail
+    return address + tail
+
+
+def _cell_tail(style: Any, value: Any) -> bytes:
+    """A new cell after its address: its format, type and value."""
+    style_attribute = b"" if style is KEEP or style is None else b' s="%d"' % style
+    kind, inner = value_xml(value)
     kind_attribute = b' t="' + kind + b'"' if kind else b""
     if not inner:
-        return address + style + b"/>"
-    return address + style + kind_attribute + b">" + inner + b"</c>"
+        return style_attribute + b"/>"
+    return style_attribute + kind_attribute + b">" + inner + b"</c>"
+
+
+#: New cells after their address, by (format, type, value): a column sheetsync adds repeats a
+#: few values ("Green", "Amber") with a few formats down tens of thousands of rows.
+_TAILS: dict[tuple[Any, type, Any], bytes] = {}
+_MAX_TAILS = 4096
+
+
+def _new_cells(row: int, edits: dict[int, CellEdit], columns: list[int]) -> bytes:
+    """New cells in ``columns`` (in order) of ``row``."""
+    if len(columns) == 1:  # (most rows: one added column)
+        return _new_cell(row, columns[0], edits[columns[0]])
+    return b"".join([_new_cell(row, col, edits[col]) for col in columns])
 
 
 def _new_row(number: int, edits: dict[int, CellEdit]) -> bytes:
-    cells = b"".join(_new_cell(number, col, edits[col]) for col in sorted(edits))
+    cells = _new_cells(number, edits, sorted(edits))
     return b'<row r="' + str(number).encode() + b'">' + cells + b"</row>"
 
 
 def value_xml(value: Any) -> tuple[bytes | None, bytes]:
     """(cell type, cell content) for a value: text inline, so the shared strings stay as they are."""
+    if type(value) is str:  # NOTE: most values written; the tests below are for the others
+        return b"inlineStr", b'<is><t xml:space="preserve">' + xml_escaped(value) + b"</t></is>"
     if value is None or value is KEEP:
         return None, b""
     if isinstance(value, bool):
