@@ -166,17 +166,24 @@ def risks_by_quarter(connection: sqlite3.Connection,
     return {label: records for label, records in found.items() if records}
 
 
-def record_run(connection: sqlite3.Connection, run: RunResult, *, started: dt.datetime,
-               quarter: str, fingerprint: str, hashes: dict[str, str], reused: set[str],
-               stale: set[str], new: set[tuple[Any, ...]], resolved: int,
-               origins: dict[str, int] | None = None) -> int:
-    """Store the whole run in one transaction; returns its id.
+def record_run(connection: sqlite3.Connection, run: RunResult, **details: Any) -> int:
+    """Store the whole run in one transaction (``stage_run``, then ``commit_run``); its id."""
+    run_id = stage_run(connection, run, **details)
+    commit_run(connection, run_id, run.out_dir)
+    return run_id
 
-    ``origins`` names, for each workbook whose earlier result was reused or kept, the run
-    that stored it: that result is pointed at, not stored again.
-    """
+
+def stage_run(connection: sqlite3.Connection, run: RunResult, *, started: dt.datetime,
+              quarter: str, fingerprint: str, hashes: dict[str, str], reused: set[str],
+              stale: set[str], new: set[tuple[Any, ...]], resolved: int,
+              origins: dict[str, int] | None = None) -> int:
+    """The run's rows, inserted in the transaction the run holds (``reserve``) and stored only
+    when ``commit_run`` commits it: a run can insert them while its last outputs are written
+    elsewhere, and still store nothing if it stops before they are. ``origins`` names, for
+    each workbook whose earlier result was reused or kept, the run that stored it: that result
+    is pointed at, not stored again."""
     origins = origins or {}
-    with _locked_is_said(run.out_dir), connection:
+    with _locked_is_said(run.out_dir):
         cursor = connection.execute(
             "INSERT INTO runs (started, finished, as_of, quarter, fingerprint, workbooks, reused, "
             "errors, warnings, new, resolved) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -208,6 +215,13 @@ def record_run(connection: sqlite3.Connection, run: RunResult, *, started: dt.da
         connection.executemany(
             "INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", findings)
     return run_id
+
+
+def commit_run(connection: sqlite3.Connection, run_id: int, out_dir: Path) -> None:
+    """Store the run ``stage_run`` inserted, as finished now."""
+    with _locked_is_said(out_dir), connection:
+        connection.execute("UPDATE runs SET finished = ? WHERE id = ?",
+                           (dt.datetime.now().isoformat(timespec="seconds"), run_id))
 
 
 def runs(connection: sqlite3.Connection) -> list[dict[str, Any]]:

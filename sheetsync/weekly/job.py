@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fnmatch
+import functools
 import hashlib
 import os
 import time
@@ -138,14 +139,18 @@ def run_job(inputs: list[Path], out_dir: Path, settings: Settings, quarter: Quar
                     _remove_annotated_copies(removed, found, out_dir)
                     previous = (previous_from_records(previous_risks, previous_kpis)
                                 if previous_risks or previous_kpis else None)
-                    outputs = _write_outputs(run, changes, workers, quarter, settings, previous,
-                                             trend)
-            run_id = history.record_run(connection, run, started=started, quarter=quarter.label,
-                                        fingerprint=fingerprint, hashes=hashes, reused=reused,
-                                        stale=stale, new=changes.new,
-                                        resolved=len(changes.resolved),
-                                        origins={name: past[name].run_id for name in reused | stale
-                                                 if name in past})
+                    # NOTE: the run's rows are inserted while the summary and owner lists are
+                    # written elsewhere; the history stores them once every output is written.
+                    stage = functools.partial(
+                        history.stage_run, connection, run, started=started,
+                        quarter=quarter.label, fingerprint=fingerprint, hashes=hashes,
+                        reused=reused, stale=stale, new=changes.new,
+                        resolved=len(changes.resolved),
+                        origins={name: past[name].run_id for name in reused | stale
+                                 if name in past})
+                    outputs, run_id = _write_outputs(run, changes, workers, quarter, settings,
+                                                     previous, trend, meanwhile=stage)
+            history.commit_run(connection, run_id, out_dir)
             summary = reuse.Summary.of(run)
             reuse.remember_outputs(connection, run_id, out_dir, outputs + [
                 wb.annotated for wb in run.workbooks if wb.annotated], changes, len(results),
@@ -160,10 +165,11 @@ def run_job(inputs: list[Path], out_dir: Path, settings: Settings, quarter: Quar
 
 def _write_outputs(run: RunResult, changes: Changes, workers: Workers, quarter: Quarter,
                    settings: Settings, previous: Previous | None,
-                   trend: dict[str, list[dict[str, Any]]]) -> list[Path]:
-    """The summary, owner lists and reports; the first two in the pool's workers, if it has
-    any, while this process writes the reports (exceptions.json last: it lists the warnings
-    of all of them)."""
+                   trend: dict[str, list[dict[str, Any]]],
+                   meanwhile: Callable[[], int]) -> tuple[list[Path], int]:
+    """The summary, owner lists and reports, and what ``meanwhile`` gives: the first two are
+    written in the pool's workers, if it has any, while this process writes the reports and
+    does ``meanwhile`` (exceptions.json last: it lists the warnings of all of them)."""
     from sheetsync.report.owners import write_owner_lists
     from sheetsync.report.reports import write_reports
 
@@ -173,9 +179,11 @@ def _write_outputs(run: RunResult, changes: Changes, workers: Workers, quarter: 
                  workers.write_elsewhere(write_owner_lists, run, out_dir, settings.config)]
     written: list[Path] = []
     at = len(run.warnings)
+    done: list[int] = []
 
     def finish_elsewhere() -> None:
         nonlocal at
+        done.append(meanwhile())
         for output in elsewhere:
             paths, left = output.finish()
             written.extend(paths)
@@ -183,7 +191,7 @@ def _write_outputs(run: RunResult, changes: Changes, workers: Workers, quarter: 
             at += len(left)
 
     reports = write_reports(run, changes, before_json=finish_elsewhere)
-    return written + reports
+    return written + reports, done[0]
 
 
 def _summary(run: RunResult, quarter: Quarter, config: Config, previous: Previous | None,

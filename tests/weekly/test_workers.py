@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from hypothesis import strategies as st
 
 import sheetsync.files
 import sheetsync.report.owners
+import sheetsync.report.reports
 from sheetsync.demo import write_demo_workbooks
 from sheetsync.report.quarters import quarter_of
 from sheetsync.results import Settings
@@ -106,3 +108,20 @@ def test_batches_hold_every_workbook_once_in_order_and_shrink_at_the_end(count, 
     assert all(1 <= size <= 16 for size in sizes)
     assert sizes == sorted(sizes, reverse=True)
     assert count < 2 * jobs or sizes[-1] == 1  # (the last ones small, to finish together)
+
+
+def test_a_run_that_stops_before_its_last_output_stores_nothing(tmp_path, monkeypatch) -> None:
+    """The run's rows are inserted while the summary is written elsewhere, but committed only
+    once exceptions.json is written: a run stopped before that leaves the history as it was."""
+    drive, out = _drive(tmp_path / "drive"), tmp_path / "out"
+    _run(drive, out, jobs=2)
+
+    def broken(*_args, **_kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(sheetsync.report.reports, "_write_json", broken)
+    with pytest.raises(OSError, match="No space left"):
+        _run(drive, out, jobs=2, force=True)
+    with sqlite3.connect(out / "history.sqlite") as connection:
+        assert connection.execute("SELECT id FROM runs").fetchall() == [(1,)]
+        assert connection.execute("SELECT DISTINCT run_id FROM findings").fetchall() == [(1,)]
