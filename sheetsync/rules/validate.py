@@ -23,7 +23,7 @@ from sheetsync.read.locate import Layout
 from sheetsync.read.measures import Measure
 from sheetsync.read.rows import RawSheet
 from sheetsync.read.values import read_text
-from sheetsync.rules.checks import CHECK_BUILDERS, BuiltCheck
+from sheetsync.rules.checks import CHECK_BUILDERS, BuiltCheck, RowVerdicts
 from sheetsync.rules.derive import CALC, EFFECTIVE, Context
 from sheetsync.settings.scales import Band, Scoring
 from sheetsync.settings.schemas import CheckSpec
@@ -145,14 +145,18 @@ def _failures(check: pa.Check, frame: pd.DataFrame, column: str | None,
         output = _check_output(check, frame, column, columns)
     except Exception:  # noqa: BLE001  (as pandera: a failure with no row to mark)
         return
-    if isinstance(output, pd.DataFrame):
-        output = output.all(axis="columns")
-    if not isinstance(output, pd.Series):
-        return  # one yes / no for the whole frame: no row to mark
-    passed = output.to_numpy() if output.dtype == bool else output.astype(bool).to_numpy()
+    if isinstance(output, np.ndarray) and isinstance(check._check_fn, RowVerdicts):
+        passed, rows = output, frame.index  # (a check sheetsync built: a verdict on each row)
+    else:
+        if isinstance(output, pd.DataFrame):
+            output = output.all(axis="columns")
+        if not isinstance(output, pd.Series):
+            return  # one yes / no for the whole frame: no row to mark
+        passed = output.to_numpy() if output.dtype == bool else output.astype(bool).to_numpy()
+        rows = output.index
     if passed.all():
         return
-    for index in output.index[~passed]:
+    for index in rows[~passed]:
         yield str(check.name), int(index)  # NOTE: sheetsync's frames are indexed by row number
 
 
@@ -166,17 +170,21 @@ def _check_output(check: pa.Check, frame: pd.DataFrame, column: str | None,
     A check that drops them, groups rows, goes element by element or is one of pandera's own
     goes the whole way. For the others the backend's ``preprocess`` hands the function the
     column (or the whole frame) and ``apply`` calls it with the check's keyword arguments:
-    that is done here, without looking up a backend for every check of every sheet.
+    that is done here, without looking up a backend for every check of every sheet; a
+    check sheetsync built (``checks.RowVerdicts``) gives its bare verdicts, one per row.
     """
     if check.ignore_na or check.groupby is not None or check.element_wise or \
             check.is_builtin_check(getattr(check._check_fn, "__name__", None) or ""):
         return check(frame, column).check_output
+    function = check._check_fn
+    if isinstance(function, RowVerdicts):
+        function = function.bare
     if column is None:
-        return check._check_fn(frame, **check._check_kwargs)
+        return function(frame, **check._check_kwargs)
     checked = columns.get(column)
     if checked is None:
         checked = columns[column] = frame[column]
-    return check._check_fn(checked, **check._check_kwargs)
+    return function(checked, **check._check_kwargs)
 
 
 class _References:
