@@ -16,6 +16,7 @@ import pandas as pd
 import pandera.pandas as pa
 from dateutil.relativedelta import relativedelta
 
+from sheetsync.rules.columns import Columns
 from sheetsync.rules.derive import CALC, EFFECTIVE, Context
 from sheetsync.settings.schemas import CHECK_NAMES, CheckSpec
 
@@ -83,11 +84,13 @@ Verdicts = Callable[[Any], "np.ndarray | pd.Series"]
 
 class RowVerdicts:
     """A check function whose verdicts are worked out as a bare array (``bare``), given to
-    pandera as a Series on the rows of what it checks.
+    pandera as a Series on the rows of what it checks. A frame-level check reads the
+    frame's columns through ``Columns``.
 
     NOTE: ``validate.failing_rows`` calls ``bare`` and reads the array: making a Series of
     each check's verdicts only to take its array out again cost a tenth of validating a
-    register of a hundred rows.
+    register of a hundred rows; and its checks share one ``Columns``, so a column several
+    of them read is taken out of the frame once.
     """
 
     def __init__(self, bare: Verdicts) -> None:
@@ -95,7 +98,7 @@ class RowVerdicts:
         self.__name__ = bare.__name__  # (what pandera names the check's function by)
 
     def __call__(self, checked: pd.Series | pd.DataFrame) -> pd.Series:
-        passed = self.bare(checked)
+        passed = self.bare(Columns(checked) if isinstance(checked, pd.DataFrame) else checked)
         return passed if isinstance(passed, pd.Series) else _verdicts(passed, checked)
 
 
@@ -112,7 +115,8 @@ def required(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -> Buil
         return None
     unless = CALC + str(spec.params["unless"]) if "unless" in spec.params else None
     if unless is not None and unless in columns:
-        return BuiltCheck(pa.Check(lambda df: df[spec.column].notna() | df[unless].astype(bool),
+        return BuiltCheck(pa.Check(RowVerdicts(lambda df: df[spec.column].notna()
+                                               | df[unless].astype(bool)),
                                    name=key, ignore_na=False), None, spec.column,
                           fails_on_blank=True)
     return BuiltCheck(pa.Check(RowVerdicts(lambda s: ~_blanks(s)), name=key, ignore_na=False),
@@ -214,7 +218,7 @@ def equals_derived(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -
     if spec.assessment is not None and not ctx.scores.defined:
         return None  # NOTE: a score on a word scale with no legend is the author's judgement
 
-    def agrees(df: pd.DataFrame) -> np.ndarray | pd.Series:
+    def agrees(df: Columns) -> np.ndarray | pd.Series:
         stored, expected = df[spec.column], df[calc]
         typed, worked_out = _floats(stored), _floats(expected)
         if typed is None or worked_out is None:
@@ -233,7 +237,7 @@ def rating_matches_band(spec: CheckSpec, columns: set[str], ctx: Context,
     if spec.column not in columns or calc not in columns or not ctx.scores.defined:
         return None
 
-    def agrees(df: pd.DataFrame) -> np.ndarray:
+    def agrees(df: Columns) -> np.ndarray:
         def same(stored: Any, expected: Any) -> bool:
             if stored is None or expected is None or pd.isna(expected):
                 return True
@@ -285,8 +289,9 @@ def same_level(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -> Bu
     other = str(spec.params["other"])
     if spec.column not in columns or other not in columns:
         return None
-    return BuiltCheck(pa.Check(lambda df: df[spec.column].isna() | df[other].isna()
-                               | (df[spec.column] == df[other]), name=key, ignore_na=False),
+    return BuiltCheck(pa.Check(RowVerdicts(lambda df: df[spec.column].isna() | df[other].isna()
+                                           | (df[spec.column] == df[other])),
+                               name=key, ignore_na=False),
                       None, spec.column, other)
 
 
@@ -298,7 +303,7 @@ def rated_alike(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -> B
     if ctx.scores.defined or not {spec.column, likelihood, impact} <= columns:
         return None
 
-    def alike(df: pd.DataFrame) -> pd.Series:
+    def alike(df: Columns) -> pd.Series:
         said = df[spec.column].map(_text_key)
         pairs = list(zip(df[likelihood], df[impact], said, strict=True))
         groups: dict[tuple[Any, Any], dict[Any, int]] = {}
@@ -311,7 +316,7 @@ def rated_alike(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -> B
         return pd.Series([usual.get((lv, iv)) in (None, word) for lv, iv, word in pairs],
                          index=df.index, dtype=bool)
 
-    return BuiltCheck(pa.Check(alike, name=key, ignore_na=False), None, spec.column)
+    return BuiltCheck(pa.Check(RowVerdicts(alike), name=key, ignore_na=False), None, spec.column)
 
 
 @builder("not_above")
@@ -324,7 +329,7 @@ def not_above(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -> Bui
                   None)
     if target is None:
         return None
-    def not_higher(df: pd.DataFrame) -> np.ndarray | pd.Series:
+    def not_higher(df: Columns) -> np.ndarray | pd.Series:
         above, below = _floats(df[higher]), _floats(df[lower])
         if above is None or below is None:
             return ~(df[higher] > df[lower])
@@ -338,7 +343,7 @@ def not_before(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -> Bu
     other = str(spec.params["other"])
     if spec.column not in columns or other not in columns:
         return None
-    return BuiltCheck(pa.Check(lambda df: ~(df[spec.column] < df[other]), name=key,
+    return BuiltCheck(pa.Check(RowVerdicts(lambda df: ~(df[spec.column] < df[other])), name=key,
                                ignore_na=False), None, spec.column, other)
 
 
@@ -347,8 +352,8 @@ def not_overdue(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -> B
     flag = CALC + "overdue"
     if spec.column not in columns or flag not in columns:
         return None
-    return BuiltCheck(pa.Check(lambda df: df[flag] != "Yes", name=key, ignore_na=False), None,
-                      spec.column)
+    return BuiltCheck(pa.Check(RowVerdicts(lambda df: df[flag] != "Yes"), name=key,
+                               ignore_na=False), None, spec.column)
 
 
 @builder("flag")
@@ -363,7 +368,7 @@ def flag(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -> BuiltChe
     if target is None:
         return None
     expected = CALC + str(spec.params["expected"]) if "expected" in spec.params else None
-    def clear(df: pd.DataFrame) -> pd.Series:
+    def clear(df: Columns) -> pd.Series:
         return ~df[raised].map(lambda v: v is True or v == "Yes").astype(bool)
 
-    return BuiltCheck(pa.Check(clear, name=key, ignore_na=False), None, target, expected)
+    return BuiltCheck(pa.Check(RowVerdicts(clear), name=key, ignore_na=False), None, target, expected)

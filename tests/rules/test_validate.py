@@ -79,9 +79,9 @@ def test_built_checks_fail_the_rows_pandera_validate_fails(tmp_path, risk_workbo
     seen = []
     real = pipeline.validate_frame
 
-    def capture(frame, sheet, context, workbook):
+    def capture(frame, sheet, context, *rest):
         seen.append((frame.copy(), context))
-        return real(frame, sheet, context, workbook)
+        return real(frame, sheet, context, *rest)
 
     monkeypatch.setattr(pipeline, "validate_frame", capture)
     rows = [risk_row("R1"), risk_row("R1", score=7), risk_row("R3", rating="Red"),
