@@ -10,7 +10,8 @@ class Columns:
 
     NOTE: ``frame[name]`` makes a new Series at every look (pandas 3 keeps none), and a
     register's checks, records and annotations look at many of its columns several times:
-    a heavy register of a hundred rows made 73 of them.
+    a heavy register of a hundred rows made 73 of them. The Series handed out are shared:
+    read them, never change them.
     """
 
     __slots__ = ("_taken", "frame", "index")
