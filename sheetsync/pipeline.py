@@ -34,6 +34,7 @@ from sheetsync.read.values import is_blank_cell, is_missing
 from sheetsync.read.workbook import read_workbook
 from sheetsync.report.records import build_records
 from sheetsync.results import ANNOTATED_DIR, RunResult, Settings, SheetResult, WorkbookResult
+from sheetsync.rules.columns import Columns
 from sheetsync.rules.derive import CALC, Context, derive_frame
 from sheetsync.rules.finance import find_financial_table
 from sheetsync.rules.performance import ACTION_CODES
@@ -190,12 +191,16 @@ def _check_rows(raw: RawSheet, settings: Settings, workbook: str
     del frame  # derived is a copy with the derived columns added
     if raw.uncalculated:
         derived = _trust_product_formulas(raw, derived, context)
-    check_findings = validate_frame(derived, raw, context, workbook)
+    # NOTE: the checks, records and annotations read the finished frame's columns through
+    # one Columns, each column taken out of pandas once
+    columns = Columns(derived)
+    check_findings = validate_frame(derived, raw, context, workbook, columns)
     unreadable = {f.cell for f in type_findings if not read_all_the_same(f)}
     findings = type_findings + [f for f in check_findings if f.cell not in unreadable]
     findings.sort(key=lambda f: (f.row or 0, f.cell or ""))
-    records = build_records(derived, raw.raw, layout.spec, settings.config, workbook, raw.sheet)
-    return raw, findings, records, _derived_annotations(raw, derived, settings.config)
+    records = build_records(derived, raw.raw, layout.spec, settings.config, workbook, raw.sheet,
+                            columns)
+    return raw, findings, records, _derived_annotations(raw, columns, settings.config)
 
 
 def _name_legends(result: WorkbookResult) -> None:
@@ -281,7 +286,7 @@ def _multiplies(formula: str, row: int, first: str, second: str) -> bool:
     return text == f"={first}{row}*{second}{row}" or text == f"={second}{row}*{first}{row}"
 
 
-def _derived_annotations(raw: RawSheet, derived: pd.DataFrame, config: Config) -> SheetAnnotations:
+def _derived_annotations(raw: RawSheet, derived: Columns, config: Config) -> SheetAnnotations:
     """Derived values to fill into blank cells, and derived columns the sheet lacks."""
     layout = raw.layout
     spec = layout.spec

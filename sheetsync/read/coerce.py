@@ -74,11 +74,10 @@ def coerce_sheet(sheet: RawSheet, workbook: str) -> tuple[pd.DataFrame, list[Fin
         typed[column] = _column(column_spec.type, read_values, sheet.raw.index)
         if column_spec.type == "date":
             # NOTE: "TBC" reads as no date; checks may still want to say it was written.
-            typed[values.PLACEHOLDER + column] = pd.Series(np.array(
+            typed[values.PLACEHOLDER + column] = np.array(
                 [value is None and position not in problems and not values.is_blank_cell(typed_as)
                  for position, (value, typed_as) in enumerate(zip(read_values, raw_values,
-                                                                  strict=True))], dtype=bool),
-                index=sheet.raw.index, copy=False)
+                                                                  strict=True))], dtype=bool)
     findings += [_continuation(sheet, workbook, refs, *where) for where in sheet.continuations]
     dates = [c for c in sheet.raw.columns if spec.columns[c].type == "date"]
     if month_first(raw_columns[c] for c in dates):
@@ -200,15 +199,21 @@ def _message(header: str, value: Any, expected: str, detail: str) -> str:
     return f"{header}: {detail}. Enter {expected}."
 
 
-def _column(value_type: str, items: list[Any], index: pd.Index) -> pd.Series:
+def _column(value_type: str, items: list[Any], index: pd.Index) -> pd.Series | np.ndarray:
+    """A typed column for the frame: a numpy array where its dtype is plain (float, dates),
+    else a Series.
+
+    NOTE: the frame takes a plain array as it is (no Series made of it first: a dozen per
+    register cost a tenth of coercing it); an object column stays a Series, which pandas
+    takes as it is, where an object array would be looked at for a dtype to convert to.
+    """
     if value_type in ("number", "whole_number", "level"):
         # NOTE: made a numpy array first: pandas' own conversion of a list cost twice as much
-        floats = np.array([float("nan") if v is None else float(v) for v in items], dtype=np.float64)
-        return pd.Series(floats, index=index, copy=False)
+        return np.array([float("nan") if v is None else float(v) for v in items], dtype=np.float64)
     if value_type == "date":
         stamps = _midnights(items)
         if stamps is not None:
-            return pd.Series(stamps, index=index, copy=False)
+            return stamps
         return pd.Series(pd.to_datetime(pd.Series(items, dtype=object), errors="coerce").array,
                          index=index, dtype="datetime64[ns]")
     return pd.Series(items, index=index, dtype=object)

@@ -11,6 +11,7 @@ import pandas as pd
 from sheetsync.read.values import is_missing
 from sheetsync.report.record_fields import FIELDS
 from sheetsync.results import RecordTable
+from sheetsync.rules.columns import Columns
 from sheetsync.rules.derive import CALC, EFFECTIVE
 from sheetsync.settings.config import Config
 from sheetsync.settings.schemas import RegisterSpec
@@ -22,8 +23,10 @@ _AS_TYPED = {("kpi_sheet", "target")}
 
 
 def build_records(frame: pd.DataFrame, raw: pd.DataFrame, spec: RegisterSpec, config: Config,
-                  workbook: str, sheet: str) -> RecordTable:
-    """Records for every row of ``frame`` (the derived frame), with the kind's fields in order."""
+                  workbook: str, sheet: str, frame_columns: Columns | None = None) -> RecordTable:
+    """Records for every row of ``frame`` (the derived frame), with the kind's fields in order
+    (``frame_columns``: ``frame``'s, when others read them too)."""
+    taken = Columns(frame) if frame_columns is None else frame_columns
     columns: dict[str, list[Any]] = {
         "workbook": [workbook] * len(frame), "sheet": [sheet] * len(frame),
         "row": [int(r) for r in frame.index]}
@@ -34,10 +37,10 @@ def build_records(frame: pd.DataFrame, raw: pd.DataFrame, spec: RegisterSpec, co
         if (spec.kind, name) in _AS_TYPED:
             source = raw[name].tolist() if name in raw else None
         elif (spec.kind, name) in _SOURCES:
-            source = frame[_SOURCES[(spec.kind, name)]].tolist() \
-                if _SOURCES[(spec.kind, name)] in frame else None
+            source = taken[_SOURCES[(spec.kind, name)]].tolist() \
+                if _SOURCES[(spec.kind, name)] in taken else None
         else:
-            source = _column(frame, name, spec, config)
+            source = _column(taken, len(frame), name, spec, config)
         if source is None:  # NOTE: a field the sheet has no column for: no value to convert
             columns[name] = [None] * len(frame)
             continue
@@ -63,26 +66,24 @@ def build_records(frame: pd.DataFrame, raw: pd.DataFrame, spec: RegisterSpec, co
     return RecordTable(list(columns), list(columns.values()))
 
 
-def _column(frame: pd.DataFrame, name: str, spec: RegisterSpec,
+def _column(frame: Columns, rows: int, name: str, spec: RegisterSpec,
             config: Config) -> pd.Series | list[Any] | None:
     """One record field for every row: recomputed where sheetsync derives it, else as read
     (None: the sheet has neither)."""
     column = spec.columns.get(name)
     if column is not None and column.measure == "score":
-        return frame[EFFECTIVE + name] if EFFECTIVE + name in frame.columns else None
+        return frame.get(EFFECTIVE + name)
     if column is not None and column.measure == "rating":
         if CALC + name not in frame and name not in frame:
             return None
-        blank = [None] * len(frame)
+        blank = [None] * rows
         computed = frame[CALC + name].tolist() if CALC + name in frame else blank
         typed = frame[name].tolist() if name in frame else blank
         return [c if not is_missing(c) else _band_word(t, config) for c, t in zip(computed, typed,
                                                                                   strict=True)]
     if CALC + name in frame:
         return frame[CALC + name]
-    # NOTE: not frame.get: it looks a missing column up by catching pandas' KeyError, and
-    # most fields are missing from most sheets
-    return frame[name] if name in frame.columns else None
+    return frame.get(name)
 
 
 def _band_word(typed: Any, config: Config) -> Any:

@@ -2,8 +2,9 @@
 
 ``derive`` recomputes scores, ratings, ages and KPI status (with ``performance``); ``checks``
 builds the pandera checks the schema files name and ``validate`` runs them; ``finance`` checks
-financial tables; ``scorecard`` checks periods-as-rows scorecards.
+financial tables; ``scorecard`` checks periods-as-rows scorecards. ``columns`` hands a checked
+frame's columns to the checks, records and annotations, each taken out of pandas once.
 Rules read from ``settings`` and ``read``, never from the writers or reports.
 """
 
-__all__ = ["derive", "finance", "governance", "performance", "raid", "scorecard", "validate"]
+__all__ = ["columns", "derive", "finance", "governance", "performance", "raid", "scorecard", "validate"]

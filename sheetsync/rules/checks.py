@@ -16,6 +16,7 @@ import pandas as pd
 import pandera.pandas as pa
 from dateutil.relativedelta import relativedelta
 
+from sheetsync.rules.columns import Columns
 from sheetsync.rules.derive import CALC, EFFECTIVE, Context
 from sheetsync.settings.schemas import CHECK_NAMES, CheckSpec
 
@@ -78,6 +79,34 @@ def _verdicts(passed: np.ndarray | list[bool], like: pd.Series | pd.DataFrame) -
     return pd.Series(np.asarray(passed, dtype=bool), index=like.index, copy=False)
 
 
+Verdicts = Callable[[Any], "np.ndarray | pd.Series"]
+
+
+class RowVerdicts:
+    """A check function whose verdicts are worked out as a bare array (``bare``), given to
+    pandera as a Series on the rows of what it checks. A frame-level check reads the
+    frame's columns through ``Columns``.
+
+    NOTE: ``validate.failing_rows`` calls ``bare`` and reads the array: making a Series of
+    each check's verdicts only to take its array out again cost a tenth of validating a
+    register of a hundred rows; and its checks share one ``Columns``, so a column several
+    of them read is taken out of the frame once.
+    """
+
+    def __init__(self, bare: Verdicts) -> None:
+        self.bare = bare
+        self.__name__ = bare.__name__  # (what pandera names the check's function by)
+
+    def __call__(self, checked: pd.Series | pd.DataFrame) -> pd.Series:
+        passed = self.bare(Columns(checked) if isinstance(checked, pd.DataFrame) else checked)
+        return passed if isinstance(passed, pd.Series) else _verdicts(passed, checked)
+
+
+def _rows(passed: np.ndarray | list[bool]) -> np.ndarray:
+    """A check's own bare verdicts, as ``_verdicts`` makes them."""
+    return np.asarray(passed, dtype=bool)
+
+
 @builder("required")
 def required(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -> BuiltCheck | None:
     """A blank cell fails, except on rows where the derived flag ``unless`` names is raised
@@ -86,10 +115,11 @@ def required(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -> Buil
         return None
     unless = CALC + str(spec.params["unless"]) if "unless" in spec.params else None
     if unless is not None and unless in columns:
-        return BuiltCheck(pa.Check(lambda df: df[spec.column].notna() | df[unless].astype(bool),
+        return BuiltCheck(pa.Check(RowVerdicts(lambda df: df[spec.column].notna()
+                                               | df[unless].astype(bool)),
                                    name=key, ignore_na=False), None, spec.column,
                           fails_on_blank=True)
-    return BuiltCheck(pa.Check(lambda s: _verdicts(~_blanks(s), s), name=key, ignore_na=False),
+    return BuiltCheck(pa.Check(RowVerdicts(lambda s: ~_blanks(s)), name=key, ignore_na=False),
                       spec.column, spec.column, fails_on_blank=True)
 
 
@@ -99,7 +129,7 @@ def unique(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -> BuiltC
     if spec.column not in columns:
         return None
 
-    def first_occurrence(series: pd.Series) -> pd.Series:
+    def first_occurrence(series: pd.Series) -> np.ndarray:
         seen: set[object] = set()
         passed = []
         for value, blank in zip(series.tolist(), _blanks(series), strict=True):
@@ -107,9 +137,9 @@ def unique(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -> BuiltC
             passed.append(blank or key not in seen)
             if not blank:
                 seen.add(key)
-        return _verdicts(passed, series)
+        return _rows(passed)
 
-    return BuiltCheck(pa.Check(first_occurrence, name=key, ignore_na=False), spec.column,
+    return BuiltCheck(pa.Check(RowVerdicts(first_occurrence), name=key, ignore_na=False), spec.column,
                       spec.column)
 
 
@@ -119,13 +149,13 @@ def in_scale(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -> Buil
         return None
     top = ctx.scores.scale(str(spec.params.get("scale", "likelihood"))).size
 
-    def on_scale(series: pd.Series) -> pd.Series:
+    def on_scale(series: pd.Series) -> np.ndarray | pd.Series:
         values = _floats(series)
         if values is None:
             return series.isna() | series.between(1, top)
-        return _verdicts(np.isnan(values) | ((values >= 1) & (values <= top)), series)
+        return np.isnan(values) | ((values >= 1) & (values <= top))
 
-    return BuiltCheck(pa.Check(on_scale, name=key, ignore_na=False), spec.column, spec.column)
+    return BuiltCheck(pa.Check(RowVerdicts(on_scale), name=key, ignore_na=False), spec.column, spec.column)
 
 
 @builder("in_vocabulary")
@@ -144,13 +174,13 @@ def not_after_as_of(spec: CheckSpec, columns: set[str], ctx: Context, key: str) 
         return None
     as_of = pd.Timestamp(ctx.as_of)
 
-    def not_after(series: pd.Series) -> pd.Series:
+    def not_after(series: pd.Series) -> np.ndarray | pd.Series:
         values = _dates(series)
         if values is None:
             return series.isna() | (series <= as_of)
-        return _verdicts(np.isnat(values) | (values <= as_of.to_datetime64()), series)
+        return np.isnat(values) | (values <= as_of.to_datetime64())
 
-    return BuiltCheck(pa.Check(not_after, name=key, ignore_na=False), spec.column, spec.column)
+    return BuiltCheck(pa.Check(RowVerdicts(not_after), name=key, ignore_na=False), spec.column, spec.column)
 
 
 @builder("review_not_stale")
@@ -159,13 +189,13 @@ def review_not_stale(spec: CheckSpec, columns: set[str], ctx: Context, key: str)
         return None
     oldest = pd.Timestamp(ctx.as_of - relativedelta(months=ctx.config.review_staleness_months))
 
-    def recent(series: pd.Series) -> pd.Series:
+    def recent(series: pd.Series) -> np.ndarray | pd.Series:
         values = _dates(series)
         if values is None:
             return series.isna() | (series >= oldest)
-        return _verdicts(np.isnat(values) | (values >= oldest.to_datetime64()), series)
+        return np.isnat(values) | (values >= oldest.to_datetime64())
 
-    return BuiltCheck(pa.Check(recent, name=key, ignore_na=False), spec.column, spec.column)
+    return BuiltCheck(pa.Check(RowVerdicts(recent), name=key, ignore_na=False), spec.column, spec.column)
 
 
 @builder("given_together")
@@ -174,8 +204,8 @@ def given_together(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -
     other = str(spec.params["other"])
     if spec.column not in columns or other not in columns:
         return None
-    return BuiltCheck(pa.Check(lambda df: _verdicts(~_blanks(df[spec.column]) | _blanks(df[other]),
-                                                    df), name=key, ignore_na=False),
+    return BuiltCheck(pa.Check(RowVerdicts(lambda df: ~_blanks(df[spec.column]) | _blanks(df[other])),
+                               name=key, ignore_na=False),
                       None, spec.column, fails_on_blank=True)
 
 
@@ -188,16 +218,15 @@ def equals_derived(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -
     if spec.assessment is not None and not ctx.scores.defined:
         return None  # NOTE: a score on a word scale with no legend is the author's judgement
 
-    def agrees(df: pd.DataFrame) -> pd.Series:
+    def agrees(df: Columns) -> np.ndarray | pd.Series:
         stored, expected = df[spec.column], df[calc]
         typed, worked_out = _floats(stored), _floats(expected)
         if typed is None or worked_out is None:
             return stored.isna() | expected.isna() | ((stored - expected).abs() < 1e-9)
         with np.errstate(invalid="ignore"):
-            return _verdicts(np.isnan(typed) | np.isnan(worked_out)
-                             | (np.abs(typed - worked_out) < 1e-9), df)
+            return np.isnan(typed) | np.isnan(worked_out) | (np.abs(typed - worked_out) < 1e-9)
 
-    return BuiltCheck(pa.Check(agrees, name=key, ignore_na=False), None, spec.column, calc)
+    return BuiltCheck(pa.Check(RowVerdicts(agrees), name=key, ignore_na=False), None, spec.column, calc)
 
 
 @builder("rating_matches_band")
@@ -208,7 +237,7 @@ def rating_matches_band(spec: CheckSpec, columns: set[str], ctx: Context,
     if spec.column not in columns or calc not in columns or not ctx.scores.defined:
         return None
 
-    def agrees(df: pd.DataFrame) -> pd.Series:
+    def agrees(df: Columns) -> np.ndarray:
         def same(stored: Any, expected: Any) -> bool:
             if stored is None or expected is None or pd.isna(expected):
                 return True
@@ -224,9 +253,9 @@ def rating_matches_band(spec: CheckSpec, columns: set[str], ctx: Context,
             if verdict is None:
                 verdict = verdicts[pair] = same(*pair)
             result.append(verdict)
-        return _verdicts(result, df)
+        return _rows(result)
 
-    return BuiltCheck(pa.Check(agrees, name=key, ignore_na=False), None, spec.column, calc)
+    return BuiltCheck(pa.Check(RowVerdicts(agrees), name=key, ignore_na=False), None, spec.column, calc)
 
 
 @builder("rating_is_a_word")
@@ -239,7 +268,7 @@ def rating_is_a_word(spec: CheckSpec, columns: set[str], ctx: Context,
     scores = ctx.scores
     matrix_words = {str(w).casefold() for row in scores.rating_matrix or () for w in row if w}
 
-    def known(series: pd.Series) -> pd.Series:
+    def known(series: pd.Series) -> np.ndarray:
         # NOTE: each distinct word is looked up once: a column of 50,000 ratings holds a few
         verdicts: dict[Any, bool] = {}
         passed = []
@@ -248,9 +277,9 @@ def rating_is_a_word(spec: CheckSpec, columns: set[str], ctx: Context,
                 verdicts[value] = scores.band_named(str(value)) is not None or \
                     str(value).strip().casefold() in matrix_words
             passed.append(blank or verdicts[value])
-        return _verdicts(passed, series)
+        return _rows(passed)
 
-    return BuiltCheck(pa.Check(known, name=key, ignore_na=False), spec.column, spec.column)
+    return BuiltCheck(pa.Check(RowVerdicts(known), name=key, ignore_na=False), spec.column, spec.column)
 
 
 @builder("same_level")
@@ -260,8 +289,9 @@ def same_level(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -> Bu
     other = str(spec.params["other"])
     if spec.column not in columns or other not in columns:
         return None
-    return BuiltCheck(pa.Check(lambda df: df[spec.column].isna() | df[other].isna()
-                               | (df[spec.column] == df[other]), name=key, ignore_na=False),
+    return BuiltCheck(pa.Check(RowVerdicts(lambda df: df[spec.column].isna() | df[other].isna()
+                                           | (df[spec.column] == df[other])),
+                               name=key, ignore_na=False),
                       None, spec.column, other)
 
 
@@ -273,7 +303,7 @@ def rated_alike(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -> B
     if ctx.scores.defined or not {spec.column, likelihood, impact} <= columns:
         return None
 
-    def alike(df: pd.DataFrame) -> pd.Series:
+    def alike(df: Columns) -> pd.Series:
         said = df[spec.column].map(_text_key)
         pairs = list(zip(df[likelihood], df[impact], said, strict=True))
         groups: dict[tuple[Any, Any], dict[Any, int]] = {}
@@ -286,7 +316,7 @@ def rated_alike(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -> B
         return pd.Series([usual.get((lv, iv)) in (None, word) for lv, iv, word in pairs],
                          index=df.index, dtype=bool)
 
-    return BuiltCheck(pa.Check(alike, name=key, ignore_na=False), None, spec.column)
+    return BuiltCheck(pa.Check(RowVerdicts(alike), name=key, ignore_na=False), None, spec.column)
 
 
 @builder("not_above")
@@ -299,13 +329,13 @@ def not_above(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -> Bui
                   None)
     if target is None:
         return None
-    def not_higher(df: pd.DataFrame) -> pd.Series:
+    def not_higher(df: Columns) -> np.ndarray | pd.Series:
         above, below = _floats(df[higher]), _floats(df[lower])
         if above is None or below is None:
             return ~(df[higher] > df[lower])
-        return _verdicts(~(above > below), df)
+        return ~(above > below)
 
-    return BuiltCheck(pa.Check(not_higher, name=key, ignore_na=False), None, target, lower)
+    return BuiltCheck(pa.Check(RowVerdicts(not_higher), name=key, ignore_na=False), None, target, lower)
 
 
 @builder("not_before")
@@ -313,7 +343,7 @@ def not_before(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -> Bu
     other = str(spec.params["other"])
     if spec.column not in columns or other not in columns:
         return None
-    return BuiltCheck(pa.Check(lambda df: ~(df[spec.column] < df[other]), name=key,
+    return BuiltCheck(pa.Check(RowVerdicts(lambda df: ~(df[spec.column] < df[other])), name=key,
                                ignore_na=False), None, spec.column, other)
 
 
@@ -322,8 +352,8 @@ def not_overdue(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -> B
     flag = CALC + "overdue"
     if spec.column not in columns or flag not in columns:
         return None
-    return BuiltCheck(pa.Check(lambda df: df[flag] != "Yes", name=key, ignore_na=False), None,
-                      spec.column)
+    return BuiltCheck(pa.Check(RowVerdicts(lambda df: df[flag] != "Yes"), name=key,
+                               ignore_na=False), None, spec.column)
 
 
 @builder("flag")
@@ -338,7 +368,7 @@ def flag(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -> BuiltChe
     if target is None:
         return None
     expected = CALC + str(spec.params["expected"]) if "expected" in spec.params else None
-    def clear(df: pd.DataFrame) -> pd.Series:
+    def clear(df: Columns) -> pd.Series:
         return ~df[raised].map(lambda v: v is True or v == "Yes").astype(bool)
 
-    return BuiltCheck(pa.Check(clear, name=key, ignore_na=False), None, target, expected)
+    return BuiltCheck(pa.Check(RowVerdicts(clear), name=key, ignore_na=False), None, target, expected)

@@ -54,8 +54,9 @@ class Context:
         return self.scoring if self.scoring is not None else self.config.scoring
 
 
-#: A derivation gives one column, or several (a frame) that are all added with the prefix.
-Derivation = Callable[[pd.DataFrame, str, Context], pd.Series | pd.DataFrame | None]
+#: A derivation gives one column (a Series, or a plain array on the frame's rows), or several
+#: (a frame) that are all added with the prefix.
+Derivation = Callable[[pd.DataFrame, str, Context], pd.Series | np.ndarray | pd.DataFrame | None]
 DERIVATIONS: dict[str, Derivation] = {}
 
 
@@ -84,20 +85,32 @@ def derive_frame(frame: pd.DataFrame, context: Context) -> pd.DataFrame:
         if values is not None:
             derived[CALC + column] = values
             if spec.columns.get(column) is not None and spec.columns[column].measure == "score":
-                stored = derived[column] if column in derived else pd.Series(float("nan"),
-                                                                              index=derived.index)
-                derived[EFFECTIVE + column] = _filled(values, stored)
+                stored = derived[column] if column in derived.columns else None  # (not .get: see appetite)
+                derived[EFFECTIVE + column] = _filled(values, stored, derived.index)
         elif column in derived and spec.columns[column].measure == "score":
             derived[EFFECTIVE + column] = derived[column]
     return derived
 
 
-def _filled(values: pd.Series, stored: pd.Series) -> pd.Series:
-    """``values.fillna(stored)``: on two float columns of one frame, on their bare arrays."""
+def _filled(values: pd.Series | np.ndarray, stored: pd.Series | None,
+            index: pd.Index) -> pd.Series | np.ndarray:
+    """``values.fillna(stored)`` (None: no stored column, all NaN): on float columns of one
+    frame, on their bare arrays.
+
+    NOTE: a plain array is given to the frame as it is: a Series made of it first cost more
+    than the filling, and pandas would only take its array out again.
+    """
+    if isinstance(values, np.ndarray):  # (plain floats on the frame's rows)
+        if stored is None:
+            return values.copy()
+        if stored.dtype == np.float64:
+            return np.where(np.isnan(values), stored.to_numpy(), values)
+        values = pd.Series(values, index=index)
+    if stored is None:
+        stored = pd.Series(float("nan"), index=index)
     if values.dtype == stored.dtype == np.float64 and values.index.equals(stored.index):
         recomputed = values.to_numpy()
-        return pd.Series(np.where(np.isnan(recomputed), stored.to_numpy(), recomputed),
-                         index=values.index, name=values.name, copy=False)
+        return np.where(np.isnan(recomputed), stored.to_numpy(), recomputed)
     return values.fillna(stored)
 
 
@@ -119,7 +132,8 @@ def _with_columns(derived: pd.DataFrame, values: pd.DataFrame) -> pd.DataFrame:
 
 
 @derivation("likelihood_times_impact")
-def likelihood_times_impact(frame: pd.DataFrame, column: str, context: Context) -> pd.Series | None:
+def likelihood_times_impact(frame: pd.DataFrame, column: str,
+                            context: Context) -> pd.Series | np.ndarray | None:
     """Score = likelihood x impact (or the sheet's matrix's score), where both are whole
     numbers inside the matrix."""
     assessment = context.spec.columns[column].assessment
@@ -135,7 +149,7 @@ def likelihood_times_impact(frame: pd.DataFrame, column: str, context: Context) 
         with np.errstate(invalid="ignore"):
             inside = ((lv >= 1) & (lv <= scoring.likelihood.size) & (iv >= 1)
                       & (iv <= scoring.impact.size) & (lv % 1 == 0) & (iv % 1 == 0))
-        return pd.Series(np.where(inside, lv * iv, np.nan), index=frame.index)
+        return np.where(inside, lv * iv, np.nan)  # NOTE: on the frame's rows, given to it as it is
     in_matrix = (likelihoods.between(1, scoring.likelihood.size)
                  & impacts.between(1, scoring.impact.size)
                  & (likelihoods % 1 == 0) & (impacts % 1 == 0))

@@ -86,9 +86,13 @@ def governance_flags(frame: pd.DataFrame, config: Config, as_of: dt.date,
              for score, ceiling in zip(scores, ceilings, strict=True)]
     within = [None if score is None or ceiling is None else ("No" if is_above else "Yes")
               for score, ceiling, is_above in zip(scores, ceilings, above, strict=True)]
+    flagged = column("exempt")
     flags: dict[str, list[Any] | np.ndarray] = {
-        "exempt": ["Yes" if exempt.is_exempt(flagged, ref) else None
-                   for flagged, ref in zip(column("exempt"), column("ref"), strict=True)],
+        # NOTE: no row is exempt when the sheet has no such column and no reference is listed
+        # (the settings' default): not asked for every row
+        "exempt": nothing if flagged is nothing and not exempt.references else [
+            "Yes" if exempt.is_exempt(flag, ref) else None
+            for flag, ref in zip(flagged, column("ref"), strict=True)],
         "appetite": ceilings,
         "appetite_residual": scores,
         "appetite_target": aims,

@@ -23,7 +23,8 @@ from sheetsync.read.locate import Layout
 from sheetsync.read.measures import Measure
 from sheetsync.read.rows import RawSheet
 from sheetsync.read.values import read_text
-from sheetsync.rules.checks import CHECK_BUILDERS, BuiltCheck
+from sheetsync.rules.checks import CHECK_BUILDERS, BuiltCheck, RowVerdicts
+from sheetsync.rules.columns import Columns
 from sheetsync.rules.derive import CALC, EFFECTIVE, Context
 from sheetsync.settings.scales import Band, Scoring
 from sheetsync.settings.schemas import CheckSpec
@@ -73,11 +74,14 @@ def _compile(present: set[str], context: Context) -> Compiled:
 
 
 def validate_frame(frame: pd.DataFrame, sheet: RawSheet, context: Context,
-                   workbook: str) -> list[Finding]:
-    """Findings for every failing check, one per (check, row), in row order."""
+                   workbook: str, columns: Columns | None = None) -> list[Finding]:
+    """Findings for every failing check, one per (check, row), in row order (``columns``:
+    ``frame``'s, when others read them too)."""
     schema, built = compile_schema(frame, context)
+    if columns is None:
+        columns = Columns(frame)
     failing: dict[str, dict[int, None]] = {}  # NOTE: an ordered set of rows per check
-    for key, index in failing_rows(schema, frame):
+    for key, index in failing_rows(schema, frame, columns):
         if key in built:
             failing.setdefault(key, {})[int(index)] = None
     refs = _References(sheet.raw.get("ref"))
@@ -85,13 +89,13 @@ def validate_frame(frame: pd.DataFrame, sheet: RawSheet, context: Context,
     fields: dict[str, Any] = {}  # (worked out for the first finding, then shared)
     for key, rows in failing.items():
         spec, made = built[key]
-        if _another_scheme(spec, made, frame, rows, sheet):
+        if _another_scheme(spec, made, columns, rows, sheet):
             continue
         if made.fails_on_blank:
             rows = {row: None for row in rows if (made.target, row) not in sheet.uncalculated}
         if rows and not fields:
             fields.update(_sheet_fields(context))
-        findings += _findings(spec, made, frame, sheet, context, workbook, list(rows), refs,
+        findings += _findings(spec, made, columns, sheet, context, workbook, list(rows), refs,
                               fields)
     return sorted(findings, key=lambda f: (f.row or 0, f.cell or "", f.rule))
 
@@ -102,7 +106,7 @@ _RECOMPUTED = frozenset({"equals_derived", "rating_matches_band"})
 _SCHEME_ROWS, _SCHEME_SHARE = 10, 0.8
 
 
-def _another_scheme(spec: CheckSpec, made: BuiltCheck, frame: pd.DataFrame, rows: dict[int, None],
+def _another_scheme(spec: CheckSpec, made: BuiltCheck, frame: Columns, rows: dict[int, None],
                     sheet: RawSheet) -> bool:
     """True when a stored score or rating disagrees with the recomputed one on nearly every row
     that has both (ten or more): the column follows a scheme of its own (a residual rating on
@@ -120,7 +124,8 @@ def _another_scheme(spec: CheckSpec, made: BuiltCheck, frame: pd.DataFrame, rows
     return True
 
 
-def failing_rows(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> Iterator[tuple[str, int]]:
+def failing_rows(schema: pa.DataFrameSchema, frame: pd.DataFrame,
+                 columns: Columns | None = None) -> Iterator[tuple[str, int]]:
     """(check name, row index) for each row each check of ``schema`` fails, in check order.
 
     Each check runs through pandera's own check backend (missing values, element-wise and
@@ -129,9 +134,10 @@ def failing_rows(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> Iterator[tu
     validation time of a typical register (see pandera #1879 in the peer-tools research).
     sheetsync's schemas set no dtypes, coercion or required columns, so their checks are
     all ``validate`` would do. A check that raises is skipped, as ``validate(lazy=True)``
-    reports it without a row.
+    reports it without a row. ``columns`` is ``frame``'s, when others read them too.
     """
-    columns: dict[str, pd.Series] = {}  # NOTE: a column several checks look at is taken out once
+    if columns is None:  # NOTE: a column several checks look at is taken out once
+        columns = Columns(frame)
     for name, column in schema.columns.items():
         for check in column.checks:
             yield from _failures(check, frame, name, columns)
@@ -140,24 +146,28 @@ def failing_rows(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> Iterator[tu
 
 
 def _failures(check: pa.Check, frame: pd.DataFrame, column: str | None,
-              columns: dict[str, pd.Series]) -> Iterator[tuple[str, int]]:
+              columns: Columns) -> Iterator[tuple[str, int]]:
     try:
         output = _check_output(check, frame, column, columns)
     except Exception:  # noqa: BLE001  (as pandera: a failure with no row to mark)
         return
-    if isinstance(output, pd.DataFrame):
-        output = output.all(axis="columns")
-    if not isinstance(output, pd.Series):
-        return  # one yes / no for the whole frame: no row to mark
-    passed = output.to_numpy() if output.dtype == bool else output.astype(bool).to_numpy()
+    if isinstance(output, np.ndarray) and isinstance(check._check_fn, RowVerdicts):
+        passed, rows = output, frame.index  # (a check sheetsync built: a verdict on each row)
+    else:
+        if isinstance(output, pd.DataFrame):
+            output = output.all(axis="columns")
+        if not isinstance(output, pd.Series):
+            return  # one yes / no for the whole frame: no row to mark
+        passed = output.to_numpy() if output.dtype == bool else output.astype(bool).to_numpy()
+        rows = output.index
     if passed.all():
         return
-    for index in output.index[~passed]:
+    for index in rows[~passed]:
         yield str(check.name), int(index)  # NOTE: sheetsync's frames are indexed by row number
 
 
 def _check_output(check: pa.Check, frame: pd.DataFrame, column: str | None,
-                  columns: dict[str, pd.Series]) -> Any:
+                  columns: Columns) -> Any:
     """What ``check`` says of each row, as pandera's check backend works it out.
 
     NOTE: the backend's own steps but its last: pandera's ``postprocess`` collects failure
@@ -166,17 +176,17 @@ def _check_output(check: pa.Check, frame: pd.DataFrame, column: str | None,
     A check that drops them, groups rows, goes element by element or is one of pandera's own
     goes the whole way. For the others the backend's ``preprocess`` hands the function the
     column (or the whole frame) and ``apply`` calls it with the check's keyword arguments:
-    that is done here, without looking up a backend for every check of every sheet.
+    that is done here, without looking up a backend for every check of every sheet; a
+    check sheetsync built (``checks.RowVerdicts``) gives its bare verdicts, one per row, and
+    reads a frame's columns through ``columns``.
     """
     if check.ignore_na or check.groupby is not None or check.element_wise or \
             check.is_builtin_check(getattr(check._check_fn, "__name__", None) or ""):
         return check(frame, column).check_output
-    if column is None:
-        return check._check_fn(frame, **check._check_kwargs)
-    checked = columns.get(column)
-    if checked is None:
-        checked = columns[column] = frame[column]
-    return check._check_fn(checked, **check._check_kwargs)
+    function = check._check_fn
+    if isinstance(function, RowVerdicts):
+        return function.bare(columns if column is None else columns[column], **check._check_kwargs)
+    return function(frame if column is None else columns[column], **check._check_kwargs)
 
 
 class _References:
@@ -207,7 +217,7 @@ def _sheet_fields(context: Context) -> dict[str, Any]:
             "as_of": _shown(context.as_of)}
 
 
-def _findings(spec: CheckSpec, made: BuiltCheck, frame: pd.DataFrame, sheet: RawSheet,
+def _findings(spec: CheckSpec, made: BuiltCheck, frame: Columns, sheet: RawSheet,
               context: Context, workbook: str, rows: list[int], refs: _References,
               sheet_fields: dict[str, Any]) -> list[Finding]:
     """The findings of one check on ``rows``, its columns read once for all of them.
@@ -221,7 +231,7 @@ def _findings(spec: CheckSpec, made: BuiltCheck, frame: pd.DataFrame, sheet: Raw
     column = layout.columns[made.target]
     positions = frame.index.get_indexer(pd.Index(rows))
 
-    def values_of(table: pd.DataFrame, name: str) -> list[Any]:
+    def values_of(table: pd.DataFrame | Columns, name: str) -> list[Any]:
         column = table[name]
         # NOTE: a plain array hands back the same Python values as the Series (not dates:
         # numpy's tolist gives a date as a number)

@@ -65,3 +65,33 @@ def test_rows_and_check_names() -> None:
     assert sorted(failing_rows(schema(), frame)) == [
         ("cells", 8), ("element", 6), ("required", 5), ("row_check", 7), ("together", 5),
         ("word", 6), ("word", 8)]
+
+
+def test_built_checks_fail_the_rows_pandera_validate_fails(tmp_path, risk_workbook,
+                                                            monkeypatch) -> None:
+    """The checks sheetsync builds give failing_rows their bare verdicts (``RowVerdicts``);
+    pandera's own validate, which gets them as a Series, must fail the same rows."""
+    from helpers import risk_row, run_sheetsync
+
+    import sheetsync.pipeline as pipeline
+    from sheetsync.rules.validate import compile_schema
+
+    seen = []
+    real = pipeline.validate_frame
+
+    def capture(frame, sheet, context, *rest):
+        seen.append((frame.copy(), context))
+        return real(frame, sheet, context, *rest)
+
+    monkeypatch.setattr(pipeline, "validate_frame", capture)
+    rows = [risk_row("R1"), risk_row("R1", score=7), risk_row("R3", rating="Red"),
+            risk_row("R4", likelihood=6, score=None), risk_row("", owner=None),
+            risk_row("R6", review="01/01/2020"), risk_row("R7", review="01/01/2030"),
+            risk_row("R8", rating="Purple"), risk_row("R9", likelihood=None, score=4)]
+    run_sheetsync([risk_workbook(*rows)], tmp_path / "out", reports=False)
+    assert seen
+    for frame, context in seen:
+        schema, _built = compile_schema(frame, context)
+        mine = {(name, int(index)) for name, index in failing_rows(schema, frame)}
+        assert len({name for name, _row in mine}) >= 4
+        assert mine == pandera_rows(schema, frame)
