@@ -119,9 +119,11 @@ def read_grid(package: Package) -> WorkbookGrid:
 
 def _typed_rows(rows: list[list[Any]]) -> list[list[Any]]:
     """calamine's rows with blanks as None and whole numbers as int, as openpyxl reads them."""
-    for number, row in enumerate(rows):  # NOTE: in place: a second grid would double the memory
-        rows[number] = [None if v == "" else int(v) if type(v) is float and v.is_integer() else v
-                        for v in row]
+    # NOTE: in place: a second grid would double the memory. A float's type is asked first:
+    # comparing a number with "" asks both types before it is found unequal
+    for number, row in enumerate(rows):
+        rows[number] = [(int(v) if v.is_integer() else v) if type(v) is float else
+                        None if v == "" else v for v in row]
     return rows
 
 
@@ -149,10 +151,16 @@ def _put_formulas_and_errors(grid: SheetGrid, scan: SheetScan, trust_cached: boo
     calculated moved to ``cached`` (unless the workbook asks to be recalculated on load)."""
     for (row, col), text in scan.errors.items():
         _put(grid, row, col, text)
+    rows, cached = grid.rows, grid.cached
     for (row, col), text in scan.formulas.items():
-        if trust_cached and (value := grid.value(row, col)) is not None:
-            grid.cached[(row, col)] = value
-        _put(grid, row, col, text)
+        # NOTE: a formula's cell is almost always in the grid: read and written in place
+        cells = rows[row - 1] if row <= len(rows) else None
+        if cells is None or col > len(cells):
+            _put(grid, row, col, text)
+            continue
+        if trust_cached and (value := cells[col - 1]) is not None:
+            cached[(row, col)] = value
+        cells[col - 1] = text
     grid.formulas = scan.formulas
 
 

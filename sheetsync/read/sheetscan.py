@@ -16,6 +16,11 @@ from sheetsync.read.package import CELL_ADDRESS, attribute, column_number, xml_t
 #: A formula element (Excel writes no namespace prefix in sheet XML; one that does is read
 #: without its formulas, their results standing in for them).
 _FORMULA = re.compile(rb"<f(?=[\s/>])([^>]*?)(/?)>")
+_FORMULA_START = re.compile(rb"<f(?=[\s/>])")  #: Where ``_FORMULA`` may match.
+#: A cell with a plain formula, as Excel writes most (<c r="F7" s="2"><f>D7*E7</f>): its
+#: address and the formula's text. NOTE: possessive (*+), as nothing given back could match:
+#: a cell without a formula fails at once, not after giving back its tag a character at a time
+_PLAIN_FORMULA = re.compile(rb'<c r="([A-Z]++)(\d++)"[^<>]*+><f>([^<]*+)</f>')
 #: An error value (#REF!, #N/A) typed or calculated; calamine reads these as blank.
 _ERROR_CELL = re.compile(rb'<c\s([^>]*?\st="e"[^>]*)>(?:<f\b[^>]*?(?:/>|>[^<]*</f>))?<v>([^<]*)</v>')
 _LAST_ROW = re.compile(rb'<row\b[^>]*?\sr="(\d+)"')
@@ -100,6 +105,15 @@ def _errors(scan: SheetScan, xml: bytes) -> None:
 
 def _formulas(scan: SheetScan, xml: bytes, shared: dict[bytes, tuple[str, Translator]]) -> None:
     formulas = scan.formulas
+    # NOTE: when every formula of the piece is a plain one (each holds one of the places
+    # _FORMULA may match, so as many means all), they are read by one regex, with their
+    # cells' addresses, rather than each looked back from in Python (the same formulas)
+    plain = _PLAIN_FORMULA.findall(xml)
+    if len(plain) == len(_FORMULA_START.findall(xml)):
+        for letters, digits, text in plain:
+            if text:
+                formulas[(int(digits), column_number(letters))] = "=" + xml_text(text)
+        return
     # NOTE: every formula element found by one regex scan (a match at each "<f" found by a
     # plain search, in Python, was most of the scan); no "<" can sit inside a start tag
     for found in _FORMULA.finditer(xml):

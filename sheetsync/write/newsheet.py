@@ -67,13 +67,18 @@ def table_pieces(table: Table) -> Iterator[bytes]:
                 continue
             try:
                 key = (type(value), value, style)
-                tail = tails.get(key)
+                # NOTE: a text cell is kept from table to table, in _TEXT_TAILS (equal text
+                # is the same text; equal numbers may not be written alike: 0.0 and -0.0)
+                cache = _TEXT_TAILS if key[0] is str else tails
+                tail = cache.get(key)
             except TypeError:  # (an unhashable value: made each time)
                 key, tail = None, None
             if tail is None:
                 tail = _cell_tail(value, style)
                 if key is not None:
-                    tails[key] = tail
+                    if len(cache) >= _MAX_TAILS:
+                        cache.clear()
+                    cache[key] = tail
             append(starts[col - 1] + suffix + tail)
         append(b"</row>")
         yield b"".join(cells)
@@ -89,6 +94,12 @@ def table_pieces(table: Table) -> Iterator[bytes]:
     pieces.append(b'<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" '
                   b'footer="0.3"/></worksheet>')
     yield b"".join(pieces)
+
+
+#: Text cells after their address, by (str, text, format), kept from table to table: the
+#: added sheets of a run's workbooks repeat their sheet names, rules, messages and headers.
+_TEXT_TAILS: dict[tuple[type, Any, int | None], bytes] = {}
+_MAX_TAILS = 4096  #: Cells kept in either cache before it is emptied.
 
 
 def _cell_tail(value: Any, style: int | None) -> bytes:

@@ -130,10 +130,12 @@ class _RowPatcher:
         number = _row_number(row)
         pending = self.pending
         pieces = [gap] if gap else []
-        while self.next < len(pending) and pending[self.next][0] < number:
-            added = pending[self.next][0]
-            pieces.append(_new_row(added, self._take(added)))
-        if self.next < len(pending) and pending[self.next][0] == number:
+        # NOTE: the next edit's row read once a row (pending[self.next] was indexed four times)
+        following = pending[self.next][0] if self.next < len(pending) else None
+        while following is not None and following < number:
+            pieces.append(_new_row(following, self._take(following)))
+            following = pending[self.next][0] if self.next < len(pending) else None
+        if following == number:
             edits = self._take(number)
         elif not self.every_row:
             pieces.append(row.text)
@@ -152,10 +154,11 @@ class _RowPatcher:
         """The edits of ``row`` (the next in order), by column."""
         pending, cells = self.pending, self.cells
         taken = {}
-        while self.next < len(pending) and pending[self.next][0] == row:
-            key = pending[self.next]
+        index, end = self.next, len(pending)
+        while index < end and (key := pending[index])[0] == row:
             taken[key[1]] = cells[key]
-            self.next += 1
+            index += 1
+        self.next = index
         return taken
 
 
@@ -240,17 +243,17 @@ def _patch_row(whole: _Row, number: int, edits: dict[int, CellEdit],
     if whole.empty:
         return open_tag + _new_cells(number, edits, sorted(edits)) + b"</row>"
     inner = row[len(whole.attributes) + 5:-6]
-    if drop_columns and b"<extLst" not in inner:
+    extension = inner.find(b"<extLst")  # NOTE: looked for once (rows rarely have one)
+    if drop_columns and extension < 0:
         inner = _without_trailing(inner, drop_columns)
     last_cell = inner.rfind(b"<c ")
     last_col = _cell_position(inner, last_cell)[1] if last_cell >= 0 else 0
     if (not drop_columns or min(drop_columns) > last_col) and (not edits or min(edits) > last_col):
         # Cells added to the right of the row's own: its cells are copied as they are.
-        extension = inner.find(b"<extLst")
         end = extension if extension >= 0 else len(inner)
-        added = _new_cells(number, edits, sorted(edits))
+        added = _new_cells(number, edits, sorted(edits) if len(edits) > 1 else list(edits))
         return open_tag + inner[:end] + added + inner[end:] + b"</row>"
-    if not drop_columns and b"<extLst" not in inner:
+    if not drop_columns and extension < 0:
         patched = _patch_in_place(inner, number, edits, last_col)
         if patched is not None:
             return open_tag + patched + b"</row>"
@@ -278,16 +281,18 @@ def _patch_in_place(inner: bytes, number: int, edits: dict[int, CellEdit],
     that cell by its address, rather than reading every cell's, was most of writing the copy.
     """
     spans: list[tuple[int, int, CellEdit]] = []
-    added = sorted([col for col in edits if col > last_col])
+    added = []
+    suffix = b"%d" % number + b'"'  # NOTE: once a row, not once an edited cell
     for col, edit in edits.items():
         if col > last_col:
+            added.append(col)
             continue
-        found = inner.find(b' r="' + _letters(col) + b"%d" % number + b'"')
+        found = inner.find(b' r="' + _letters(col) + suffix)
         start = inner.rfind(b"<c ", 0, found + 1) if found >= 0 else -1  # (its space is found's)
-        if start < 0 or b">" in inner[start:found]:
+        if start < 0 or inner.find(b">", start, found) >= 0:
             return None
         close = inner.index(b">", found)
-        end = close + 1 if inner[close - 1:close] == b"/" else inner.find(b"</c>", close) + 4
+        end = close + 1 if inner[close - 1] == 47 else inner.find(b"</c>", close) + 4  # 47: "/"
         if end < 4:
             return None
         spans.append((start, end, edit))
@@ -295,6 +300,8 @@ def _patch_in_place(inner: bytes, number: int, edits: dict[int, CellEdit],
         spans.sort(key=lambda span: span[0], reverse=True)
     for start, end, edit in spans:
         inner = inner[:start] + _edit_cell(inner[start:end], edit) + inner[end:]
+    if len(added) > 1:
+        added.sort()
     return inner + _new_cells(number, edits, added)
 
 
