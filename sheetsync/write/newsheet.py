@@ -66,12 +66,13 @@ def table_pieces(table: Table) -> Iterator[bytes]:
             if value is None and style is None:
                 continue
             try:
-                key = (type(value), value, style)
                 # NOTE: a text cell is kept from table to table, in _TEXT_TAILS (equal text
-                # is the same text; equal numbers may not be written alike: 0.0 and -0.0)
-                cache = _TEXT_TAILS if key[0] is str else tails
-                tail = cache.get(key)
-            except TypeError:  # (an unhashable value: made each time)
+                # is the same text); a zero float is made each time (0.0 and -0.0 are equal
+                # but written apart), as an unhashable value is
+                key = (type(value), value, style) if value or not isinstance(value, float) else None
+                cache = _TEXT_TAILS if type(value) is str else tails
+                tail = cache.get(key) if key is not None else None
+            except TypeError:
                 key, tail = None, None
             if tail is None:
                 tail = _cell_tail(value, style)

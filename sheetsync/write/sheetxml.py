@@ -339,10 +339,10 @@ def _new_cell(row: int, col: int, edit: CellEdit) -> bytes:
     address = b'<c r="' + _letters(col) + b"%d" % row + b'"'
     style = edit.style(None) if callable(edit.style) else edit.style
     value = edit.value
-    try:
-        key = (style, type(value), value)
-        tail = _TAILS.get(key)
-    except TypeError:  # (an unhashable value: made each time)
+    try:  # (0.0 and -0.0 are equal but written apart: made each time, as unhashables are)
+        key = (style, type(value), value) if value or not isinstance(value, float) else None
+        tail = _TAILS.get(key) if key is not None else None
+    except TypeError:
         key, tail = None, None
     if tail is None:
         tail = _cell_tail(style, value)

@@ -505,3 +505,20 @@ def test_a_format_asked_for_again_is_the_same_one_and_new_ones_go_at_the_end() -
     assert styles.cell_format_xml(2) == b'<xf numFmtId="0" fontId="0" fillId="2" applyFill="1"/>'
     assert styles.fill_of(2) == 2 and styles.fill_xml(99) == styles.fill_xml(0)
     assert b'<cellXfs count="3">' in styles.xml() and b'<fills count="3">' in styles.xml()
+
+
+def test_new_cells_of_equal_values_written_apart_are_not_mixed_up() -> None:
+    """New cells are kept by (format, type, value) for the next row and workbook: 0.0 and -0.0
+    (equal, written apart) and 1, 1.0 and True (equal, of other types) each get their own."""
+    from sheetsync.write.newsheet import Table, table_pieces
+    from sheetsync.write.sheetxml import CellEdit, _new_cell
+
+    values = [0.0, -0.0, 0.0, 1, 1.0, True, -0.0]
+    cells = [_new_cell(2, 3, CellEdit(style=None, value=v)) for v in values]
+    assert cells == [b'<c r="C2"><v>0.0</v></c>', b'<c r="C2"><v>-0.0</v></c>',
+                     b'<c r="C2"><v>0.0</v></c>', b'<c r="C2"><v>1</v></c>',
+                     b'<c r="C2"><v>1.0</v></c>', b'<c r="C2" t="b"><v>1</v></c>',
+                     b'<c r="C2"><v>-0.0</v></c>']
+    sheet = b"".join(table_pieces(Table(rows=[[v] for v in values])))
+    assert re.findall(rb"<v>([^<]*)</v>", sheet) == [b"0.0", b"-0.0", b"0.0", b"1", b"1.0",
+                                                    b"1", b"-0.0"]
