@@ -36,10 +36,11 @@ def find_workbooks(paths: list[Path], exclude: Path | None = None) -> list[Sourc
     found: dict[Path, Source] = {}
     for given in paths:
         if given.is_dir():
+            folders: dict[Path, bool] = {}  # NOTE: each folder looked at once, not per file
             for path in sorted(given.rglob("*")):
                 if not path.is_file() or path.suffix.lower() not in WORKBOOK_SUFFIXES:
                     continue
-                if _skipped(path, given, excluded):
+                if _skipped(path, given, excluded, folders):
                     continue
                 found.setdefault(path.resolve(), Source(path, path.relative_to(given).as_posix()))
         else:
@@ -156,18 +157,26 @@ def too_long_for_windows(path: Path) -> str | None:
             "a shorter name")
 
 
-def _skipped(path: Path, root: Path, excluded: Path | None) -> bool:
+def _skipped(path: Path, root: Path, excluded: Path | None, folders: dict[Path, bool]) -> bool:
     if is_owner_file(path) or path.name.startswith("."):
         return True
-    relative_parts = path.relative_to(root).parts[:-1]
-    folder = root
-    for part in relative_parts:
-        folder = folder / part
-        if part.startswith(".") or (folder / OUTPUT_MARKER).exists():
-            return True
-        if excluded is not None and folder.resolve() == excluded:
-            return True
-    return (root / OUTPUT_MARKER).exists()
+    return _folder_skipped(path.parent, root, excluded, folders)
+
+
+def _folder_skipped(folder: Path, root: Path, excluded: Path | None,
+                    known: dict[Path, bool]) -> bool:
+    """True for a folder under ``root`` that is hidden, holds sheetsync's output or is
+    ``excluded``, or is inside one that does; ``root`` holding output counts too."""
+    skipped = known.get(folder)
+    if skipped is None:
+        if folder == root or folder == folder.parent:
+            skipped = (root / OUTPUT_MARKER).exists()
+        else:
+            skipped = (folder.name.startswith(".") or (folder / OUTPUT_MARKER).exists()
+                       or (excluded is not None and folder.resolve() == excluded)
+                       or _folder_skipped(folder.parent, root, excluded, known))
+        known[folder] = skipped
+    return skipped
 
 
 def _unique_names(sources: list[Source]) -> list[Source]:

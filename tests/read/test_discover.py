@@ -10,7 +10,14 @@ from pathlib import Path
 import pytest
 
 import sheetsync.read.discover as discover
-from sheetsync.read.discover import owner_file, owner_file_names, owner_user, too_long_for_windows
+from sheetsync.read.discover import (
+    OUTPUT_MARKER,
+    find_workbooks,
+    owner_file,
+    owner_file_names,
+    owner_user,
+    too_long_for_windows,
+)
 
 
 def touch(path: Path, content: bytes = b"owner", age: dt.timedelta = dt.timedelta()) -> Path:
@@ -109,3 +116,32 @@ def test_a_workbook_too_deep_for_windows_is_said_so(tmp_path, monkeypatch) -> No
     assert raised.value.reason == f"cannot be opened: its full path is {len(str(deep))} characters, " \
         "more than the 259 Windows allows unless long paths are switched on; move it to a " \
         "shorter folder or give it a shorter name"
+
+
+# --- which files are workbooks to check (each folder looked at once) -------------------------
+
+
+def _touch(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"")
+
+
+def test_hidden_owner_output_and_excluded_folders_are_skipped(tmp_path) -> None:
+    root = tmp_path / "S drive"
+    for name in ("a.xlsx", ".hidden/b.xlsx", "Checked/c.xlsx", "Checked/sub/d.xlsx",
+                 "Adults/e.xlsx", "Adults/~$e.xlsx", "Adults/.f.xlsx", "Adults/Deep/g.xlsx",
+                 "Adults/Deep/notes.txt", "Out/h.xlsx", "Out/x/i.xlsm", "Zeta/j.XLSX"):
+        _touch(root / name)
+    _touch(root / "Checked" / OUTPUT_MARKER)
+    found = find_workbooks([root], exclude=root / "Out")
+    assert [s.name for s in found] == ["Adults/Deep/g.xlsx", "Adults/e.xlsx", "Zeta/j.XLSX",
+                                       "a.xlsx"]
+    assert found[0].path == root / "Adults" / "Deep" / "g.xlsx"
+
+
+def test_a_folder_holding_output_gives_nothing(tmp_path) -> None:
+    _touch(tmp_path / "a.xlsx")
+    _touch(tmp_path / "Adults" / "b.xlsx")
+    _touch(tmp_path / OUTPUT_MARKER)
+    assert find_workbooks([tmp_path]) == []
+    assert [s.name for s in find_workbooks([tmp_path / "Adults"])] == ["b.xlsx"]

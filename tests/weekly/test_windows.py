@@ -356,6 +356,7 @@ def test_a_history_another_program_is_writing_stops_the_run_before_any_output(tm
 
 def test_jobs_are_capped_at_61_on_windows(monkeypatch) -> None:
     import concurrent.futures
+    import concurrent.futures.process  # (before Windows is pretended: it would want _winapi)
 
     monkeypatch.setattr(sys, "platform", "win32")
     with pytest.raises(ValueError, match="max_workers must be <= 61"):  # what Windows refuses
