@@ -102,16 +102,20 @@ def reserve(connection: sqlite3.Connection, out_dir: Path) -> None:
 
 
 @contextlib.contextmanager
-def _locked_is_said(out_dir: Path) -> Iterator[None]:
+def _locked_is_said(out_dir: Path, storing: bool = False) -> Iterator[None]:
+    """``storing``: the run's own rows, written while or after its outputs are."""
     try:
         yield
     except sqlite3.OperationalError as exc:
         if "locked" not in str(exc) and "busy" not in str(exc):
             raise
+        stopped = ("this run's results were not stored and some outputs may already have been "
+                   "replaced (the next run writes them all again)" if storing else
+                   "this run stopped before replacing any output")
         raise HistoryLocked(
             f"the history {out_dir / HISTORY_FILE} is being written by another program (a "
             f"database tool, a backup, another run) and stayed locked for {BUSY_TIMEOUT:g} "
-            "seconds; this run stopped before replacing any output: try again later") from None
+            f"seconds; {stopped}: try again later") from None
 
 
 def last_run_id(connection: sqlite3.Connection) -> int | None:
@@ -183,7 +187,7 @@ def stage_run(connection: sqlite3.Connection, run: RunResult, *, started: dt.dat
     each workbook whose earlier result was reused or kept, the run that stored it: that result
     is pointed at, not stored again."""
     origins = origins or {}
-    with _locked_is_said(run.out_dir):
+    with _locked_is_said(run.out_dir, storing=True):
         cursor = connection.execute(
             "INSERT INTO runs (started, finished, as_of, quarter, fingerprint, workbooks, reused, "
             "errors, warnings, new, resolved) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -219,7 +223,7 @@ def stage_run(connection: sqlite3.Connection, run: RunResult, *, started: dt.dat
 
 def commit_run(connection: sqlite3.Connection, run_id: int, out_dir: Path) -> None:
     """Store the run ``stage_run`` inserted, as finished now."""
-    with _locked_is_said(out_dir), connection:
+    with _locked_is_said(out_dir, storing=True), connection:
         connection.execute("UPDATE runs SET finished = ? WHERE id = ?",
                            (dt.datetime.now().isoformat(timespec="seconds"), run_id))
 

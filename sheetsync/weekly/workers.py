@@ -94,13 +94,14 @@ class Elsewhere:
     """An output set being written in a worker, or already written here."""
 
     def __init__(self, here: Callable[[], tuple[list[Path], Warnings]],
-                 future: concurrent.futures.Future[tuple[list[Path], Warnings]] | None) -> None:
+                 future: concurrent.futures.Future[tuple[list[Path], Warnings] | None] | None,
+                 ) -> None:
         self._here, self._future = here, future
-        self._done = here() if future is None else None
+        self._done: tuple[list[Path], Warnings] | None = here() if future is None else None
 
     def finish(self) -> tuple[list[Path], Warnings]:
-        """What it wrote, and the outputs it had to leave as they were; if its worker died,
-        it is written here instead."""
+        """What it wrote, and the outputs it had to leave as they were; if its worker died or
+        failed, it is written here instead (so a failure is raised here, as it was there)."""
         if self._done is None:
             from concurrent.futures.process import BrokenProcessPool
 
@@ -108,6 +109,8 @@ class Elsewhere:
             try:
                 self._done = self._future.result()
             except BrokenProcessPool:
+                self._done = None
+            if self._done is None:
                 self._done = self._here()
         return self._done
 
@@ -118,8 +121,16 @@ def _write_here(write: Writer, run: RunResult, *args: Any) -> tuple[list[Path], 
         return write(run, *args), warnings
 
 
-def _write_in_worker(write: Writer, shared: bytes, *args: Any) -> tuple[list[Path], Warnings]:
-    return _write_here(write, pickle.loads(shared), *args)
+def _write_in_worker(write: Writer, shared: bytes,
+                     *args: Any) -> tuple[list[Path], Warnings] | None:
+    """None if it failed: the main process writes it again and meets the failure itself.
+
+    NOTE: an exception sent back that cannot be rebuilt from its pickle breaks the whole
+    pool, killing the other worker in the middle of its own output."""
+    try:
+        return _write_here(write, pickle.loads(shared), *args)
+    except Exception:  # noqa: BLE001
+        return None
 
 
 def batched(tasks: list[Task], jobs: int) -> Iterator[list[Task]]:

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 import sheetsync.files
 import sheetsync.report.owners
 import sheetsync.report.reports
+import sheetsync.weekly.job
 from sheetsync.demo import write_demo_workbooks
 from sheetsync.report.quarters import quarter_of
 from sheetsync.results import Settings
@@ -125,3 +126,23 @@ def test_a_run_that_stops_before_its_last_output_stores_nothing(tmp_path, monkey
     with sqlite3.connect(out / "history.sqlite") as connection:
         assert connection.execute("SELECT id FROM runs").fetchall() == [(1,)]
         assert connection.execute("SELECT DISTINCT run_id FROM findings").fetchall() == [(1,)]
+
+
+def _summary_refused(run, quarter, config, previous, trend, path):
+    raise sheetsync.files.OutputInUse(path, "was not written: its full path is too long")
+
+
+@forked_only
+def test_a_write_that_fails_in_a_worker_fails_the_run_and_spares_the_other(tmp_path,
+                                                                         monkeypatch) -> None:
+    """The failure is met again in the main process and raised from there (an exception such
+    as OutputInUse cannot be sent back whole: it broke the pool, killing the owner lists'
+    worker part-way through)."""
+    drive = _drive(tmp_path / "drive")
+    _run(drive, tmp_path / "one", jobs=1)
+    monkeypatch.setattr(sheetsync.weekly.job, "_summary", _summary_refused)
+    with pytest.raises(sheetsync.files.OutputInUse, match="summary.xlsx was not written"):
+        _run(drive, tmp_path / "two", jobs=2)
+    lists = sorted(p.name for p in (tmp_path / "two" / "owners").iterdir())
+    assert lists == sorted(p.name for p in (tmp_path / "one" / "owners").iterdir())
+    assert "index.csv" in lists
