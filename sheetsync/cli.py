@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from sheetsync import __version__
+from sheetsync import __version__, import_quietly
 from sheetsync.cli_options import (
     EXIT_FINDINGS,
     EXIT_OK,
@@ -46,7 +46,7 @@ def validate(paths: tuple[Path, ...], out_dir: Path, fail_on: str, as_of: dt.dat
     Example:
         sheetsync validate "Risk registers/" --out checked --as-of 2023-03-31
     """
-    from sheetsync.pipeline import validate_paths  # (keeps --help fast)
+    validate_paths = import_quietly("sheetsync.pipeline").validate_paths  # (--help: fast)
     from sheetsync.report.reports import summary_lines, write_reports
 
     settings = load_settings(as_of=as_of, config_file=config_file, schemas_dir=schemas_dir)
@@ -73,7 +73,7 @@ def inspect(paths: tuple[Path, ...], as_of: dt.date | None, config_file: Path | 
     Example:
         sheetsync inspect "Risk registers/" --config settings.yaml
     """
-    from sheetsync.pipeline import validate_paths  # (keeps --help fast)
+    validate_paths = import_quietly("sheetsync.pipeline").validate_paths  # (--help: fast)
     from sheetsync.report.inspect import inspect_run, render
 
     settings = load_settings(as_of=as_of, config_file=config_file, schemas_dir=schemas_dir)
@@ -127,7 +127,7 @@ def summary(paths: tuple[Path, ...], out_file: Path, quarter: str | None,
     Example:
         sheetsync summary "Registers/" --out "Q3 summary.xlsx" --quarter "Q3 2022/23"
     """
-    from sheetsync.pipeline import validate_paths  # (keeps --help fast)
+    validate_paths = import_quietly("sheetsync.pipeline").validate_paths  # (--help: fast)
     from sheetsync.report.quarters import parse_quarter, quarter_of
     from sheetsync.report.summary import write_summary
     from sheetsync.report.summary_data import build_summary_data

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sheetsync import import_quietly
 from sheetsync.files import keep_going
 from sheetsync.read.discover import Source
 from sheetsync.results import RunResult, Settings, WorkbookResult
@@ -169,6 +170,7 @@ _SETTINGS: list[Settings] = []  #: In a worker process: the run's settings.
 
 def _worker_settings(settings: Settings) -> None:
     _SETTINGS[:] = [settings]
+    import_quietly("sheetsync.pipeline")
 
 
 def _check_batch(tasks: list[tuple[Source, Path]]) -> list[WorkbookResult]:
@@ -178,7 +180,7 @@ def _check_batch(tasks: list[tuple[Source, Path]]) -> list[WorkbookResult]:
 def check_steady(source: Source, settings: Settings, destination: Path) -> WorkbookResult:
     """Check a workbook, again if it changed while being read; say so if it keeps changing."""
     # NOTE: imported here: a run that reuses every workbook never loads pandas and pandera.
-    from sheetsync.pipeline import safe_process_workbook
+    safe_process_workbook = import_quietly("sheetsync.pipeline").safe_process_workbook
 
     for _attempt in range(2):
         before = _stat(source.path)
