@@ -13,6 +13,7 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 
 from sheetsync.read.package import MAIN_NS, REL_NS, xml_attr
+from sheetsync.write.celltails import CellTails
 from sheetsync.write.sheetxml import value_xml
 
 
@@ -51,7 +52,7 @@ def table_pieces(table: Table) -> Iterator[bytes]:
     # NOTE: one pass, each column's letter and each distinct (value, style)'s cell made once:
     # the Exceptions sheet of a first check can have tens of thousands of rows.
     starts = [b'<c r="' + get_column_letter(col).encode() for col in range(1, width + 1)]
-    tails: dict[tuple[type, Any, int | None], bytes] = {}
+    tails = CellTails(_cell_tail)
     # NOTE: each row's formats looked up once, not a (row, column) key made for every cell
     styled: dict[int, dict[int, int]] = {}
     for (row, col), format_index in table.styles.items():
@@ -65,21 +66,8 @@ def table_pieces(table: Table) -> Iterator[bytes]:
             style = row_styles.get(col) if row_styles else None
             if value is None and style is None:
                 continue
-            try:
-                # NOTE: a text cell is kept from table to table, in _TEXT_TAILS (equal text
-                # is the same text); a zero float is made each time (0.0 and -0.0 are equal
-                # but written apart), as an unhashable value is
-                key = (type(value), value, style) if value or not isinstance(value, float) else None
-                cache = _TEXT_TAILS if type(value) is str else tails
-                tail = cache.get(key) if key is not None else None
-            except TypeError:
-                key, tail = None, None
-            if tail is None:
-                tail = _cell_tail(value, style)
-                if key is not None:
-                    if len(cache) >= _MAX_TAILS:
-                        cache.clear()
-                    cache[key] = tail
+            # NOTE: a text cell is kept from table to table, in _TEXT_TAILS
+            tail = (_TEXT_TAILS if type(value) is str else tails).get(style, value)
             append(starts[col - 1] + suffix + tail)
         append(b"</row>")
         yield b"".join(cells)
@@ -97,14 +85,13 @@ def table_pieces(table: Table) -> Iterator[bytes]:
     yield b"".join(pieces)
 
 
-#: Text cells after their address, by (str, text, format), kept from table to table: the
-#: added sheets of a run's workbooks repeat their sheet names, rules, messages and headers.
-_TEXT_TAILS: dict[tuple[type, Any, int | None], bytes] = {}
-_MAX_TAILS = 4096  #: Cells kept in either cache before it is emptied.
-
-
-def _cell_tail(value: Any, style: int | None) -> bytes:
+def _cell_tail(style: int | None, value: Any) -> bytes:
     """A cell element after its reference's letters and row number."""
     kind, inner = value_xml(value)
     return (b'"' + (b' s="%d"' % style if style else b"") + (b' t="' + kind + b'"' if kind else b"")
             + (b">" + inner + b"</c>" if inner else b"/>"))
+
+
+#: Text cells, kept from table to table: the added sheets of a run's workbooks repeat their
+#: sheet names, rules, messages and headers.
+_TEXT_TAILS = CellTails(_cell_tail)

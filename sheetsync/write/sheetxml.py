@@ -26,6 +26,7 @@ from sheetsync.read.package import (
     start_tag,
     xml_escaped,
 )
+from sheetsync.write.celltails import CellTails
 from sheetsync.write.sheetframe import (
     SheetUnsupported,
     finish_tail,
@@ -338,19 +339,7 @@ def _edit_cell(cell: bytes, edit: CellEdit) -> bytes:
 def _new_cell(row: int, col: int, edit: CellEdit) -> bytes:
     address = b'<c r="' + _letters(col) + b"%d" % row + b'"'
     style = edit.style(None) if callable(edit.style) else edit.style
-    value = edit.value
-    try:  # (0.0 and -0.0 are equal but written apart: made each time, as unhashables are)
-        key = (style, type(value), value) if value or not isinstance(value, float) else None
-        tail = _TAILS.get(key) if key is not None else None
-    except TypeError:
-        key, tail = None, None
-    if tail is None:
-        tail = _cell_tail(style, value)
-        if key is not None:
-            if len(_TAILS) >= _MAX_TAILS:
-                _TAILS.clear()
-            _TAILS[key] = tail
-    return address + tail
+    return address + _TAILS.get(style, edit.value)
 
 
 def _cell_tail(style: Any, value: Any) -> bytes:
@@ -363,10 +352,7 @@ def _cell_tail(style: Any, value: Any) -> bytes:
     return style_attribute + kind_attribute + b">" + inner + b"</c>"
 
 
-#: New cells after their address, by (format, type, value): a column sheetsync adds repeats a
-#: few values ("Green", "Amber") with a few formats down tens of thousands of rows.
-_TAILS: dict[tuple[Any, type, Any], bytes] = {}
-_MAX_TAILS = 4096
+_TAILS = CellTails(_cell_tail)  #: Kept from workbook to workbook.
 
 
 def _new_cells(row: int, edits: dict[int, CellEdit], columns: list[int]) -> bytes:
