@@ -23,10 +23,9 @@ _AS_TYPED = {("kpi_sheet", "target")}
 
 
 def build_records(frame: pd.DataFrame, raw: pd.DataFrame, spec: RegisterSpec, config: Config,
-                  workbook: str, sheet: str, frame_columns: Columns | None = None) -> RecordTable:
+                  workbook: str, sheet: str, taken: Columns) -> RecordTable:
     """Records for every row of ``frame`` (the derived frame), with the kind's fields in order
-    (``frame_columns``: ``frame``'s, when others read them too)."""
-    taken = Columns(frame) if frame_columns is None else frame_columns
+    (``taken``: ``frame``'s columns, which others read too)."""
     columns: dict[str, list[Any]] = {
         "workbook": [workbook] * len(frame), "sheet": [sheet] * len(frame),
         "row": [int(r) for r in frame.index]}

@@ -74,12 +74,10 @@ def _compile(present: set[str], context: Context) -> Compiled:
 
 
 def validate_frame(frame: pd.DataFrame, sheet: RawSheet, context: Context,
-                   workbook: str, columns: Columns | None = None) -> list[Finding]:
+                   workbook: str, columns: Columns) -> list[Finding]:
     """Findings for every failing check, one per (check, row), in row order (``columns``:
-    ``frame``'s, when others read them too)."""
+    ``frame``'s, which others read too)."""
     schema, built = compile_schema(frame, context)
-    if columns is None:
-        columns = Columns(frame)
     failing: dict[str, dict[int, None]] = {}  # NOTE: an ordered set of rows per check
     for key, index in failing_rows(schema, frame, columns):
         if key in built:
