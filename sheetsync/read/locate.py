@@ -150,7 +150,7 @@ def _text_at(rows: list[list[Any]], merged: dict[tuple[int, int], tuple[int, int
     r, c = source
     if r < 1 or r > len(rows) or c > len(rows[r - 1]):
         return ""
-    return _label(rows[r - 1][c - 1])
+    return label_of(rows[r - 1][c - 1])
 
 
 def _texts(rows: list[list[Any]], merged: dict[tuple[int, int], tuple[int, int]]) -> list[list[str]]:
@@ -161,7 +161,7 @@ def _texts(rows: list[list[Any]], merged: dict[tuple[int, int], tuple[int, int]]
     ``_text_at`` for every cell of every scanned row was a tenth of locating a small sheet.
     """
     width = max(len(row) for row in rows)
-    # NOTE: _label written out: a call per cell was half the cost
+    # NOTE: label_of written out: a call per cell was half the cost
     texts = [[str(value).strip() if value is not None and not isinstance(value, (int, float))
               else "" for value in row] + [""] * (width - len(row)) for row in rows]
     inside = [(row, col, _text_at(rows, merged, row, col)) for row, col in merged
@@ -171,7 +171,8 @@ def _texts(rows: list[list[Any]], merged: dict[tuple[int, int], tuple[int, int]]
     return texts
 
 
-def _label(value: Any) -> str:
+def label_of(value: Any) -> str:
+    """A cell's value as a header label: its text, stripped; "" for a blank or a number."""
     return str(value).strip() if value is not None and not isinstance(value, (int, float)) else ""
 
 

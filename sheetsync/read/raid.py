@@ -21,7 +21,7 @@ import pandas as pd
 
 from sheetsync.findings import Finding
 from sheetsync.read.grid import SheetGrid
-from sheetsync.read.locate import Layout, layout_at, locate_register
+from sheetsync.read.locate import Layout, label_of, layout_at, locate_register
 from sheetsync.read.rows import RawSheet, read_register
 from sheetsync.read.vocabulary import vocabulary_of
 from sheetsync.settings.schemas import RegisterSpec, RowType, normalise
@@ -77,10 +77,8 @@ def _may_head_type(sheet: SheetGrid, header_row: int, spec: RegisterSpec) -> boo
     NOTE: a register that is no RAID log (most) was read twice for the sake of this question.
     """
     vocabulary = vocabulary_of(spec)
-    labels = {str(value).strip() for row in sheet.rows[:header_row] for value in row
-              if value is not None and not isinstance(value, (int, float))}
-    return any(vocabulary.meaning(normalise(label), "") == (None, "type")
-               for label in labels if label)
+    labels = {label_of(value) for row in sheet.rows[:header_row] for value in row} - {""}
+    return any(vocabulary.meaning(normalise(label), "") == (None, "type") for label in labels)
 
 
 def _raid_types(sheet: SheetGrid, layout: Layout, spec: RegisterSpec) -> list[str]:

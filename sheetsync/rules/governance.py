@@ -90,7 +90,7 @@ def governance_flags(frame: pd.DataFrame, config: Config, as_of: dt.date,
     flags: dict[str, list[Any] | np.ndarray] = {
         # NOTE: no row is exempt when the sheet has no such column and no reference is listed
         # (the settings' default): not asked for every row
-        "exempt": nothing if flagged is nothing and not exempt.references else [
+        "exempt": nothing if "exempt" not in frame and not exempt.references else [
             "Yes" if exempt.is_exempt(flag, ref) else None
             for flag, ref in zip(flagged, column("ref"), strict=True)],
         "appetite": ceilings,
