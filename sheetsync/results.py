@@ -72,7 +72,7 @@ class RecordTable(Sequence[dict[str, Any]]):
         """``json.dumps(list(self), default=str)``, the same text, made from the columns.
 
         NOTE: the history stores every record of a first run: 20,000 records made dicts and
-        encoded one by one were most of the time ``record_run`` took. All the values are
+        encoded one by one were most of the time storing a run took. All the values are
         encoded by one call (``_one_a_line``), and the line break after each replaced by what
         follows it (the next name, or the end of the record and the first name) by one ``%``.
         """

@@ -170,18 +170,11 @@ def risks_by_quarter(connection: sqlite3.Connection,
     return {label: records for label, records in found.items() if records}
 
 
-def record_run(connection: sqlite3.Connection, run: RunResult, **details: Any) -> int:
-    """Store the whole run in one transaction (``stage_run``, then ``commit_run``); its id."""
-    run_id = stage_run(connection, run, **details)
-    commit_run(connection, run_id, run.out_dir)
-    return run_id
-
-
 def stage_run(connection: sqlite3.Connection, run: RunResult, *, started: dt.datetime,
               quarter: str, fingerprint: str, hashes: dict[str, str], reused: set[str],
               stale: set[str], new: set[tuple[Any, ...]], resolved: int,
               origins: dict[str, int] | None = None) -> int:
-    """The run's rows, inserted in the transaction the run holds (``reserve``) and stored only
+    """The whole run's rows, inserted in the transaction the run holds (``reserve``) and stored only
     when ``commit_run`` commits it: a run can insert them while its last outputs are written
     elsewhere, and still store nothing if it stops before they are. ``origins`` names, for
     each workbook whose earlier result was reused or kept, the run that stored it: that result

@@ -178,12 +178,11 @@ def _write_outputs(run: RunResult, changes: Changes, workers: Workers, quarter: 
                                          trend, out_dir / SUMMARY_FILE),
                  workers.write_elsewhere(write_owner_lists, run, out_dir, settings.config)]
     written: list[Path] = []
-    at = len(run.warnings)
-    done: list[int] = []
+    at, run_id = len(run.warnings), 0
 
     def finish_elsewhere() -> None:
-        nonlocal at
-        done.append(meanwhile())
+        nonlocal at, run_id
+        run_id = meanwhile()
         for output in elsewhere:
             paths, left = output.finish()
             written.extend(paths)
@@ -191,7 +190,7 @@ def _write_outputs(run: RunResult, changes: Changes, workers: Workers, quarter: 
             at += len(left)
 
     reports = write_reports(run, changes, before_json=finish_elsewhere)
-    return written + reports, done[0]
+    return written + reports, run_id
 
 
 def _summary(run: RunResult, quarter: Quarter, config: Config, previous: Previous | None,

@@ -10,6 +10,7 @@ main process instead.
 from __future__ import annotations
 
 import contextlib
+import functools
 import pickle
 import sys
 from collections.abc import Callable, Iterator
@@ -81,14 +82,15 @@ class Workers:
         """``write(run, *args)`` started in a worker if the pool is running (else done now, in
         this process); an output someone has open is left as it was, with a warning that
         ``Elsewhere.finish`` hands back."""
+        here = functools.partial(_write_here, write, run, *args)
         if self._pool is not None:
             if self._shared is None or self._shared[0] is not run:
                 # NOTE: pickled once for every output written elsewhere
                 self._shared = (run, pickle.dumps(run, pickle.HIGHEST_PROTOCOL))
             with contextlib.suppress(RuntimeError):  # (a broken pool refuses new work)
-                future = self._pool.submit(_write_in_worker, write, self._shared[1], *args)
-                return Elsewhere(lambda: _write_here(write, run, *args), future)
-        return Elsewhere(lambda: _write_here(write, run, *args), None)
+                return Elsewhere(here, self._pool.submit(_write_in_worker, write,
+                                                         self._shared[1], *args))
+        return Elsewhere(here, None)
 
 
 class Elsewhere:

@@ -1,4 +1,4 @@
-"""What ``record_run`` stores is what it stored before it was made faster: each workbook's
+"""What ``stage_run`` stores is what it stored before it was made faster: each workbook's
 result as ``json.dumps(result_to_json(...))`` and each finding as its ``to_dict`` entry."""
 
 from __future__ import annotations
@@ -45,10 +45,11 @@ def test_the_rows_stored_are_those_the_old_way_made(tmp_path: Path) -> None:
     run = _run(tmp_path)
     new = {change_key(run.findings[1])}
     with history.open_history(tmp_path) as connection:
-        run_id = history.record_run(
+        run_id = history.stage_run(
             connection, run, started=dt.datetime(2023, 4, 1), quarter="2022-23 Q4",
             fingerprint="f", hashes={"S/a.xlsx": "h"}, reused={"S/c.xlsx"}, stale=set(),
             new=new, resolved=0, origins={"S/c.xlsx": 7})
+        history.commit_run(connection, run_id, tmp_path)
         workbooks = connection.execute("SELECT * FROM workbooks ORDER BY rowid").fetchall()
         findings = connection.execute("SELECT * FROM findings ORDER BY rowid").fetchall()
     assert workbooks == [
