@@ -75,8 +75,9 @@ class Finding:
 
 
 _FIELDS = fields(Finding)
-_NAMES = tuple(f.name for f in _FIELDS)
-_values = attrgetter(*_NAMES)
+#: A finding's fields, in order (its entries in the reports and the history have these keys).
+FIELD_NAMES = tuple(f.name for f in _FIELDS)
+_values = attrgetter(*FIELD_NAMES)
 
 
 def _restored(workbook: str, sheet: str | None, cell: str | None, row: int | None,

@@ -9,7 +9,6 @@ part-way leaves the history as the last complete run left it.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime as dt
 import json
 import sqlite3
@@ -19,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from sheetsync.errors import SheetsyncError
-from sheetsync.findings import Finding, Severity, change_key, display_value
+from sheetsync.findings import FIELD_NAMES, Finding, Severity, change_key, display_value
 from sheetsync.read.discover import Source
 from sheetsync.report.quarters import Quarter, quarters_before
 from sheetsync.results import RecordTable, RunResult, SheetResult, WorkbookResult, json_items
@@ -262,7 +261,7 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, default=str)
 
 
-_NAMES = [f.name for f in dataclasses.fields(Finding)]
+_NAMES = list(FIELD_NAMES)
 _VALUE, _SEVERITY = _NAMES.index("value"), _NAMES.index("severity")
 
 
