@@ -39,6 +39,12 @@ class RecordTable(Sequence[dict[str, Any]]):
     def __len__(self) -> int:
         return len(self.columns[0]) if self.columns else 0
 
+    def columns_of(self, names: Iterable[str]) -> list[list[Any]]:
+        """The column of each of ``names``, in that order: all None where the table has none."""
+        by_name = dict(zip(self.names, self.columns, strict=True))
+        blank = [None] * len(self)
+        return [by_name.get(name, blank) for name in names]
+
     @overload
     def __getitem__(self, index: int) -> dict[str, Any]: ...
 

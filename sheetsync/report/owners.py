@@ -120,9 +120,7 @@ def _columns(records: Sequence[dict[str, Any]], names: tuple[str, ...]) -> list[
     at its owner was half the time the owner lists took.
     """
     if isinstance(records, RecordTable):
-        by_name = dict(zip(records.names, records.columns, strict=True))
-        blank = [None] * len(records)
-        return [by_name.get(name, blank) for name in names]
+        return list(records.columns_of(names))
     return [[record.get(name) for record in records] for name in names]
 
 

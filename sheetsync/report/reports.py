@@ -261,9 +261,7 @@ def _record_rows(run: RunResult, kind: str, fields: tuple[str, ...]) -> Iterator
         if not isinstance(records, RecordTable):
             yield from _safe_rows(fields, records)
             continue
-        blank = [None] * len(records)
-        columns = dict(zip(records.names, records.columns, strict=True))
-        yield from zip(*(_safe_column(columns.get(name, blank)) for name in fields), strict=True)
+        yield from zip(*map(_safe_column, records.columns_of(fields)), strict=True)
 
 
 def _safe_column(column: list[Any]) -> list[Any]:
