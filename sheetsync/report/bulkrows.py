@@ -100,9 +100,13 @@ def bulk_rows(rows: Iterable[Sequence[Any]], first_row: int, width: int, date_st
                 cells.append(cell)
         cells.append(b"</row>")
         append(b"".join(cells).replace(_ROW, b"%d" % number))
+    return BulkRows(pieces, first_row, _ref(first_row, letters, number), widens_table)
+
+
+def _ref(first_row: int, letters: list[bytes], last_row: int) -> str:
+    """The rows' range, from column A of ``first_row`` (one row at least)."""
     last_letter = letters[-1].decode() if letters else "A"
-    return BulkRows(pieces, first_row, f"A{first_row}:{last_letter}{max(number, first_row)}",
-                    widens_table)
+    return f"A{first_row}:{last_letter}{max(last_row, first_row)}"
 
 
 #: Where a cell's row number goes: a character no cell's text can hold (``xml_escaped``).
@@ -140,15 +144,18 @@ def plain_rows(rows: Iterable[Sequence[Any]], first_row: int, width: int,
     ``style(index, col, value)`` gives a cell's format (``index`` counts rows from 0).
     """
     letters = [xl_col_to_name(col).encode() for col in range(width)]
-    last_letter = letters[-1].decode() if letters else "A"
-    if style is None:  # (an owner's list: no formats)
-        pieces, number = _plain_columns(rows, first_row, letters)
-        return BulkRows(pieces, first_row, f"A{first_row}:{last_letter}{max(number, first_row)}",
-                        widens_table, links)
+    pieces, number = (_plain_columns(rows, first_row, letters) if style is None  # (owner lists)
+                      else _styled_rows(rows, first_row, letters, style))
+    return BulkRows(pieces, first_row, _ref(first_row, letters, number), widens_table, links)
+
+
+def _styled_rows(rows: Iterable[Sequence[Any]], first_row: int, letters: list[bytes],
+                 style: Callable[[int, int, Any], int | None]) -> tuple[list[bytes], int]:
+    """``plain_rows``' rows when cells have formats; and the last row's number."""
     starts = [b'<c r="' + letter + _ROW for letter in letters]  # (as in bulk_rows)
     made: dict[tuple[int, type, Any, int | None], bytes] = {}
-    columns = range(width)
-    pieces = []
+    columns = range(len(letters))
+    pieces: list[bytes] = []
     append = pieces.append
     number = first_row - 1
     for index, values in enumerate(rows):
@@ -165,8 +172,7 @@ def plain_rows(rows: Iterable[Sequence[Any]], first_row: int, width: int,
             cells.append(cell)
         cells.append(b"</row>")
         append(b"".join(cells).replace(_ROW, b"%d" % number))
-    return BulkRows(pieces, first_row, f"A{first_row}:{last_letter}{max(number, first_row)}",
-                    widens_table, links)
+    return pieces, number
 
 
 def _plain_columns(rows: Iterable[Sequence[Any]], first_row: int,
