@@ -10,6 +10,8 @@ the value Excel last calculated is kept beside it, in ``cached``.
 from __future__ import annotations
 
 import re
+import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,13 +21,15 @@ from openpyxl.styles.numbers import BUILTIN_FORMATS
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
 from sheetsync.read.package import CELL_ADDRESS, Package, attribute, xml_text
-from sheetsync.read.sheetscan import SheetScan, scan_sheet
+from sheetsync.read.sheetscan import SheetScan, scan_sheet, sheet_area
 
 LEDGER_SHEET = "_sheetsync"
 #: Beyond this many cells (rows x columns) a sheet is read row by row, not as a dense grid.
 MAX_DENSE_CELLS = 5_000_000
 MAX_SPARSE_COLUMNS = 200  #: Columns read of such a sheet; registers are far narrower.
 EMPTY_ROWS_END_SHEET = 1000  #: Empty rows after which the rest of such a sheet is not read.
+#: A sheet whose XML is larger than this is parsed by calamine on a thread while it is scanned.
+OVERLAP_BYTES = 1 << 20
 #: A formula element (Excel writes no namespace prefix in sheet XML; one that does is read
 #: without its formulas, their results standing in for them).
 _FORMULA = re.compile(rb"<f(?=[\s/>])([^>]*?)(/?)>")
@@ -98,11 +102,10 @@ def read_grid(package: Package) -> WorkbookGrid:
         for entry in package.sheets:
             if not entry.is_worksheet or entry.part is None or entry.name in skipped:
                 continue
-            scan = scan_sheet(package.stream(entry.part))
-            if scan.area > MAX_DENSE_CELLS:
+            scan, sheet = _scanned(book, package, entry.name, entry.part)
+            if sheet is None:
                 rows, merged = _rows_one_by_one(package, entry.name, scan.last_col), scan.merged
             else:
-                sheet = book.get_sheet_by_name(entry.name)
                 merged = [(a[0] + 1, a[1] + 1, b[0] + 1, b[1] + 1)
                           for a, b in sheet.merged_cell_ranges or []]
                 rows = _typed_rows(sheet.to_python(skip_empty_area=False))
@@ -115,6 +118,32 @@ def read_grid(package: Package) -> WorkbookGrid:
     finally:
         book.close()
     return WorkbookGrid(sheets=sheets, ledger=ledger, recalculated_on_load=recalculated)
+
+
+def _scanned(book: Any, package: Package, name: str, part: str) -> tuple[SheetScan, Any]:
+    """The sheet's scan, and calamine's sheet unless a dense grid of it would be too large.
+
+    NOTE: a large sheet is parsed by calamine on a thread while this thread scans it for
+    formulas: calamine lets go of the GIL for much of its parse, so the two overlap (a third
+    of a 50,000-row register's reading). The thread first makes sure of the sheet's area by
+    a quick pass of its own, as calamine cannot be stopped once it has started a grid.
+    """
+    if package.size(part) <= OVERLAP_BYTES:
+        scan = scan_sheet(package.stream(part))
+        return scan, book.get_sheet_by_name(name) if scan.area <= MAX_DENSE_CELLS else None
+    with ThreadPoolExecutor(max_workers=1) as reader:
+        parsing = reader.submit(_dense_sheet, book, package, name, part)
+        scan = scan_sheet(package.stream(part))
+        sheet = parsing.result()
+    return scan, sheet if scan.area <= MAX_DENSE_CELLS else None
+
+
+def _dense_sheet(book: Any, package: Package, name: str, part: str) -> Any:
+    """calamine's sheet, or None when a dense grid of it would be too large (on a thread: the
+    package's XML is read through a file handle of its own)."""
+    with zipfile.ZipFile(package.path) as archive, archive.open(part) as xml:
+        area = sheet_area(iter(lambda: xml.read(1 << 22), b""))
+    return book.get_sheet_by_name(name) if area <= MAX_DENSE_CELLS else None
 
 
 def _typed_rows(rows: list[list[Any]]) -> list[list[Any]]:

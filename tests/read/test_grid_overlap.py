@@ -1,0 +1,115 @@
+"""A large sheet is parsed by calamine on a thread while it is scanned for formulas: the grid
+read that way must be the one read a sheet at a time, and a sheet too large for a dense grid
+must still never reach calamine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from helpers import RISK_HEADER, risk_row, write_openpyxl
+from hypothesis import given
+from hypothesis import strategies as st
+
+import sheetsync.read.grid as grid_module
+from sheetsync.demo import write_demo_workbooks
+from sheetsync.errors import WorkbookUnreadable
+from sheetsync.read.sheetscan import scan_sheet, sheet_area
+from sheetsync.read.workbook import read_workbook
+
+
+def _read(path: Path) -> list[tuple]:
+    package, grid = read_workbook(path)
+    with package:
+        return [(s.title, s.rows, s.merged, s.formulas, s.cached, s.cleared) for s in grid.sheets]
+
+
+def _with_formulas(wb) -> None:
+    ws = wb["Risks"]
+    for row in range(2, ws.max_row + 1):
+        ws[f"F{row}"] = f"=D{row}*E{row}"
+    ws["K2"] = "=SUM(F2:F9)"
+    ws.merge_cells("H12:I13")
+
+
+def test_every_sheet_reads_the_same_on_a_thread_as_alone(tmp_path, monkeypatch) -> None:
+    books = write_demo_workbooks(tmp_path / "demo")
+    books.append(write_openpyxl(tmp_path / "formulas.xlsx", {
+        "Risks": [RISK_HEADER] + [risk_row(f"R{n}", 1 + n % 5, 1 + n % 3) for n in range(1, 40)],
+        "Notes": [["a note"]]}, _with_formulas))
+    monkeypatch.setattr(grid_module, "OVERLAP_BYTES", 1 << 40)
+    alone = [_read(path) for path in books]
+    monkeypatch.setattr(grid_module, "OVERLAP_BYTES", 0)  # every sheet on the thread
+    assert [_read(path) for path in books] == alone
+    assert any(sheet[3] for book in alone for sheet in book)  # (formulas were read)
+
+
+def test_a_stray_cell_far_out_never_reaches_calamine_on_the_thread(tmp_path, monkeypatch) -> None:
+    def stray(wb):
+        wb["Risks"]["XFD1048576"] = "x"
+
+    path = write_openpyxl(tmp_path / "far.xlsx", {"Risks": [RISK_HEADER, risk_row()]}, stray)
+    asked: list[str] = []
+    real = grid_module._dense_sheet
+
+    def dense_sheet(book, package, name, part):
+        sheet = real(book, package, name, part)
+        asked.append(f"{name}: {'grid' if sheet is not None else 'none'}")
+        return sheet
+
+    monkeypatch.setattr(grid_module, "OVERLAP_BYTES", 0)
+    monkeypatch.setattr(grid_module, "_dense_sheet", dense_sheet)
+    [(title, rows, *_rest)] = _read(path)
+    assert asked == ["Risks: none"]
+    assert rows[1][:3] == ["R1", "Budget gap not closed", "Head of Finance"]
+
+
+_CELL = st.tuples(st.integers(1, 2000), st.integers(1, 16384))
+
+
+@given(cells=st.lists(_CELL, min_size=1, max_size=30, unique=True),
+       cuts=st.lists(st.integers(0, 5000), max_size=6))
+def test_the_quick_area_pass_finds_the_scans_area(cells, cuts) -> None:
+    from openpyxl.utils import get_column_letter
+
+    by_row: dict[int, list[int]] = {}
+    for row, col in sorted(cells):
+        by_row.setdefault(row, []).append(col)
+    xml = b"<worksheet><sheetData>" + b"".join(
+        b'<row r="%d">' % row + b"".join(
+            b'<c r="%s%d"><v>1</v></c>' % (get_column_letter(col).encode(), row) for col in cols)
+        + b"</row>" for row, cols in by_row.items()) + b"</sheetData></worksheet>"
+    bounds = sorted({min(c, len(xml)) for c in cuts})
+    pieces = [xml[a:b] for a, b in zip([0, *bounds], [*bounds, len(xml)], strict=True)]
+    assert sheet_area(iter(pieces)) == scan_sheet(iter(pieces)).area
+    assert scan_sheet(iter(pieces)).area == max(cells)[0] * max(26, max(c for _r, c in cells))
+
+
+@pytest.mark.parametrize("size", [0, 1 << 40])
+def test_a_sheet_that_cannot_be_parsed_still_raises_on_either_path(tmp_path, monkeypatch, size) -> None:
+    """An error in calamine's parse on the thread makes the workbook unreadable, as alone."""
+    path = write_openpyxl(tmp_path / "ok.xlsx", {"Risks": [RISK_HEADER, risk_row()]})
+
+    class Broken(Exception):
+        pass
+
+    class RefusingBook:
+        """calamine's workbook, but a sheet cannot be parsed."""
+
+        def __init__(self, real) -> None:
+            self.real = real
+
+        def get_sheet_by_name(self, name):
+            raise Broken(name)
+
+        def close(self) -> None:
+            self.real.close()
+
+    real_module = grid_module.python_calamine
+    fake = SimpleNamespace(CalamineWorkbook=SimpleNamespace(
+        from_path=lambda p: RefusingBook(real_module.CalamineWorkbook.from_path(p))))
+    monkeypatch.setattr(grid_module, "OVERLAP_BYTES", size)
+    monkeypatch.setattr(grid_module, "python_calamine", fake)
+    with pytest.raises(WorkbookUnreadable, match=r"cannot be read as an Excel workbook \(Broken: Risks\)"):
+        _read(path)
