@@ -45,23 +45,37 @@ def test_every_sheet_reads_the_same_on_a_thread_as_alone(tmp_path, monkeypatch) 
     assert any(sheet[3] for book in alone for sheet in book)  # (formulas were read)
 
 
-def test_a_stray_cell_far_out_never_reaches_calamine_on_the_thread(tmp_path, monkeypatch) -> None:
+def test_a_stray_cell_far_out_never_reaches_calamine_on_the_threaded_path(tmp_path, monkeypatch) -> None:
     def stray(wb):
         wb["Risks"]["XFD1048576"] = "x"
 
     path = write_openpyxl(tmp_path / "far.xlsx", {"Risks": [RISK_HEADER, risk_row()]}, stray)
-    asked: list[str] = []
-    real = grid_module._dense_sheet
+    scanned: list[str] = []
+    real = grid_module._scan_apart
 
-    def dense_sheet(book, package, name, part):
-        sheet = real(book, package, name, part)
-        asked.append(f"{name}: {'grid' if sheet is not None else 'none'}")
-        return sheet
+    def scan_apart(package, part):
+        scanned.append(part)
+        return real(package, part)
 
+    class Book:
+        """calamine's workbook, which must not be asked for the far-reaching sheet."""
+
+        def __init__(self, real_book) -> None:
+            self.real_book = real_book
+
+        def get_sheet_by_name(self, name):
+            raise AssertionError(f"calamine asked for {name}")
+
+        def close(self) -> None:
+            self.real_book.close()
+
+    real_module = grid_module.python_calamine
+    monkeypatch.setattr(grid_module, "python_calamine", SimpleNamespace(CalamineWorkbook=SimpleNamespace(
+        from_path=lambda p: Book(real_module.CalamineWorkbook.from_path(p)))))
     monkeypatch.setattr(grid_module, "OVERLAP_BYTES", 0)
-    monkeypatch.setattr(grid_module, "_dense_sheet", dense_sheet)
+    monkeypatch.setattr(grid_module, "_scan_apart", scan_apart)
     [(title, rows, *_rest)] = _read(path)
-    assert asked == ["Risks: none"]
+    assert scanned == ["xl/worksheets/sheet1.xml"]  # (the threaded path was taken)
     assert rows[1][:3] == ["R1", "Budget gap not closed", "Head of Finance"]
 
 
