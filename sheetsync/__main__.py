@@ -1,5 +1,5 @@
 """``python -m sheetsync``."""
 
-from sheetsync.cli import main
+from sheetsync.cli import console
 
-main()
+console()

@@ -65,3 +65,32 @@ def test_a_summary_written_onto_a_file_open_in_excel_is_one_line_exit_2(tmp_path
         "cannot access the file): ask whoever has it open, in Excel most likely, to close it; "
         "the next run will replace it)\n")
     assert target.read_bytes() == b"last quarter's"
+
+
+def _command(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "sheetsync", *args], capture_output=True,
+                          text=True, check=False, cwd=REPO, timeout=300,
+                          env={**os.environ, "PYTHONPATH": str(REPO)})
+
+
+def test_the_command_leaves_with_its_output_whole_and_its_exit_code(tmp_path) -> None:
+    """The command ends without freeing what it made: what it printed must all be there."""
+    from click.testing import CliRunner
+
+    from sheetsync.cli import cli
+
+    listed = _command("rules")
+    assert (listed.returncode, listed.stderr) == (0, "")
+    assert listed.stdout == CliRunner().invoke(cli, ["rules"]).output
+    assert len(listed.stdout.splitlines()) > 40
+
+    write_openpyxl(tmp_path / "in" / "risks.xlsx", {"Risks": [
+        HEADER, ["R1", "Budget", "Jo", 4, 4, 12, "01/03/2023"]]})
+    checked = _command("validate", str(tmp_path / "in"), "--out", str(tmp_path / "out"),
+                       "--as-of", "2023-03-31")
+    assert checked.returncode == 1, checked.stderr  # (an error found: EXIT_FINDINGS)
+    assert checked.stdout.splitlines()[-1].startswith(f"Outputs in {tmp_path / 'out'}: ")
+    assert json.loads((tmp_path / "out" / "exceptions.json").read_text("utf-8"))["findings"]
+
+    wrong = _command("validate", str(tmp_path / "nowhere"))
+    assert wrong.returncode == 2 and "does not exist" in wrong.stderr
