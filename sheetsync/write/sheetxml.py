@@ -211,12 +211,12 @@ def _row_number(row: _Row) -> int:
     return int(number.group(1))
 
 
-def _cell_position(cell: bytes, at: int = 0) -> tuple[int, int]:
-    """The (row, column) of the cell whose XML starts at ``at`` of ``cell``."""
+def _cell_column(cell: bytes, at: int = 0) -> int:
+    """The column of the cell whose XML starts at ``at`` of ``cell``."""
     found = _CELL_ADDRESS.match(cell, at)  # NOTE: its start tag's address, in one match
     if found is None:
         raise SheetUnsupported("a cell without its address")
-    return int(found.group(2)), column_number(found.group(1))
+    return column_number(found.group(1))
 
 
 #: A cell's start tag up to its address attribute (``CELL_ADDRESS`` in the tag).
@@ -250,7 +250,7 @@ def _patch_row(whole: _Row, number: int, edits: dict[int, CellEdit],
     if drop_columns and extension < 0:
         inner = _without_trailing(inner, drop_columns)
     last_cell = inner.rfind(b"<c ")
-    last_col = _cell_position(inner, last_cell)[1] if last_cell >= 0 else 0
+    last_col = _cell_column(inner, last_cell) if last_cell >= 0 else 0
     if (not drop_columns or min(drop_columns) > last_col) and (not edits or min(edits) > last_col):
         # Cells added to the right of the row's own: its cells are copied as they are.
         end = extension if extension >= 0 else len(inner)
@@ -262,7 +262,7 @@ def _patch_row(whole: _Row, number: int, edits: dict[int, CellEdit],
             return open_tag + patched + b"</row>"
     cells: list[tuple[int, bytes]] = []
     for cell in _CELL.finditer(inner):
-        _row, col = _cell_position(cell.group(0))
+        col = _cell_column(cell.group(0))
         if col in drop_columns:
             continue
         edit = edits.get(col)
@@ -312,7 +312,7 @@ def _without_trailing(inner: bytes, drop_columns: set[int]) -> bytes:
     """The row's cells without those at its end that are in ``drop_columns`` (the columns an
     earlier run added sit there), found from the end without splitting the row."""
     while (last_cell := inner.rfind(b"<c ")) >= 0 and \
-            _cell_position(inner, last_cell)[1] in drop_columns:
+            _cell_column(inner, last_cell) in drop_columns:
         inner = inner[:last_cell]
     return inner
 
