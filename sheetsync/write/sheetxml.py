@@ -22,7 +22,6 @@ from sheetsync.read.package import (
     REL_NS,
     column_number,
     set_attribute,
-    start_tag,
     xml_escaped,
 )
 from sheetsync.write.celltails import CellTails, TextTails
@@ -318,10 +317,12 @@ def _without_trailing(inner: bytes, drop_columns: set[int]) -> bytes:
 
 
 def _edit_cell(cell: bytes, edit: CellEdit) -> bytes:
-    open_tag = start_tag(cell)
-    inner = b"" if open_tag.endswith(b"/>") else cell[len(open_tag):-4]
-    if open_tag.endswith(b"/>"):
-        open_tag = open_tag[:-2] + b">"
+    """The cell (``<c ...>`` to its end, as the patcher found it) with ``edit`` made."""
+    close = cell.index(b">")  # (its start tag ends at its first ">", as start_tag finds it)
+    if cell[close - 1] == 47:  # 47: "/", an empty cell
+        open_tag, inner = cell[:close - 1] + b">", b""
+    else:
+        open_tag, inner = cell[:close + 1], cell[close + 1:-4]
     style = edit.style
     if style is not KEEP:
         # NOTE: its format attribute found once, to read and to set (``attribute`` and then
