@@ -39,8 +39,8 @@ class TextTails(dict[tuple[Any, str], bytes]):
     ``most`` of them (then emptied).
 
     NOTE: a dict looked up by subscript, with ``__missing__`` making what it lacks: the Exceptions
-    sheet of a first check has hundreds of thousands of text cells, and ``CellTails.get``'s
-    Python call cost a sixth of writing each.
+    sheet of a first check has hundreds of thousands of text cells, and a ``CellTails.get``
+    call for each was a tenth of writing that sheet.
     """
 
     __slots__ = ("_make", "_most")

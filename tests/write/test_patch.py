@@ -546,3 +546,21 @@ def test_new_cells_of_equal_values_written_apart_are_not_mixed_up() -> None:
     sheet = b"".join(table_pieces(Table(rows=[[v] for v in values])))
     assert re.findall(rb"<v>([^<]*)</v>", sheet) == [b"0.0", b"-0.0", b"0.0", b"1", b"1.0",
                                                     b"1", b"-0.0"]
+
+
+def test_text_cells_kept_past_the_most_are_made_again_the_same() -> None:
+    """Text cells' XML is kept by (format, text) up to a bound, then the store is emptied: a
+    text met again is made again, the same; equal texts in other formats are kept apart."""
+    from sheetsync.write.celltails import TextTails
+
+    made: list[tuple[object, str]] = []
+
+    def make(style: object, text: str) -> bytes:
+        made.append((style, text))
+        return f"{style}:{text}".encode()
+
+    tails = TextTails(make, most=2)
+    got = [tails[None, "a"], tails[None, "a"], tails[3, "a"], tails[None, "b"], tails[None, "a"]]
+    assert got == [b"None:a", b"None:a", b"3:a", b"None:b", b"None:a"]
+    assert made == [(None, "a"), (3, "a"), (None, "b"), (None, "a")]
+    assert len(tails) <= 2
