@@ -32,3 +32,26 @@ class CellTails:
                     self._kept.clear()
                 self._kept[key] = tail
         return tail
+
+
+class TextTails(dict[tuple[Any, str], bytes]):
+    """``tails[style, text]``: ``make(style, text)`` for a text value, made once and kept, up to
+    ``most`` of them (then emptied).
+
+    NOTE: a dict looked up by subscript, with ``__missing__`` making what it lacks: the Exceptions
+    sheet of a first check has hundreds of thousands of text cells, and a ``CellTails.get``
+    call for each was a tenth of writing that sheet.
+    """
+
+    __slots__ = ("_make", "_most")
+
+    def __init__(self, make: Callable[[Any, str], bytes], most: int = 4096) -> None:
+        super().__init__()
+        self._make, self._most = make, most
+
+    def __missing__(self, key: tuple[Any, str]) -> bytes:
+        tail = self._make(*key)
+        if len(self) >= self._most:
+            self.clear()
+        self[key] = tail
+        return tail

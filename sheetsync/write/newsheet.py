@@ -12,8 +12,8 @@ from typing import Any
 
 from openpyxl.utils import get_column_letter
 
-from sheetsync.read.package import MAIN_NS, REL_NS, xml_attr
-from sheetsync.write.celltails import CellTails
+from sheetsync.read.package import MAIN_NS, REL_NS, xml_attr, xml_escaped
+from sheetsync.write.celltails import CellTails, TextTails
 from sheetsync.write.sheetxml import value_xml
 
 
@@ -51,35 +51,37 @@ def table_pieces(table: Table) -> Iterator[bytes]:
     yield b"".join(pieces)
     # NOTE: one pass, each column's letter and each distinct (value, style)'s cell made once:
     # the Exceptions sheet of a first check can have tens of thousands of rows.
-    starts = [b'<c r="' + get_column_letter(col).encode() for col in range(1, width + 1)]
-    tails = CellTails(_cell_tail)
-    # NOTE: each row's formats looked up once, not a (row, column) key made for every cell
-    styled: dict[int, dict[int, int]] = {}
+    letters = [get_column_letter(col).encode() for col in range(1, width + 1)]
+    starts = [b'<c r="' + column for column in letters]
+    tails, text = CellTails(_cell_tail), _TEXT_TAILS
+    # NOTE: each row's formats as a list beside its values, not a (row, column) key per cell
+    unstyled: list[int | None] = [None] * width
+    styled: dict[int, list[int | None]] = {}
     for (row, col), format_index in table.styles.items():
-        styled.setdefault(row, {})[col] = format_index
+        if col <= width:  # (a format beyond every row's values has no cell to go on)
+            styled.setdefault(row, unstyled.copy())[col - 1] = format_index
     for number, values in enumerate(table.rows, start=1):
-        cells = [b'<row r="%d">' % number]  # NOTE: joined per row: far fewer objects held
-        append = cells.append
         suffix = b"%d" % number
-        row_styles = styled.get(number)
-        for col, value in enumerate(values, start=1):
-            style = row_styles.get(col) if row_styles else None
-            if value is None and style is None:
-                continue
-            # NOTE: a text cell is kept from table to table, in _TEXT_TAILS
-            tail = (_TEXT_TAILS if type(value) is str else tails).get(style, value)
-            append(starts[col - 1] + suffix + tail)
+        cells = [b'<row r="' + suffix + b'">']  # NOTE: joined per row: far fewer objects held
+        append = cells.append
+        # (strict=False: a row may be shorter than the widest)
+        for start, value, style in zip(starts, values, styled.get(number, unstyled), strict=False):
+            if type(value) is str:  # NOTE: most cells; kept from table to table, in _TEXT_TAILS
+                append(start + suffix + text[style, value])
+            elif value is not None or style is not None:
+                append(start + suffix + tails.get(style, value))
         append(b"</row>")
         yield b"".join(cells)
     pieces = [b"</sheetData>"]
     if table.header and len(table.rows) > 0:
         pieces.append(b'<autoFilter ref="A1:' + last.encode() + b'"/>')
     if table.links:
-        pieces.append(b"<hyperlinks>" + b"".join(
-            b'<hyperlink ref="' + f"{get_column_letter(col)}{row}".encode() + b'" location="'
-            + xml_attr(location).encode("utf-8") + b'" display="'
-            + xml_attr(str(table.rows[row - 1][col - 1])).encode("utf-8") + b'"/>'
-            for (row, col), location in sorted(table.links.items())) + b"</hyperlinks>")
+        rows = table.rows
+        pieces.append(b"<hyperlinks>" + b"".join([
+            b'<hyperlink ref="%s%d" location="%s" display="%s"/>' % (
+                letters[col - 1], row, xml_attr(location).encode("utf-8"),
+                xml_attr(str(rows[row - 1][col - 1])).encode("utf-8"))
+            for (row, col), location in sorted(table.links.items())]) + b"</hyperlinks>")
     pieces.append(b'<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" '
                   b'footer="0.3"/></worksheet>')
     yield b"".join(pieces)
@@ -92,6 +94,12 @@ def _cell_tail(style: int | None, value: Any) -> bytes:
             + (b">" + inner + b"</c>" if inner else b"/>"))
 
 
+def _text_tail(style: int | None, text: str) -> bytes:
+    """``_cell_tail`` for a text value, without the tests for the other kinds of value."""
+    return ((b'" s="%d"' % style if style else b'"') + b' t="inlineStr"><is><t xml:space="preserve">'
+            + xml_escaped(text) + b"</t></is></c>")
+
+
 #: Text cells, kept from table to table: the added sheets of a run's workbooks repeat their
 #: sheet names, rules, messages and headers.
-_TEXT_TAILS = CellTails(_cell_tail)
+_TEXT_TAILS = TextTails(_text_tail)

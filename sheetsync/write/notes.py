@@ -44,6 +44,7 @@ class Comments:
         #: The text of notes made by ``add`` (not read back from their XML: a first check can
         #: make tens of thousands of them, and each one's height is worked out from its text).
         self._made: dict[tuple[int, int], tuple[str, str]] = {}
+        self._ours: bytes | None = None  #: sheetsync's author id, once ``add`` has needed it.
         self._head = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                       b'<comments xmlns="' + MAIN_NS.encode() + b'">')
         if xml is None:
@@ -130,11 +131,14 @@ class Comments:
         return None
 
     def _our_author_id(self) -> bytes:
-        """sheetsync's author id, added to the authors if missing."""
-        if (found := self._author_id()) is not None:
-            return found
-        self.authors.append(AUTHOR.encode())
-        return str(len(self.authors) - 1).encode()
+        """sheetsync's author id, added to the authors if missing (looked for once: a first
+        check adds tens of thousands of notes)."""
+        if self._ours is None:
+            self._ours = self._author_id()
+        if self._ours is None:
+            self.authors.append(AUTHOR.encode())
+            self._ours = str(len(self.authors) - 1).encode()
+        return self._ours
 
 
 def vml_drawing(existing: bytes | None, cells: set[tuple[int, int]], block: int,

@@ -10,6 +10,7 @@ import functools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
@@ -28,6 +29,7 @@ VML_TYPE = REL_TYPE + "vmlDrawing"
 COMMENTS_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
 NO_STYLE = "none"  #: Ledger value for a marked cell that had no format of its own.
 _DATE_FORMAT = 14  #: Excel's built-in short date.
+_SEVERITY = attrgetter("severity")
 
 
 @dataclass(slots=True)
@@ -55,9 +57,10 @@ def patch_one_sheet(edits: PackageEdits, patch: SheetPatch) -> LedgerRows:
     earlier = {_position(r[2]): r for r in patch.ledger.entries("mark", name)}
     marks = {_position(address): findings for address, findings in patch.marks.items()}
     originals: dict[tuple[int, int], int | None] = {}  # filled in as the sheet is patched
-    for cell in set(marks) | set(earlier):
-        worst = max((f.severity for f in marks.get(cell, [])), default=None)
-        fill = None if worst is None else mark_fills.get(worst)
+    for cell in marks.keys() | earlier.keys():
+        findings = marks.get(cell)
+        # NOTE: the worst finding picked by a key function, without a generator per cell
+        fill = mark_fills.get(max(findings, key=_SEVERITY).severity) if findings else None
         sheet.cell(*cell).style = _restyle(styles, cell, earlier.get(cell), fill, originals)
     for cell in patch.cleared:
         sheet.cell(*cell).value = None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
+from operator import itemgetter
 
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import column_index_from_string
@@ -95,8 +96,10 @@ def with_dimension(head: bytes, cells: Collection[tuple[int, int]]) -> bytes:
     found = re.search(rb'<dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"', head)
     if found is None or not cells:
         return head
+    # NOTE: the last row is the greatest (row, col)'s; each taken without a Python loop (a first
+    # check has tens of thousands of edited cells)
     last_col = max(column_index_from_string((found.group(3) or found.group(1)).decode()),
-                   max(col for _row, col in cells))
-    last_row = max(int(found.group(4) or found.group(2)), max(row for row, _col in cells))
+                   max(map(itemgetter(1), cells)))
+    last_row = max(int(found.group(4) or found.group(2)), max(cells)[0])
     ref = f"{found.group(1).decode()}{found.group(2).decode()}:{get_column_letter(last_col)}{last_row}"
     return head[:found.start()] + b'<dimension ref="' + ref.encode() + b'"' + head[found.end():]

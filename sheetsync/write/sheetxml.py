@@ -20,13 +20,11 @@ from openpyxl.utils.datetime import to_excel
 from sheetsync.read.package import (
     CELL_ADDRESS,
     REL_NS,
-    attribute,
     column_number,
     set_attribute,
-    start_tag,
     xml_escaped,
 )
-from sheetsync.write.celltails import CellTails
+from sheetsync.write.celltails import CellTails, TextTails
 from sheetsync.write.sheetframe import (
     SheetUnsupported,
     finish_tail,
@@ -38,6 +36,7 @@ from sheetsync.write.sheetframe import (
 _SPANS = re.compile(rb'\sspans="[^"]*"')
 _ROW_NUMBER = re.compile(rb'\sr="(\d+)"')
 _CELL = re.compile(rb"<c\b[^>]*?(?:/>|>.*?</c>)", re.DOTALL)
+_STYLE = re.compile(rb'\ss="([^"]*)"')  #: A cell's format attribute (as ``attribute`` finds it).
 KEEP = object()  #: A cell edit's value meaning "leave the value as it is".
 
 
@@ -211,12 +210,12 @@ def _row_number(row: _Row) -> int:
     return int(number.group(1))
 
 
-def _cell_position(cell: bytes, at: int = 0) -> tuple[int, int]:
-    """The (row, column) of the cell whose XML starts at ``at`` of ``cell``."""
+def _cell_column(cell: bytes, at: int = 0) -> int:
+    """The column of the cell whose XML starts at ``at`` of ``cell``."""
     found = _CELL_ADDRESS.match(cell, at)  # NOTE: its start tag's address, in one match
     if found is None:
         raise SheetUnsupported("a cell without its address")
-    return int(found.group(2)), column_number(found.group(1))
+    return column_number(found.group(1))
 
 
 #: A cell's start tag up to its address attribute (``CELL_ADDRESS`` in the tag).
@@ -244,11 +243,13 @@ def _patch_row(whole: _Row, number: int, edits: dict[int, CellEdit],
     if whole.empty:
         return open_tag + _new_cells(number, edits, sorted(edits)) + b"</row>"
     inner = row[len(whole.attributes) + 5:-6]
-    extension = inner.find(b"<extLst")  # NOTE: looked for once (rows rarely have one)
+    # NOTE: a row's <extLst> is its last child: looked for only in a row that ends with one
+    # (a search through every row's cells took a tenth of patching a large sheet)
+    extension = inner.find(b"<extLst") if inner.rstrip().endswith(b"</extLst>") else -1
     if drop_columns and extension < 0:
         inner = _without_trailing(inner, drop_columns)
     last_cell = inner.rfind(b"<c ")
-    last_col = _cell_position(inner, last_cell)[1] if last_cell >= 0 else 0
+    last_col = _cell_column(inner, last_cell) if last_cell >= 0 else 0
     if (not drop_columns or min(drop_columns) > last_col) and (not edits or min(edits) > last_col):
         # Cells added to the right of the row's own: its cells are copied as they are.
         end = extension if extension >= 0 else len(inner)
@@ -260,7 +261,7 @@ def _patch_row(whole: _Row, number: int, edits: dict[int, CellEdit],
             return open_tag + patched + b"</row>"
     cells: list[tuple[int, bytes]] = []
     for cell in _CELL.finditer(inner):
-        _row, col = _cell_position(cell.group(0))
+        col = _cell_column(cell.group(0))
         if col in drop_columns:
             continue
         edit = edits.get(col)
@@ -310,22 +311,30 @@ def _without_trailing(inner: bytes, drop_columns: set[int]) -> bytes:
     """The row's cells without those at its end that are in ``drop_columns`` (the columns an
     earlier run added sit there), found from the end without splitting the row."""
     while (last_cell := inner.rfind(b"<c ")) >= 0 and \
-            _cell_position(inner, last_cell)[1] in drop_columns:
+            _cell_column(inner, last_cell) in drop_columns:
         inner = inner[:last_cell]
     return inner
 
 
 def _edit_cell(cell: bytes, edit: CellEdit) -> bytes:
-    open_tag = start_tag(cell)
-    inner = b"" if open_tag.endswith(b"/>") else cell[len(open_tag):-4]
-    if open_tag.endswith(b"/>"):
-        open_tag = open_tag[:-2] + b">"
-    if edit.style is not KEEP:
-        style = edit.style
+    """The cell (``<c ...>`` to its end, as the patcher found it) with ``edit`` made."""
+    close = cell.index(b">")  # (its start tag ends at its first ">", as start_tag finds it)
+    if cell[close - 1] == 47:  # 47: "/", an empty cell
+        open_tag, inner = cell[:close - 1] + b">", b""
+    else:
+        open_tag, inner = cell[:close + 1], cell[close + 1:-4]
+    style = edit.style
+    if style is not KEEP:
+        # NOTE: its format attribute found once, to read and to set (``attribute`` and then
+        # ``set_attribute`` searched the tag three times): a first check marks thousands
+        found = _STYLE.search(open_tag)
         if callable(style):
-            current = attribute(open_tag, b"s")
-            style = style(None if current is None else int(current))
-        open_tag = set_attribute(open_tag, b"s", None if style is None else str(style).encode())
+            style = style(None if found is None else int(found.group(1)))
+        written = b"" if style is None else b' s="' + str(style).encode() + b'"'
+        if found is None:
+            open_tag = open_tag[:-1] + written + b">"
+        else:
+            open_tag = open_tag[:found.start()] + written + open_tag[found.end():]
     if edit.value is not KEEP:
         open_tag = set_attribute(open_tag, b"t", None)
         kind, inner = value_xml(edit.value)
@@ -337,9 +346,10 @@ def _edit_cell(cell: bytes, edit: CellEdit) -> bytes:
 
 
 def _new_cell(row: int, col: int, edit: CellEdit) -> bytes:
-    address = b'<c r="' + _letters(col) + b"%d" % row + b'"'
     style = edit.style(None) if callable(edit.style) else edit.style
-    return address + _TAILS.get(style, edit.value)
+    value = edit.value
+    tail = _TEXT_TAILS[style, value] if type(value) is str else _TAILS.get(style, value)
+    return b'<c r="' + _letters(col) + b"%d" % row + b'"' + tail
 
 
 def _cell_tail(style: Any, value: Any) -> bytes:
@@ -353,6 +363,7 @@ def _cell_tail(style: Any, value: Any) -> bytes:
 
 
 _TAILS = CellTails(_cell_tail)  #: Kept from workbook to workbook.
+_TEXT_TAILS = TextTails(_cell_tail)  #: Those of text values (most), looked up by subscript.
 
 
 def _new_cells(row: int, edits: dict[int, CellEdit], columns: list[int]) -> bytes:

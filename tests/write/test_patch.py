@@ -466,6 +466,30 @@ def test_cells_filled_on_rows_that_are_not_there_go_in_before_the_rows_after_the
     assert [c.get("r") for c in root.iter(f"{ns}c")] == ["A1", "A2", "B4", "A5", "A9"]
 
 
+def test_a_rows_extension_list_stays_last_and_formats_are_set_as_the_attribute_setter_does() -> None:
+    """A row's <extLst> (looked for only where the row ends with one) stays after the cells
+    added to it; a cell's format is read and set in one search (a tab before it becomes a
+    space, a format of None takes the attribute away)."""
+    from sheetsync.write.sheetxml import SheetEdits, patch_sheet
+
+    edits = SheetEdits()
+    edits.cell(1, 3).value = "new"
+    edits.cell(2, 1).style = 4
+    edits.cell(3, 2).style = lambda current: None if current is None else current + 1
+    edits.cell(3, 3).style = None
+    xml = (b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+           b'<row r="1"><c r="A1"><v>1</v></c><extLst><ext uri="x"/></extLst></row>'
+           b'<row r="2"><c r="A2" s="2"/><c r="B2"><v>2</v></c><extLst><ext uri="y"/></extLst>\n</row>'
+           b'<row r="3"><c r="A3"/><c r="B3"\ts="6" t="n"><v>3</v></c><c r="C3" s="1"/><c r="D3"/></row>'
+           b"</sheetData></worksheet>")
+    assert b"".join(patch_sheet([xml], edits)).split(b"<sheetData>")[1] == (
+        b'<row r="1"><c r="A1"><v>1</v></c><c r="C1" t="inlineStr"><is><t xml:space="preserve">new'
+        b'</t></is></c><extLst><ext uri="x"/></extLst></row>'
+        b'<row r="2"><c r="A2" s="4"/><c r="B2"><v>2</v></c><extLst><ext uri="y"/></extLst></row>'
+        b'<row r="3"><c r="A3"/><c r="B3" s="7" t="n"><v>3</v></c><c r="C3"/><c r="D3"/></row>'
+        b"</sheetData></worksheet>")
+
+
 def test_a_notes_drawing_without_its_end_goes_through_openpyxl(tmp_path) -> None:
     """The drawing is made as the package is written: its error still means the fallback
     writer, not a workbook that cannot be checked."""
@@ -522,3 +546,21 @@ def test_new_cells_of_equal_values_written_apart_are_not_mixed_up() -> None:
     sheet = b"".join(table_pieces(Table(rows=[[v] for v in values])))
     assert re.findall(rb"<v>([^<]*)</v>", sheet) == [b"0.0", b"-0.0", b"0.0", b"1", b"1.0",
                                                     b"1", b"-0.0"]
+
+
+def test_text_cells_kept_past_the_most_are_made_again_the_same() -> None:
+    """Text cells' XML is kept by (format, text) up to a bound, then the store is emptied: a
+    text met again is made again, the same; equal texts in other formats are kept apart."""
+    from sheetsync.write.celltails import TextTails
+
+    made: list[tuple[object, str]] = []
+
+    def make(style: object, text: str) -> bytes:
+        made.append((style, text))
+        return f"{style}:{text}".encode()
+
+    tails = TextTails(make, most=2)
+    got = [tails[None, "a"], tails[None, "a"], tails[3, "a"], tails[None, "b"], tails[None, "a"]]
+    assert got == [b"None:a", b"None:a", b"3:a", b"None:b", b"None:a"]
+    assert made == [(None, "a"), (3, "a"), (None, "b"), (None, "a")]
+    assert len(tails) <= 2
