@@ -233,25 +233,29 @@ def _write_csv(path: Path, fields: tuple[str, ...], rows: Iterable[dict[str, Any
 
 def _write_rows(path: Path, fields: tuple[str, ...], rows: Iterable[Iterable[Any]]) -> Path:
     """``fields``, then ``rows`` (already csv_safe), as CSV."""
-    # NOTE: utf-8-sig so Excel opens names such as "Siân" correctly; written as it is made
+    # NOTE: utf-8 with its byte order mark written first, as utf-8-sig writes it (so Excel
+    # opens names such as "Siân" correctly): Python encodes utf-8 in C, utf-8-sig through a
+    # Python encoder called for every row. Written as it is made.
     with atomic_path(path) as temporary, \
-            open(temporary, "w", encoding="utf-8-sig", newline="") as stream:
+            open(temporary, "w", encoding="utf-8", newline="") as stream:
+        stream.write("\ufeff")
         writer = csv.writer(stream)
         writer.writerow(fields)
         writer.writerows(rows)
     return path
 
 
-def _safe_rows(fields: tuple[str, ...], rows: Iterable[dict[str, Any]]) -> Iterator[list[Any]]:
-    starts = _FORMULA_STARTS
-    pick = itemgetter(*fields) if len(fields) > 1 else (lambda row: (row[fields[0]],))
-    for row in rows:
+def _safe_rows(fields: tuple[str, ...], rows: Iterable[dict[str, Any]]) -> Iterator[tuple[Any, ...]]:
+    """Each row's values in ``fields`` order (None where a row lacks one), csv_safe: made a
+    column at a time, as a sheet's records are."""
+    rows = list(rows)
+    columns = []
+    for name in fields:
         try:
-            values = pick(row)
+            columns.append(list(map(itemgetter(name), rows)))
         except KeyError:
-            values = [row.get(name) for name in fields]
-        # NOTE: csv_safe, inlined: a records file has a value per field per row
-        yield [("'" + v) if type(v) is str and v.startswith(starts) else v for v in values]
+            columns.append([row.get(name) for row in rows])
+    return zip(*map(_safe_column, columns), strict=True)
 
 
 def _record_rows(run: RunResult, kind: str, fields: tuple[str, ...]) -> Iterator[Iterable[Any]]:
@@ -265,10 +269,23 @@ def _record_rows(run: RunResult, kind: str, fields: tuple[str, ...]) -> Iterator
 
 
 def _safe_column(column: list[Any]) -> list[Any]:
-    starts = _FORMULA_STARTS
-    if not any(type(v) is str and v.startswith(starts) for v in column):
+    """``column``, or a copy of it with csv_safe applied where a value needs it."""
+    kinds = set(map(type, column))
+    if str not in kinds:
+        return column
+    if kinds <= _TEXT_OR_NONE:
+        # NOTE: the set of the texts' first characters, taken in C: a generator asking each
+        # value its type and its start cost half as much again over a large register's
+        if _FORMULA_CHARS.isdisjoint(map(_FIRST_CHARACTER, filter(None, column))):
+            return column
+    elif not any(type(v) is str and v.startswith(_FORMULA_STARTS) for v in column):
         return column
     return [csv_safe(v) for v in column]
+
+
+_TEXT_OR_NONE = frozenset({str, type(None)})
+_FORMULA_CHARS = frozenset(_FORMULA_STARTS)  # (each is one character)
+_FIRST_CHARACTER = itemgetter(slice(0, 1))
 
 
 def _relative(path: Path, base: Path) -> str:
