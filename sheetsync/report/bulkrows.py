@@ -135,70 +135,55 @@ def _cell_tail(value: Any, fmt: int | None, date_style: int) -> bytes:
     return _cell_tail(str(value), fmt, date_style)
 
 
-def plain_rows(rows: Iterable[Sequence[Any]], first_row: int, width: int,
-               style: Callable[[int, int, Any], int | None] | None = None,
-               links: tuple[tuple[str, str, str], ...] = (), widens_table: bool = False) -> BulkRows:
+def plain_rows(rows: Iterable[Sequence[Any]], first_row: int, width: int) -> BulkRows:
     """``<row>`` elements for values written as they are, as xlsxwriter's ``write_string`` and
     ``write_number`` would: text always as text (an ISO date or "=SUM(A1)" stays text, anything
     else that is not a number is written as its text), numbers as numbers, None left out.
-    ``style(index, col, value)`` gives a cell's format (``index`` counts rows from 0).
-    """
-    letters = [xl_col_to_name(col).encode() for col in range(width)]
-    pieces, number = (_plain_columns(rows, first_row, letters) if style is None  # (owner lists)
-                      else _styled_rows(rows, first_row, letters, style))
-    return BulkRows(pieces, first_row, _ref(first_row, letters, number), widens_table, links)
-
-
-def _styled_rows(rows: Iterable[Sequence[Any]], first_row: int, letters: list[bytes],
-                 style: Callable[[int, int, Any], int | None]) -> tuple[list[bytes], int]:
-    """``plain_rows``' rows when cells have formats; and the last row's number."""
-    starts = [b'<c r="' + letter + _ROW for letter in letters]  # (as in bulk_rows)
-    made: dict[tuple[int, type, Any, int | None], bytes] = {}
-    columns = range(len(letters))
-    pieces: list[bytes] = []
-    append = pieces.append
-    number = first_row - 1
-    for index, values in enumerate(rows):
-        number = first_row + index
-        cells = [_ROW_OPEN]  # NOTE: joined per row: far fewer objects held
-        for col, value in zip(columns, values, strict=False):
-            fmt = style(index, col, value)
-            if value is None and fmt is None:
-                continue
-            key = (col, type(value), value, fmt)
-            cell = made.get(key)
-            if cell is None:
-                cell = made[key] = starts[col] + _plain_tail(value, fmt)
-            cells.append(cell)
-        cells.append(b"</row>")
-        append(b"".join(cells).replace(_ROW, b"%d" % number))
-    return pieces, number
-
-
-def _plain_columns(rows: Iterable[Sequence[Any]], first_row: int,
-                   letters: list[bytes]) -> tuple[list[bytes], int]:
-    """``plain_rows`` without formats, and the last row's number.
-
-    NOTE: made a column at a time, each column's cells by one comprehension (a cell made once
-    for each value), then each row joined: a loop over every cell took half as long again for
-    the owner lists. A short row is made as long as the others with blanks (None), which are
-    left out as its missing cells would have been.
+    A short row is made as long as the others with blanks (None).
     """
     rows = list(rows)
-    made: dict[tuple[int, type, Any], bytes] = {}
+    columns = list(itertools.zip_longest(*rows))[:width]
+    return _plain_columns(columns, len(rows), first_row, width, {}, (), False)
+
+
+def plain_columns(columns: Sequence[Sequence[Any]], first_row: int,
+                  formats: dict[int, list[int | None]],
+                  links: tuple[tuple[str, str, str], ...] = (),
+                  widens_table: bool = False) -> BulkRows:
+    """``plain_rows``' rows of ``columns`` of values, all as long, where ``formats`` gives
+    each row's format (or None) for some of the columns (by position)."""
+    count = len(columns[0]) if columns else 0
+    return _plain_columns(columns, count, first_row, len(columns), formats, links, widens_table)
+
+
+def _plain_columns(columns: Sequence[Sequence[Any]], count: int, first_row: int, width: int,
+                   formats: dict[int, list[int | None]], links: tuple[tuple[str, str, str], ...],
+                   widens_table: bool) -> BulkRows:
+    """``count`` rows of ``columns`` (``width`` wide), as ``plain_columns`` makes them.
+
+    NOTE: made a column at a time, each column's cells by one comprehension (a cell made once
+    for each value and format), then each row joined: a loop over every cell took half as
+    long again for the owner lists, and twice as long for the exceptions workbook. A blank
+    without a format is left out, as a missing cell would be.
+    """
+    letters = [xl_col_to_name(col).encode() for col in range(width)]
+    made: dict[tuple[int, type, Any, int | None], bytes] = {}
     get = made.get
-    columns: list[list[bytes]] = []
-    for col, (letter, values) in enumerate(zip(letters, itertools.zip_longest(*rows),
-                                               strict=False)):
+    cells: list[list[bytes]] = []
+    for col, (letter, values) in enumerate(zip(letters, columns, strict=False)):
         start = b'<c r="' + letter + _ROW
 
-        def cell(value: Any, col: int = col, start: bytes = start) -> bytes:
-            made[col, type(value), value] = text = start + _plain_tail(value, None)
+        def cell(value: Any, fmt: int | None, col: int = col, start: bytes = start) -> bytes:
+            made[col, type(value), value, fmt] = text = start + _plain_tail(value, fmt)
             return text
-        columns.append([b"" if v is None else get((col, type(v), v)) or cell(v) for v in values])
-    cells = zip(*columns, strict=True) if columns else itertools.repeat((), len(rows))
-    return ([b"".join((_ROW_OPEN, *row, b"</row>")).replace(_ROW, b"%d" % number)
-             for number, row in enumerate(cells, start=first_row)], first_row + len(rows) - 1)
+        column_formats = formats.get(col) or itertools.repeat(None)
+        cells.append([b"" if v is None and f is None else get((col, type(v), v, f)) or cell(v, f)
+                      for v, f in zip(values, column_formats, strict=False)])
+    rows = zip(*cells, strict=True) if cells else itertools.repeat((), count)
+    last_row = first_row + count - 1
+    return BulkRows([b"".join((_ROW_OPEN, *row, b"</row>")).replace(_ROW, b"%d" % number)
+                     for number, row in enumerate(rows, start=first_row)],
+                    first_row, _ref(first_row, letters, last_row), widens_table, links)
 
 
 def _plain_tail(value: Any, fmt: int | None) -> bytes:

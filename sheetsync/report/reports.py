@@ -16,7 +16,7 @@ from xlsxwriter.url import Url
 
 from sheetsync.files import atomic_path, keep_going
 from sheetsync.findings import Severity, change_key
-from sheetsync.report.bulkrows import plain_rows, splice_rows
+from sheetsync.report.bulkrows import plain_columns, splice_rows
 from sheetsync.report.changes import Changes
 from sheetsync.report.changes import summary_lines as summary_lines  # (where it was)
 from sheetsync.report.inspect import sheet_entry
@@ -145,25 +145,18 @@ def _exceptions_workbook(path: Path, entries: list[dict[str, Any]], copies: dict
                "Severity", "Message"] + (["New"] if with_new else [])
     fields = FINDING_FIELDS + (("new",) if with_new else ())
     linked = _exception_links(copies, entries)
+    columns = [list(map(itemgetter(name), entries)) for name in fields]
+    if with_new:
+        columns[-1] = ["Yes" if new else "No" for new in columns[-1]]
     severity_col, cell_col = fields.index("severity"), fields.index("cell")
-
-    def style(index: int, col: int, value: Any) -> int | None:
-        if col == severity_col:
-            return fills.get(value)
-        if col == cell_col and index in linked:
-            return link_style
-        return None
-
-    def rows() -> Iterator[list[Any]]:
-        for data in entries:
-            values = [data[name] for name in fields]
-            if with_new:
-                values[-1] = "Yes" if values[-1] else "No"
-            yield values
-
+    formats: dict[int, list[int | None]] = {
+        severity_col: [fills.get(label) for label in columns[severity_col]],
+        cell_col: [None] * len(entries)}
+    for index in linked:
+        formats[cell_col][index] = link_style
     links = tuple((f"C{index + 2}", target, location)
                   for index, (target, location) in linked.items())
-    fragment = plain_rows(rows(), 2, len(fields), style, links, widens_table=True)
+    fragment = plain_columns(columns, 2, formats, links, widens_table=True)
     sheet.add_table(0, 0, 1, len(headers) - 1,
                     {"columns": [{"header": h} for h in headers], "name": "Findings",
                      "style": "Table Style Light 9"})
