@@ -201,7 +201,7 @@ def _exception_links(copies: dict[str, str | None],
         else:
             pair = (made[0], made[1] + cell)
             path_part, anchor = made[2], pair[1]
-        if _utf16_length(path_part) > _MAX_URL or _utf16_length(anchor) > _MAX_URL:
+        if _too_long(path_part) or _too_long(anchor):
             continue  # NOTE: as xlsxwriter: the cell keeps its text, without a link
         found[index] = pair
         if len(found) == _MAX_LINKS:
@@ -209,8 +209,10 @@ def _exception_links(copies: dict[str, str | None],
     return found
 
 
-def _utf16_length(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
+def _too_long(text: str) -> bool:
+    """Longer than Excel lets a link's path or location be, in UTF-16 units: a character is
+    one or two of them, so most text is too short to need counting."""
+    return len(text) > _MAX_URL // 2 and len(text.encode("utf-16-le")) // 2 > _MAX_URL
 
 
 def csv_safe(value: Any) -> Any:
