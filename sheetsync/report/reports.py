@@ -287,10 +287,17 @@ def _relative(path: Path, base: Path) -> str:
     """``path`` from ``base``, as a link in the reports: inside ``base`` whichever way either
     was reached (a drive letter, a UNC path, a link); else relative, or as it is when that
     cannot be (on another drive)."""
-    for candidate, folder in ((path, base), (path.resolve(), base.resolve())):
+    for candidate, folder in _as_given_then_resolved(path, base):
         if candidate.is_relative_to(folder):
             return candidate.relative_to(folder).as_posix()
     try:
         return Path(os.path.relpath(path, base)).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+def _as_given_then_resolved(path: Path, base: Path) -> Iterator[tuple[Path, Path]]:
+    """NOTE: resolved only when needed: resolving asks the file system about every folder on
+    the way, and a run's reports ask for each workbook's copy."""
+    yield path, base
+    yield path.resolve(), base.resolve()
