@@ -167,17 +167,18 @@ def _plain_columns(columns: Sequence[Sequence[Any]], count: int, first_row: int,
     without a format is left out, as a missing cell would be.
     """
     letters = [xl_col_to_name(col).encode() for col in range(width)]
-    made: dict[tuple[int, type, Any, int | None], bytes] = {}
-    get = made.get
     cells: list[list[bytes]] = []
     for col, (letter, values) in enumerate(zip(letters, columns, strict=False)):
         start = b'<c r="' + letter + _ROW
+        made: dict[tuple[type, Any, int | None], bytes] = {}  # (a column's own: smaller keys)
+        get = made.get
 
-        def cell(value: Any, fmt: int | None, col: int = col, start: bytes = start) -> bytes:
-            made[col, type(value), value, fmt] = text = start + _plain_tail(value, fmt)
+        def cell(value: Any, fmt: int | None, start: bytes = start,
+                 made: dict[tuple[type, Any, int | None], bytes] = made) -> bytes:
+            made[type(value), value, fmt] = text = start + _plain_tail(value, fmt)
             return text
         column_formats = formats.get(col) or itertools.repeat(None)
-        cells.append([b"" if v is None and f is None else get((col, type(v), v, f)) or cell(v, f)
+        cells.append([b"" if v is None and f is None else get((type(v), v, f)) or cell(v, f)
                       for v, f in zip(values, column_formats, strict=False)])
     rows = zip(*cells, strict=True) if cells else itertools.repeat((), count)
     last_row = first_row + count - 1
@@ -188,14 +189,17 @@ def _plain_columns(columns: Sequence[Sequence[Any]], count: int, first_row: int,
 
 def _plain_tail(value: Any, fmt: int | None) -> bytes:
     styled = b'" s="%d"' % fmt if fmt else b'"'
-    if value is None:
-        return styled + b"/>"
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if isinstance(value, float) and not math.isfinite(value):
-            return styled + b' t="e"><v>' + (b"#NUM!" if value != value else b"#DIV/0!") + b"</v></c>"
-        return styled + b"><v>" + repr(value).encode() + b"</v></c>"
-    text = xml_escaped(str(value)[:_MAX_TEXT])
-    return styled + b' t="inlineStr"><is><t xml:space="preserve">' + text + b"</t></is></c>"
+    if type(value) is not str:  # (most cells' values are: they skip these questions)
+        if value is None:
+            return styled + b"/>"
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            if isinstance(value, float) and not math.isfinite(value):
+                return (styled + b' t="e"><v>' + (b"#NUM!" if value != value else b"#DIV/0!")
+                        + b"</v></c>")
+            return styled + b"><v>" + repr(value).encode() + b"</v></c>"
+        value = str(value)
+    return b'%s t="inlineStr"><is><t xml:space="preserve">%s</t></is></c>' % (
+        styled, xml_escaped(value[:_MAX_TEXT]))
 
 
 def _date_serial(text: str) -> int | None:
