@@ -69,9 +69,12 @@ def bulk_rows(rows: Iterable[Sequence[Any]], first_row: int, width: int, date_st
     the same format for them.
     """
     letters = [xl_col_to_name(col).encode() for col in range(width)]
+    if style is None:  # (a data sheet's rows: no formats but dates')
+        return _data_rows(rows, first_row, letters, date_style, widens_table)
     # NOTE: each cell is made once for its column and value (registers repeat their words),
     # with _ROW for its row number, put in for the whole row at once: no asking ``style``
     # again, and no joining each cell's three pieces (the summary's rows 0.21 -> 0.15 s).
+    # Made a row at a time: ``style`` is asked in the order the cells come.
     starts = [b'<c r="' + letter + _ROW for letter in letters]
     made: dict[tuple[int, type, Any], bytes] = {}
     columns = range(width)
@@ -80,27 +83,39 @@ def bulk_rows(rows: Iterable[Sequence[Any]], first_row: int, width: int, date_st
     number = first_row - 1
     for number, values in enumerate(rows, start=first_row):
         cells = [_ROW_OPEN]  # NOTE: joined per row: far fewer objects held
-        if style is None:  # (a data sheet's rows: no formats but dates')
-            for col, value in zip(columns, values, strict=False):
-                if value is None or value == "":
-                    continue
-                key = (col, type(value), value)
-                cell = made.get(key)
-                if cell is None:
-                    cell = made[key] = starts[col] + _cell_tail(value, None, date_style)
-                cells.append(cell)
-        else:
-            for col, value in zip(columns, values, strict=False):
-                key = (col, type(value), value)
-                cell = made.get(key)
-                if cell is None:
-                    fmt = style(col, value)
-                    cell = made[key] = (b"" if fmt is None and (value is None or value == "")
-                                        else starts[col] + _cell_tail(value, fmt, date_style))
-                cells.append(cell)
+        for col, value in zip(columns, values, strict=False):
+            key = (col, type(value), value)
+            cell = made.get(key)
+            if cell is None:
+                fmt = style(col, value)
+                cell = made[key] = (b"" if fmt is None and (value is None or value == "")
+                                    else starts[col] + _cell_tail(value, fmt, date_style))
+            cells.append(cell)
         cells.append(b"</row>")
         append(b"".join(cells).replace(_ROW, b"%d" % number))
     return BulkRows(pieces, first_row, _ref(first_row, letters, number), widens_table)
+
+
+def _data_rows(rows: Iterable[Sequence[Any]], first_row: int, letters: list[bytes],
+               date_style: int, widens_table: bool) -> BulkRows:
+    """``bulk_rows`` without ``style``, made a column at a time as ``plain_rows`` are (a
+    summary's data sheet of 20,000 records 77 -> 65 ms); a short row is made as long as the
+    others with blanks."""
+    rows = list(rows)
+    cells: list[list[bytes]] = []
+    for letter, values in zip(letters, itertools.zip_longest(*rows), strict=False):
+        start = b'<c r="' + letter + _ROW
+        made: dict[tuple[type, Any], bytes] = {}
+        get = made.get
+
+        def cell(value: Any, start: bytes = start, made: dict[tuple[type, Any], bytes] = made,
+                 ) -> bytes:
+            made[type(value), value] = text = (b"" if value == "" else
+                                               start + _cell_tail(value, None, date_style))
+            return text
+        cells.append([b"" if v is None else get((type(v), v)) or cell(v) for v in values])
+    return BulkRows(_joined(cells, len(rows), first_row), first_row,
+                    _ref(first_row, letters, first_row + len(rows) - 1), widens_table)
 
 
 def _ref(first_row: int, letters: list[bytes], last_row: int) -> str:
@@ -180,11 +195,16 @@ def _plain_columns(columns: Sequence[Sequence[Any]], count: int, first_row: int,
         column_formats = formats.get(col) or itertools.repeat(None)
         cells.append([b"" if v is None and f is None else get((type(v), v, f)) or cell(v, f)
                       for v, f in zip(values, column_formats, strict=False)])
+    return BulkRows(_joined(cells, count, first_row), first_row,
+                    _ref(first_row, letters, first_row + count - 1), widens_table, links)
+
+
+def _joined(cells: list[list[bytes]], count: int, first_row: int) -> list[bytes]:
+    """``count`` rows of columns of ``cells``, each row's joined with its number put in."""
+    cells = [column for column in cells if any(column)]  # (a column of blanks adds nothing)
     rows = zip(*cells, strict=True) if cells else itertools.repeat((), count)
-    last_row = first_row + count - 1
-    return BulkRows([b"".join((_ROW_OPEN, *row, b"</row>")).replace(_ROW, b"%d" % number)
-                     for number, row in enumerate(rows, start=first_row)],
-                    first_row, _ref(first_row, letters, last_row), widens_table, links)
+    return [b"".join((_ROW_OPEN, *row, b"</row>")).replace(_ROW, b"%d" % number)
+            for number, row in enumerate(rows, start=first_row)]
 
 
 def _plain_tail(value: Any, fmt: int | None) -> bytes:
