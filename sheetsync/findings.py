@@ -58,10 +58,13 @@ class Finding:
     message: str  #: Plain English: what is wrong and what is expected.
 
     def to_dict(self) -> dict[str, Any]:
-        data = {f.name: getattr(self, f.name) for f in _FIELDS}  # NOTE: asdict deep-copies
-        data["severity"] = self.severity.label
-        data["value"] = display_value(self.value)
-        return data
+        """The finding's entry in the reports and the history: its fields, in order."""
+        # NOTE: written out: asdict deep-copies, and a dict made by asking for each field by
+        # its name took twice as long (a first check's reports make 24,500 of them)
+        return {"workbook": self.workbook, "sheet": self.sheet, "cell": self.cell,
+                "row": self.row, "column": self.column, "ref": self.ref,
+                "value": display_value(self.value), "rule": self.rule,
+                "severity": self.severity.label, "message": self.message}
 
     def key(self) -> tuple[str, str | None, str | None]:
         """Compact identity used in tests and for de-duplication: (rule, sheet, cell)."""

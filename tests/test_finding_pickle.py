@@ -1,4 +1,5 @@
-"""A finding crosses between the run's processes by pickle: it must come back the same."""
+"""A finding crosses between the run's processes by pickle: it must come back the same; and
+its entry in the reports is its fields."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pickle
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sheetsync.findings import Finding, Severity
+from sheetsync.findings import FIELD_NAMES, Finding, Severity, display_value
 
 _TEXT = st.text(max_size=12)
 _OPTIONAL = st.none() | _TEXT
@@ -35,3 +36,14 @@ def test_findings_with_one_value_keep_it_shared() -> None:
                 for n in range(1, 4)]
     back = pickle.loads(pickle.dumps(findings))
     assert back == findings and back[0].value is back[2].value
+
+
+@given(value=st.none() | st.integers() | st.floats(allow_nan=False) | _TEXT | st.datetimes()
+       | st.dates(), severity=st.sampled_from(Severity))
+def test_a_findings_entry_has_its_fields_in_order(value: object, severity: Severity) -> None:
+    finding = Finding(workbook="a.xlsx", sheet="Risks", cell="B2", row=2, column="Score",
+                      ref="R1", value=value, rule="RR07", severity=severity, message="m")
+    entry = finding.to_dict()
+    assert tuple(entry) == FIELD_NAMES
+    assert entry == {name: getattr(finding, name) for name in FIELD_NAMES} | {
+        "value": display_value(value), "severity": severity.label}

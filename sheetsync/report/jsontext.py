@@ -58,8 +58,14 @@ _BATCH = 2000  #: Objects encoded at once.
 
 
 def _flat(item: Any) -> bool:
-    return (type(item) is dict and bool(item) and all(type(k) is str for k in item)
-            and all(type(v) in _SCALARS or _default_scalar(v) for v in item.values()))
+    # NOTE: the types of its keys and values checked in C first: a generator over them took
+    # 0.03 s over a first check's findings
+    return (type(item) is dict and bool(item) and _TEXT.issuperset(map(type, item))
+            and (_SCALARS.issuperset(map(type, item.values()))
+                 or all(type(v) in _SCALARS or _default_scalar(v) for v in item.values())))
+
+
+_TEXT = frozenset({str})
 
 
 def _default_scalar(value: Any) -> bool:

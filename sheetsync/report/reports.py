@@ -16,7 +16,7 @@ from xlsxwriter.url import Url
 
 from sheetsync.files import atomic_path, keep_going
 from sheetsync.findings import Severity, change_key
-from sheetsync.report.bulkrows import plain_rows, splice_rows
+from sheetsync.report.bulkrows import plain_columns, splice_rows
 from sheetsync.report.changes import Changes
 from sheetsync.report.changes import summary_lines as summary_lines  # (where it was)
 from sheetsync.report.inspect import sheet_entry
@@ -145,25 +145,18 @@ def _exceptions_workbook(path: Path, entries: list[dict[str, Any]], copies: dict
                "Severity", "Message"] + (["New"] if with_new else [])
     fields = FINDING_FIELDS + (("new",) if with_new else ())
     linked = _exception_links(copies, entries)
+    columns = [list(map(itemgetter(name), entries)) for name in fields]
+    if with_new:
+        columns[-1] = ["Yes" if new else "No" for new in columns[-1]]
     severity_col, cell_col = fields.index("severity"), fields.index("cell")
-
-    def style(index: int, col: int, value: Any) -> int | None:
-        if col == severity_col:
-            return fills.get(value)
-        if col == cell_col and index in linked:
-            return link_style
-        return None
-
-    def rows() -> Iterator[list[Any]]:
-        for data in entries:
-            values = [data[name] for name in fields]
-            if with_new:
-                values[-1] = "Yes" if values[-1] else "No"
-            yield values
-
+    formats: dict[int, list[int | None]] = {
+        severity_col: [fills.get(label) for label in columns[severity_col]],
+        cell_col: [None] * len(entries)}
+    for index in linked:
+        formats[cell_col][index] = link_style
     links = tuple((f"C{index + 2}", target, location)
                   for index, (target, location) in linked.items())
-    fragment = plain_rows(rows(), 2, len(fields), style, links, widens_table=True)
+    fragment = plain_columns(columns, 2, formats, links, widens_table=True)
     sheet.add_table(0, 0, 1, len(headers) - 1,
                     {"columns": [{"header": h} for h in headers], "name": "Findings",
                      "style": "Table Style Light 9"})
@@ -208,7 +201,7 @@ def _exception_links(copies: dict[str, str | None],
         else:
             pair = (made[0], made[1] + cell)
             path_part, anchor = made[2], pair[1]
-        if _utf16_length(path_part) > _MAX_URL or _utf16_length(anchor) > _MAX_URL:
+        if _too_long(path_part) or _too_long(anchor):
             continue  # NOTE: as xlsxwriter: the cell keeps its text, without a link
         found[index] = pair
         if len(found) == _MAX_LINKS:
@@ -216,8 +209,10 @@ def _exception_links(copies: dict[str, str | None],
     return found
 
 
-def _utf16_length(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
+def _too_long(text: str) -> bool:
+    """Longer than Excel lets a link's path or location be, in UTF-16 units: a character is
+    one or two of them, so most text is too short to need counting."""
+    return len(text) > _MAX_URL // 2 and len(text.encode("utf-16-le")) // 2 > _MAX_URL
 
 
 def csv_safe(value: Any) -> Any:
@@ -233,25 +228,29 @@ def _write_csv(path: Path, fields: tuple[str, ...], rows: Iterable[dict[str, Any
 
 def _write_rows(path: Path, fields: tuple[str, ...], rows: Iterable[Iterable[Any]]) -> Path:
     """``fields``, then ``rows`` (already csv_safe), as CSV."""
-    # NOTE: utf-8-sig so Excel opens names such as "Siân" correctly; written as it is made
+    # NOTE: utf-8 with its byte order mark written first, as utf-8-sig writes it (so Excel
+    # opens names such as "Siân" correctly): Python encodes utf-8 in C, utf-8-sig through a
+    # Python encoder called for every row. Written as it is made.
     with atomic_path(path) as temporary, \
-            open(temporary, "w", encoding="utf-8-sig", newline="") as stream:
+            open(temporary, "w", encoding="utf-8", newline="") as stream:
+        stream.write("\ufeff")
         writer = csv.writer(stream)
         writer.writerow(fields)
         writer.writerows(rows)
     return path
 
 
-def _safe_rows(fields: tuple[str, ...], rows: Iterable[dict[str, Any]]) -> Iterator[list[Any]]:
-    starts = _FORMULA_STARTS
-    pick = itemgetter(*fields) if len(fields) > 1 else (lambda row: (row[fields[0]],))
-    for row in rows:
+def _safe_rows(fields: tuple[str, ...], rows: Iterable[dict[str, Any]]) -> Iterator[tuple[Any, ...]]:
+    """Each row's values in ``fields`` order (None where a row lacks one), csv_safe: made a
+    column at a time, as a sheet's records are."""
+    rows = list(rows)
+    columns = []
+    for name in fields:
         try:
-            values = pick(row)
+            columns.append(list(map(itemgetter(name), rows)))
         except KeyError:
-            values = [row.get(name) for name in fields]
-        # NOTE: csv_safe, inlined: a records file has a value per field per row
-        yield [("'" + v) if type(v) is str and v.startswith(starts) else v for v in values]
+            columns.append([row.get(name) for row in rows])
+    return zip(*map(_safe_column, columns), strict=True)
 
 
 def _record_rows(run: RunResult, kind: str, fields: tuple[str, ...]) -> Iterator[Iterable[Any]]:
@@ -265,20 +264,40 @@ def _record_rows(run: RunResult, kind: str, fields: tuple[str, ...]) -> Iterator
 
 
 def _safe_column(column: list[Any]) -> list[Any]:
-    starts = _FORMULA_STARTS
-    if not any(type(v) is str and v.startswith(starts) for v in column):
+    """``column``, or a copy of it with csv_safe applied where a value needs it."""
+    kinds = set(map(type, column))
+    if str not in kinds:
+        return column
+    if kinds <= _TEXT_OR_NONE:
+        # NOTE: the set of the texts' first characters, taken in C: a generator asking each
+        # value its type and its start cost half as much again over a large register's
+        if _FORMULA_CHARS.isdisjoint(map(_FIRST_CHARACTER, filter(None, column))):
+            return column
+    elif not any(type(v) is str and v.startswith(_FORMULA_STARTS) for v in column):
         return column
     return [csv_safe(v) for v in column]
+
+
+_TEXT_OR_NONE = frozenset({str, type(None)})
+_FORMULA_CHARS = frozenset(_FORMULA_STARTS)  # (each is one character)
+_FIRST_CHARACTER = itemgetter(slice(0, 1))
 
 
 def _relative(path: Path, base: Path) -> str:
     """``path`` from ``base``, as a link in the reports: inside ``base`` whichever way either
     was reached (a drive letter, a UNC path, a link); else relative, or as it is when that
     cannot be (on another drive)."""
-    for candidate, folder in ((path, base), (path.resolve(), base.resolve())):
+    for candidate, folder in _as_given_then_resolved(path, base):
         if candidate.is_relative_to(folder):
             return candidate.relative_to(folder).as_posix()
     try:
         return Path(os.path.relpath(path, base)).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+def _as_given_then_resolved(path: Path, base: Path) -> Iterator[tuple[Path, Path]]:
+    """NOTE: resolved only when needed: resolving asks the file system about every folder on
+    the way, and a run's reports ask for each workbook's copy."""
+    yield path, base
+    yield path.resolve(), base.resolve()

@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sheetsync.read.discover import Source
-from sheetsync.report.reports import _record_rows, _safe_rows
+from sheetsync.report.reports import _record_rows, _safe_column, _safe_rows, csv_safe
 from sheetsync.results import RecordTable, RunResult, SheetResult, WorkbookResult
 
 HEADER = ["Ref", "Risk description", "Risk owner", "Likelihood", "Impact", "Score", "Rating",
@@ -108,5 +108,18 @@ def test_records_rows_from_columns_are_the_rows_from_dicts(names, columns) -> No
         source=Source(Path("r.xlsx"), "r.xlsx"), status="ok",
         sheets=[SheetResult(name="Risks", kind="risk_register", header_row=1,
                             rows=len(table), records=table)])])
-    expected = list(_safe_rows(fields, list(table)))
+    expected = [[csv_safe(record.get(name)) for name in fields] for record in table]
     assert [list(row) for row in _record_rows(run, "risk_register", fields)] == expected
+
+
+class _Text(str):
+    """Text of another type than str (numpy's, say): csv_safe leaves it as it is."""
+
+
+def test_a_column_is_made_csv_safe_as_each_of_its_values_would_be() -> None:
+    for column in (["=1", None, "a"], ["a", "", None], ["a", "@b"], [_Text("=x"), "b"],
+                   [_Text("=x"), None], [1, "-2", None], ["+", 2.5], [None, None], [3, 4]):
+        assert _safe_column(column) == [csv_safe(v) for v in column]
+    rows = [{"a": "=1", "b": 2}, {"a": "x"}]
+    assert list(_safe_rows(("a", "b"), rows)) == [("'=1", 2), ("x", None)]
+
