@@ -3,15 +3,14 @@ annotate, and collect what the reports need. Nothing here prints or exits."""
 
 from __future__ import annotations
 
-import contextlib
-import gc
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from sheetsync import collector_paused
 from sheetsync.copying import workbook_finding, write_copy
 from sheetsync.errors import WorkbookUnreadable
 from sheetsync.findings import Finding
@@ -62,22 +61,6 @@ def validate_paths(paths: list[Path], out_dir: Path | None, settings: Settings,
     return run
 
 
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cycle collector while openpyxl builds and writes millions of cell objects.
-
-    NOTE: the collector would otherwise scan them again and again (a fifth of a 50,000-row
-    load-and-save); what little cyclic garbage a workbook leaves is collected afterwards.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def safe_process_workbook(source: Source, settings: Settings,
                           destination: Path | None) -> WorkbookResult:
     """``process_workbook``, with anything unforeseen turned into an error on that workbook."""
@@ -91,7 +74,8 @@ def safe_process_workbook(source: Source, settings: Settings,
 def process_workbook(source: Source, settings: Settings,
                      destination: Path | None) -> WorkbookResult:
     """Check one workbook and write its annotated copy to ``destination`` (None: check only)."""
-    with _collector_paused():
+    # NOTE: openpyxl's writer and the checks make millions of objects: see collector_paused
+    with collector_paused():
         try:
             package, grid = read_workbook(source.path)
         except WorkbookUnreadable as exc:

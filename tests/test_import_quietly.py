@@ -19,3 +19,45 @@ def test_the_collector_is_left_as_it_was_and_the_import_frozen() -> None:
         out = subprocess.run([sys.executable, "-c", SCRIPT, state], capture_output=True,
                              text=True, check=True).stdout.split("\n")
         assert out[:2] == [f"sheetsync.pipeline True {enabled} True", "True"]
+
+
+def test_reports_are_written_with_the_collector_paused_and_it_is_left_as_it_was(tmp_path,
+                                                                                monkeypatch) -> None:
+    import gc
+
+    from helpers import RISK_HEADER, risk_row, run_sheetsync, write_openpyxl
+
+    import sheetsync.report.reports as reports
+
+    path = write_openpyxl(tmp_path / "in" / "r.xlsx", {"Risks": [RISK_HEADER, risk_row()]})
+    run = run_sheetsync([path], tmp_path / "out", reports=False)
+    seen: list[bool] = []
+    real = reports._write_json
+    monkeypatch.setattr(reports, "_write_json",
+                        lambda *args: seen.append(gc.isenabled()) or real(*args))
+    was = gc.isenabled()
+    try:
+        for enabled in (True, False):
+            (gc.enable if enabled else gc.disable)()
+            reports.write_reports(run)
+            assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
+    assert seen == [False, False]
+
+
+def test_a_worker_starts_with_the_collector_running(monkeypatch) -> None:
+    """Forked while the run had paused it, a worker must not go on without it for the run."""
+    import gc
+
+    import sheetsync.weekly.workers as workers
+    from sheetsync.results import Settings
+
+    monkeypatch.setattr(workers, "_SETTINGS", [])
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        workers._worker_settings(Settings.load())
+        assert gc.isenabled()
+    finally:
+        (gc.enable if was else gc.disable)()

@@ -14,6 +14,7 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.url import Url
 
+from sheetsync import collector_paused
 from sheetsync.files import atomic_path, keep_going
 from sheetsync.findings import Severity, change_key
 from sheetsync.report.bulkrows import plain_columns, splice_rows
@@ -37,6 +38,12 @@ def write_reports(run: RunResult, changes: Changes | None = None, *,
     ``run.warnings``; ``exceptions.json`` is written last, so it lists every such warning
     (``before_json`` is called first: outputs written meanwhile elsewhere add theirs).
     """
+    with collector_paused():  # NOTE: tens of thousands of entries and rows: see its note
+        return _write_all(run, changes, before_json)
+
+
+def _write_all(run: RunResult, changes: Changes | None,
+               before_json: Callable[[], None] | None) -> list[Path]:
     out = run.out_dir
     # NOTE: each finding's entry made once for the three reports (a first check can have
     # tens of thousands of findings)

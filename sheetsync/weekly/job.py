@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sheetsync import collector_paused
 from sheetsync.files import content_hash, keep_going, remove_output, write_text_atomically
 from sheetsync.findings import change_key
 from sheetsync.read import discover
@@ -118,7 +119,9 @@ def run_job(inputs: list[Path], out_dir: Path, settings: Settings, quarter: Quar
             previous_kpis = history.records_of_quarter(connection, quarter.previous().label,
                                                        "kpi_sheet")
             trend = history.risks_by_quarter(connection, quarters_before(quarter, 3))
-            with Workers(jobs, settings) as workers:
+            # NOTE: the checked workbooks' findings and records come back from the workers
+            # and go into the outputs: tens of thousands of objects (see collector_paused)
+            with collector_paused(), Workers(jobs, settings) as workers:
                 results, hashes, reused, stale = _check_all(sources, out_dir, settings, past,
                                                             fingerprint, force, workers, progress)
                 for result in results:

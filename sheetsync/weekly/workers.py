@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import pickle
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sheetsync import import_quietly
+from sheetsync import collector_paused, import_quietly
 from sheetsync.files import keep_going
 from sheetsync.read.discover import Source
 from sheetsync.results import RunResult, Settings, WorkbookResult
@@ -120,7 +121,7 @@ class Elsewhere:
 
 def _write_here(write: Writer, run: RunResult, *args: Any) -> tuple[list[Path], Warnings]:
     warnings: Warnings = []
-    with keep_going(run.out_dir, warnings):
+    with collector_paused(), keep_going(run.out_dir, warnings):
         return write(run, *args), warnings
 
 
@@ -131,7 +132,9 @@ def _write_in_worker(write: Writer, shared: bytes,
     NOTE: an exception sent back that cannot be rebuilt from its pickle breaks the whole
     pool, killing the other worker in the middle of its own output."""
     try:
-        return _write_here(write, pickle.loads(shared), *args)
+        with collector_paused():  # (the run's findings and records, made again here)
+            run = pickle.loads(shared)
+        return _write_here(write, run, *args)
     except Exception:  # noqa: BLE001
         return None
 
@@ -172,6 +175,7 @@ _SETTINGS: list[Settings] = []  #: In a worker process: the run's settings.
 
 def _worker_settings(settings: Settings) -> None:
     _SETTINGS[:] = [settings]
+    gc.enable()  # NOTE: forked while the main process had its collector paused (run_job)
     import_quietly("sheetsync.pipeline")
 
 
