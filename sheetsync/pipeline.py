@@ -281,7 +281,11 @@ def _trust_product_formulas(raw: RawSheet, derived: pd.DataFrame, context: Conte
 def _multiplies(formula: str, row: int, first: str, second: str) -> bool:
     """``=E7*F7`` or ``=F7*E7`` on row 7 for columns E and F (any case, ``$`` and spaces anywhere).
 
-    NOTE: the second form made only when the first is not it (a first check has one per row)."""
+    NOTE: the formula as written is compared first (a tool writes ``=E7*F7`` as it is, and
+    tidying every formula cost more than the comparison); the second form is made only when
+    the first is not it (a first check has one per row)."""
+    if formula == f"={first}{row}*{second}{row}":
+        return True
     text = formula.replace("$", "").replace(" ", "").upper()
     return text == f"={first}{row}*{second}{row}" or text == f"={second}{row}*{first}{row}"
 
