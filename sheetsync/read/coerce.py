@@ -208,8 +208,9 @@ def _column(value_type: str, items: list[Any], index: pd.Index) -> pd.Series | n
     takes as it is, where an object array would be looked at for a dtype to convert to.
     """
     if value_type in ("number", "whole_number", "level"):
-        # NOTE: made a numpy array first: pandas' own conversion of a list cost twice as much
-        return np.array([float("nan") if v is None else float(v) for v in items], dtype=np.float64)
+        # NOTE: made a numpy array first (pandas' own conversion of a list cost twice as much),
+        # by numpy, which reads None as NaN: a comprehension over the values cost as much again
+        return np.array(items, dtype=np.float64)
     if value_type == "date":
         stamps = _midnights(items)
         if stamps is not None:
