@@ -81,8 +81,9 @@ def _column(frame: Columns, rows: int, name: str, spec: RegisterSpec,
         blank = [None] * rows
         computed = frame[CALC + name].tolist() if CALC + name in frame else blank
         typed = frame[name].tolist() if name in frame else blank
-        return [c if not is_missing(c) else _band_word(t, config) for c, t in zip(computed, typed,
-                                                                                  strict=True)]
+        # NOTE: a band's name (text) is never missing: asked of the rest only
+        return [c if type(c) is str or not is_missing(c) else _band_word(t, config)
+                for c, t in zip(computed, typed, strict=True)]
     if CALC + name in frame:
         return frame[CALC + name]
     return frame.get(name)
