@@ -158,8 +158,9 @@ def _process_sheet(sheet: SheetGrid, layout: Layout, settings: Settings, workboo
     result = SheetResult(name=sheet.title, kind=layout.kind, header_row=layout.header_row,
                          rows=len(raw.raw), metadata=layout.metadata, records=records,
                          account=register_account(raw))
-    findings = header_findings(layout, workbook, sheet.title) + findings
-    findings.sort(key=lambda f: (f.row or 0, f.cell or ""))
+    header = header_findings(layout, workbook, sheet.title)
+    if header:  # NOTE: the rows' findings are in order already (a heavy register has 24,000)
+        findings = sorted(header + findings, key=_in_order)
     return result, findings, annotations
 
 
@@ -180,11 +181,17 @@ def _check_rows(raw: RawSheet, settings: Settings, workbook: str
     columns = Columns(derived)
     check_findings = validate_frame(derived, raw, context, workbook, columns)
     unreadable = {f.cell for f in type_findings if not read_all_the_same(f)}
-    findings = type_findings + [f for f in check_findings if f.cell not in unreadable]
-    findings.sort(key=lambda f: (f.row or 0, f.cell or ""))
+    findings = [f for f in check_findings if f.cell not in unreadable]
+    if type_findings:  # NOTE: the checks' findings are in order already
+        findings = sorted(type_findings + findings, key=_in_order)
     records = build_records(derived, raw.raw, layout.spec, settings.config, workbook, raw.sheet,
                             columns)
     return raw, findings, records, _derived_annotations(raw, columns, settings.config)
+
+
+def _in_order(finding: Finding) -> tuple[int, str]:
+    """A sheet's findings are listed by row, then cell."""
+    return finding.row or 0, finding.cell or ""
 
 
 def _name_legends(result: WorkbookResult) -> None:
@@ -265,7 +272,11 @@ def _trust_product_formulas(raw: RawSheet, derived: pd.DataFrame, context: Conte
 def _multiplies(formula: str, row: int, first: str, second: str) -> bool:
     """``=E7*F7`` or ``=F7*E7`` on row 7 for columns E and F (any case, ``$`` and spaces anywhere).
 
-    NOTE: the second form made only when the first is not it (a first check has one per row)."""
+    NOTE: the formula as written is compared first (a tool writes ``=E7*F7`` as it is, and
+    tidying every formula cost more than the comparison); the second form is made only when
+    the first is not it (a first check has one per row)."""
+    if formula == f"={first}{row}*{second}{row}":
+        return True
     text = formula.replace("$", "").replace(" ", "").upper()
     return text == f"={first}{row}*{second}{row}" or text == f"={second}{row}*{first}{row}"
 

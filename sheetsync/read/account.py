@@ -32,7 +32,7 @@ def meaning(name: str) -> str:
 def register_account(raw: RawSheet) -> dict[str, Any]:
     """The account of a register read from a sheet (after its scales were settled)."""
     layout = raw.layout
-    entries = [int(row) for row in raw.raw.index]
+    entries = [int(row) for row in raw.raw.index.tolist()]  # (pandas hands its values out one by one slowly)
     notes = list(layout.notes)
     if raw.continuations:
         rows = sorted({row for _column, row, _entry, _text in raw.continuations})

@@ -127,9 +127,11 @@ def read_column(raw: list[Any], value_type: str,
                 ) -> tuple[list[Any], dict[int, values.Reading]]:
     """The values read from a column, and the readings that found a problem, by position.
 
-    NOTE: the plain cases (a number in a number cell, a date in a date cell, ordinary text)
-    skip the full reader and make no Reading: they are most of a large sheet's reading time.
-    Each type has a loop of its own, so a cell costs one test of its value.
+    NOTE: the plain cases (a number in a number cell, a date in a date cell, ordinary text,
+    a blank number or date: every reader reads None as nothing) skip the full reader and make
+    no Reading: they are most of a large sheet's reading time (a score formula never
+    calculated is a blank). Each type has a loop of its own, so a cell costs one test of its
+    value.
     """
     reader = reader or READERS[value_type]
     read: list[Any] = []
@@ -165,15 +167,16 @@ def read_column(raw: list[Any], value_type: str,
         for position, value in enumerate(raw):
             kind = type(value)
             append(float(value) if kind is int or (kind is float and value == value)
-                   else in_full(position, value))
+                   else None if value is None else in_full(position, value))
     elif value_type in ("whole_number", "level"):
         for position, value in enumerate(raw):
-            append(value if type(value) is int else in_full(position, value))
+            append(value if type(value) is int else None if value is None
+                   else in_full(position, value))
     elif value_type == "date":
         for position, value in enumerate(raw):
             kind = type(value)
             append(value if kind is dt.date else value.date() if kind is dt.datetime
-                   else in_full(position, value))
+                   else None if value is None else in_full(position, value))
     else:
         read = [in_full(position, value) for position, value in enumerate(raw)]
     return read, problems
@@ -208,8 +211,9 @@ def _column(value_type: str, items: list[Any], index: pd.Index) -> pd.Series | n
     takes as it is, where an object array would be looked at for a dtype to convert to.
     """
     if value_type in ("number", "whole_number", "level"):
-        # NOTE: made a numpy array first: pandas' own conversion of a list cost twice as much
-        return np.array([float("nan") if v is None else float(v) for v in items], dtype=np.float64)
+        # NOTE: made a numpy array first (pandas' own conversion of a list cost twice as much),
+        # by numpy, which reads None as NaN: a comprehension over the values cost as much again
+        return np.array(items, dtype=np.float64)
     if value_type == "date":
         stamps = _midnights(items)
         if stamps is not None:
@@ -230,13 +234,12 @@ def _midnights(items: list[Any]) -> np.ndarray | None:
 
     NOTE: pandas' date parsing for a column of a hundred dates took half a millisecond.
     """
-    days: list[int | None] = []
+    stamps: list[int] = []  # (nanoseconds since 1970, as numpy stores them)
     for item in items:
         if item is None:
-            days.append(None)
+            stamps.append(_NAT)
         elif type(item) is dt.date and 1678 <= item.year <= 2261:
-            days.append(item.toordinal() - _EPOCH)
+            stamps.append((item.toordinal() - _EPOCH) * _DAY_NS)
         else:
             return None
-    return np.array([_NAT if d is None else d * _DAY_NS for d in days],
-                    dtype=np.int64).view("datetime64[ns]")
+    return np.array(stamps, dtype=np.int64).view("datetime64[ns]")

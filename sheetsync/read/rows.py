@@ -7,6 +7,8 @@ cannot cause a false finding.
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,7 +56,8 @@ def read_register(sheet: SheetGrid, layout: Layout) -> RawSheet:
     columns = list(layout.columns.values())
     positions = [ref.index - 1 for ref in columns]
     names = [ref.name for ref in columns]
-    first_col = min(positions)
+    first_col, last = min(positions), max(positions)
+    picked = _picker(positions)
     ref_at = names.index("ref") if "ref" in names else -1
     text_at = next((names.index(n) for n in _MAIN_TEXT if n in names), -1)
     spans, fills = _merged_rows(sheet, layout, positions, ref_at, text_at)
@@ -66,6 +69,7 @@ def read_register(sheet: SheetGrid, layout: Layout) -> RawSheet:
     continuations: list[tuple[str, int, int, str]] = []
     headings: list[int] = []
     measured = {ref.name for ref in columns if layout.spec.columns[ref.name].type == "measure"}
+    formula_cells = sheet.formulas
     blank_run = 0
     first_row = layout.header_row + 1
     if _is_help_row(sheet, first_row, first_col, layout.last_column):
@@ -73,7 +77,8 @@ def read_register(sheet: SheetGrid, layout: Layout) -> RawSheet:
     for row_number in range(first_row, sheet.max_row + 1):
         cells = sheet.rows[row_number - 1]
         width = len(cells)
-        values = [cells[p] if p < width else None for p in positions]
+        values = picked(cells) if width > last else [cells[p] if p < width else None
+                                                     for p in positions]
         for position, marks in marked:
             values[position] = _marked_level(cells, marks)
         filled = 0
@@ -83,7 +88,7 @@ def read_register(sheet: SheetGrid, layout: Layout) -> RawSheet:
                 value = values[position] = fills[(row_number, position)]
                 continue
             if isinstance(value, str):
-                if value.startswith("=") and (row_number, positions[position] + 1) in sheet.formulas:
+                if value.startswith("=") and (row_number, positions[position] + 1) in formula_cells:
                     formulas[(names[position], row_number)] = value
                     values[position] = None
                     continue
@@ -132,6 +137,18 @@ def read_register(sheet: SheetGrid, layout: Layout) -> RawSheet:
     read = set(index)  # (a set: a pandas Index looked up per formula cost more)
     _fill_cached_values(result, sheet, {k: v for k, v in formulas.items() if k[1] in read})
     return result
+
+
+def _picker(positions: list[int]) -> Callable[[list[Any]], list[Any]]:
+    """The values at ``positions`` of a row at least that long, as a list of their own.
+
+    NOTE: by ``operator.itemgetter``: a comprehension per row was a fifth of reading a
+    register's rows; it hands back a bare value, not a tuple, for one position."""
+    if len(positions) == 1:
+        position = positions[0]
+        return lambda cells: [cells[position]]
+    pick = operator.itemgetter(*positions)
+    return lambda cells: list(pick(cells))
 
 
 #: The column whose text a continuation row carries on, by kind: the first one a sheet has.

@@ -88,6 +88,11 @@ def excel_error(value: Any) -> Reading | None:
 
 def read_text(value: Any) -> Reading:
     """Text as typed, whitespace trimmed; numbers that are whole print without ``.0``."""
+    if type(value) is str and (key := value.strip().casefold()) not in PLACEHOLDERS \
+            and key not in EXCEL_ERRORS:
+        # NOTE: most values read (every finding's reference): plain text, tested for a
+        # placeholder and an error literal at once, which the tests below do one by one
+        return Reading(" ".join(value.split()))
     if is_blank(value):
         return Reading()
     if (error := excel_error(value)) is not None:

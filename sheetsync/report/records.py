@@ -28,7 +28,7 @@ def build_records(frame: pd.DataFrame, raw: pd.DataFrame, spec: RegisterSpec, co
     (``taken``: ``frame``'s columns, which others read too)."""
     columns: dict[str, list[Any]] = {
         "workbook": [workbook] * len(frame), "sheet": [sheet] * len(frame),
-        "row": [int(r) for r in frame.index]}
+        "row": [int(r) for r in frame.index.tolist()]}
     vocabularies = {"priority": config.vocabulary("issue_priority"),
                     "status": config.vocabulary("issue_status")} if spec.kind == "issues_log" else {}
     for name in FIELDS[spec.kind][3:]:
@@ -56,8 +56,11 @@ def build_records(frame: pd.DataFrame, raw: pd.DataFrame, spec: RegisterSpec, co
                 columns[name] = [None if v != v else int(v) if v.is_integer() else v
                                  for v in source]
                 continue
-        values = [v if type(v) in _PLAIN_TYPES else _plain_float(v) if type(v) is float else _plain(v)
-                  for v in source]
+        if set(map(type, source)) <= _PLAIN_TYPES:  # NOTE: text, whole numbers and blanks, as they are
+            values = source
+        else:
+            values = [v if type(v) in _PLAIN_TYPES else _plain_float(v) if type(v) is float
+                      else _plain(v) for v in source]
         if name in vocabularies:
             values = [_canonical_word(v, vocabularies[name]) if isinstance(v, str) else v
                       for v in values]
@@ -78,8 +81,9 @@ def _column(frame: Columns, rows: int, name: str, spec: RegisterSpec,
         blank = [None] * rows
         computed = frame[CALC + name].tolist() if CALC + name in frame else blank
         typed = frame[name].tolist() if name in frame else blank
-        return [c if not is_missing(c) else _band_word(t, config) for c, t in zip(computed, typed,
-                                                                                  strict=True)]
+        # NOTE: a band's name (text) is never missing: asked of the rest only
+        return [c if type(c) is str or not is_missing(c) else _band_word(t, config)
+                for c, t in zip(computed, typed, strict=True)]
     if CALC + name in frame:
         return frame[CALC + name]
     return frame.get(name)

@@ -191,7 +191,8 @@ class _References:
     """Each row's reference as typed (R9), read once per row however many findings it has."""
 
     def __init__(self, refs: pd.Series | None) -> None:
-        self._values = dict(zip(refs.index, refs.tolist(), strict=True)) if refs is not None else None
+        self._values = dict(zip(refs.index.tolist(), refs.tolist(), strict=True)) \
+            if refs is not None else None
         self._read: dict[int, str | None] = {}
 
     def of(self, row: int) -> str | None:
