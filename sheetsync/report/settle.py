@@ -12,7 +12,6 @@ import codecs
 import io
 import json
 import zipfile
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from sheetsync.files import atomic_path
@@ -36,12 +35,8 @@ def settle_exceptions(out_dir: Path, workbooks: int, findings: int) -> list[Path
     """
     paths = [out_dir / f"exceptions.{end}" for end in ("json", "csv", "xlsx")]
     before = [_bytes_of(path) for path in paths]
-    with ThreadPoolExecutor(max_workers=1) as zipping:
-        # NOTE: unzipping and zipping the workbook let go of the GIL: it is settled on a thread
-        # while the other two are (half an unchanged re-run's settling)
-        xlsx = zipping.submit(_settled_xlsx, before[2], findings)
-        after = [_settled_json(before[0], workbooks, findings), _settled_csv(before[1], findings),
-                 xlsx.result()]
+    after = [_settled_json(before[0], workbooks, findings), _settled_csv(before[1], findings),
+             _settled_xlsx(before[2], findings)]
     if None in after:
         from sheetsync.report.reports import rewrite_exceptions
 
