@@ -17,7 +17,6 @@ import tempfile
 import time
 import zipfile
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -160,16 +159,6 @@ def content_hash(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def read_ahead(chunks: Iterator[bytes]) -> Iterator[bytes]:
-    """``chunks``, each next one read on a thread while the caller works on the one before
-    (reading a part of a package is unzipping it, and zlib lets go of the GIL)."""
-    with ThreadPoolExecutor(max_workers=1) as reader:
-        coming = reader.submit(next, chunks, None)
-        while (chunk := coming.result()) is not None:
-            coming = reader.submit(next, chunks, None)
-            yield chunk
 
 
 def in_chunks(pieces: Iterable[bytes], size: int = 1 << 20) -> Iterator[bytes]:

@@ -15,7 +15,6 @@ from typing import Any
 
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
-from sheetsync.files import read_ahead
 from sheetsync.findings import Finding
 from sheetsync.read.grid import Ledger
 from sheetsync.read.package import REL_TYPE, Package, SheetEntry, relative_target, rels_part
@@ -31,7 +30,6 @@ COMMENTS_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadshe
 NO_STYLE = "none"  #: Ledger value for a marked cell that had no format of its own.
 _DATE_FORMAT = 14  #: Excel's built-in short date.
 _SEVERITY = attrgetter("severity")
-_AHEAD = 1 << 20  #: A large sheet is unzipped this much ahead of its patching.
 
 
 @dataclass(slots=True)
@@ -71,10 +69,7 @@ def patch_one_sheet(edits: PackageEdits, patch: SheetPatch) -> LedgerRows:
     if sheet.is_empty() and not marks and not earlier:
         return list
     notes = _notes(edits, patch, marks, earlier, sheet)
-    # NOTE: a large sheet is unzipped a megabyte ahead, on a thread, while it is patched
-    chunks = edits.package.stream(part, size=_AHEAD)
-    edits.parts[part] = patch_sheet(read_ahead(chunks) if edits.package.size(part) > _AHEAD
-                                    else chunks, sheet)
+    edits.parts[part] = patch_sheet(edits.package.stream(part), sheet)
 
     def ledger() -> list[list[Any]]:  # NOTE: called once the sheet is written: originals known
         rows = []
