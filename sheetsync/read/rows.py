@@ -84,8 +84,9 @@ def read_register(sheet: SheetGrid, layout: Layout) -> RawSheet:
         filled = 0
         main_only = True
         for position, value in enumerate(values):
-            if value is None and (row_number, position) in fills:
-                value = values[position] = fills[(row_number, position)]
+            if value is None:  # NOTE: most blanks are not in a merged cell: no key made
+                if fills and (row_number, position) in fills:
+                    values[position] = fills[(row_number, position)]
                 continue
             if isinstance(value, str):
                 if value.startswith("=") and (row_number, positions[position] + 1) in formula_cells:
@@ -94,8 +95,6 @@ def read_register(sheet: SheetGrid, layout: Layout) -> RawSheet:
                     continue
                 if not value.strip():
                     continue
-            elif value is None:
-                continue
             if position != ref_at:
                 filled += 1
                 main_only = main_only and position == text_at
