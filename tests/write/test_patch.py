@@ -564,3 +564,32 @@ def test_text_cells_kept_past_the_most_are_made_again_the_same() -> None:
     assert got == [b"None:a", b"None:a", b"3:a", b"None:b", b"None:a"]
     assert made == [(None, "a"), (3, "a"), (None, "b"), (None, "a")]
     assert len(tails) <= 2
+
+
+def test_a_sheet_compressed_on_a_thread_hands_the_gil_over_quickly_then_as_before(
+        tmp_path, monkeypatch) -> None:
+    """While a chunk is compressed on its thread, a waiting thread gets the GIL within 1 ms;
+    afterwards Python's own interval is back, and the copy is the one written in one piece."""
+    import sys
+
+    import sheetsync.write.patch as patch
+
+    rows = [["Ref", "Risk", "Owner", "Likelihood", "Impact"]] + [
+        [f"R{n}", f"Risk {n}", "CFO", 9 if n % 3 == 0 else 2, 2] for n in range(1, 60)]
+    path = write_openpyxl(tmp_path / "in" / "big.xlsx", {"Risks": rows})
+    whole = run_sheetsync([path], tmp_path / "whole", reports=False)
+    intervals: list[float] = []
+    real = sys.setswitchinterval
+
+    def record(interval: float) -> None:
+        intervals.append(interval)
+        real(interval)
+
+    before = sys.getswitchinterval()
+    monkeypatch.setattr(patch, "_CHUNK", 256)  # (every sheet in chunks: the threaded path)
+    monkeypatch.setattr(sys, "setswitchinterval", record)
+    chunked = run_sheetsync([path], tmp_path / "chunked", reports=False)
+    assert intervals and intervals[0::2] == [min(before, 0.001)] * (len(intervals) // 2)
+    assert intervals[1::2] == [before] * (len(intervals) // 2)
+    assert sys.getswitchinterval() == before
+    assert parts(chunked.workbooks[0].annotated) == parts(whole.workbooks[0].annotated)
