@@ -587,7 +587,7 @@ def test_a_sheet_compressed_on_a_thread_hands_the_gil_over_quickly_then_as_befor
 
     before = sys.getswitchinterval()
     monkeypatch.setattr(patch, "_CHUNK", 256)  # (every sheet in chunks: the threaded path)
-    monkeypatch.setattr(sys, "setswitchinterval", record)
+    monkeypatch.setattr(sys, "setswitchinterval", record)  # (as files.quick_handoffs calls it)
     chunked = run_sheetsync([path], tmp_path / "chunked", reports=False)
     assert intervals and intervals[0::2] == [min(before, 0.001)] * (len(intervals) // 2)
     assert intervals[1::2] == [before] * (len(intervals) // 2)
