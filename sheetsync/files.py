@@ -180,7 +180,6 @@ def quick_handoffs() -> Iterator[None]:
         sys.setswitchinterval(before)
 
 
-
 def in_chunks(pieces: Iterable[bytes], size: int = 1 << 20) -> Iterator[bytes]:
     """Pieces joined into chunks of about ``size`` bytes, the last one perhaps empty (a zip
     stream costs as much per write as per byte, and an output's XML comes a row at a time)."""
