@@ -77,13 +77,15 @@ def make_register(path: Path, rows: int, heavy: bool = False) -> None:
 def timed(command: list[str], codes: tuple[int, ...] = (0,)) -> tuple[float, float]:
     """Wall time and peak memory (MiB) of ``command``, run in a process of its own (the peak
     is the process's own: ``os.wait4`` gives that child's resource usage, Unix only)."""
-    start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _pid, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - start
-    code = os.waitstatus_to_exitcode(status)
-    if code not in codes:
-        raise SystemExit(f"{command[:4]} failed ({code}): {process.stderr.read().decode()[-500:]}")
+    with tempfile.TemporaryFile() as errors:  # (a pipe left unread could fill and block it)
+        start = time.perf_counter()
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors)
+        _pid, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - start
+        code = os.waitstatus_to_exitcode(status)
+        if code not in codes:
+            errors.seek(0)
+            raise SystemExit(f"{command[:4]} failed ({code}): {errors.read().decode()[-500:]}")
     return elapsed, usage.ru_maxrss / 1024
 
 

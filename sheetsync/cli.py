@@ -226,9 +226,11 @@ def console() -> None:
 
     NOTE: at exit Python frees every object, and pandas' and a checked folder's are many
     (0.1 s of a 50,000-row ``validate``, about as long in a weekly run's main process). By
-    then every file the command wrote is closed and in place, its locks released, its threads
-    and workers joined; only the console's streams are left to flush. ``main`` still returns
-    or raises SystemExit as any function does, for tests and anyone embedding the CLI.
+    then every file the command wrote is closed and in place, the history closed, its lock
+    released, its threads and workers joined: the console's streams are flushed here. What
+    is skipped besides is ``atexit`` hooks, which sheetsync does not use (a debugger's or a
+    coverage tool's would not run). ``main`` still returns or raises SystemExit as any
+    function does, for tests and anyone embedding the CLI.
     """
     try:
         main()
@@ -238,7 +240,8 @@ def console() -> None:
         if not isinstance(exc.code, int | None):
             click.echo(exc.code, err=True)
     for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):  # (a closed pipe: nothing reaches it)
+        # NOTE: None under pythonw (a scheduled task's); a closed pipe: nothing can reach it
+        with contextlib.suppress(OSError, ValueError, AttributeError):
             stream.flush()
     os._exit(code)
 

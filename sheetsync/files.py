@@ -13,7 +13,6 @@ import contextlib
 import contextvars
 import hashlib
 import os
-import sys
 import tempfile
 import time
 import zipfile
@@ -160,24 +159,6 @@ def content_hash(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-@contextlib.contextmanager
-def quick_handoffs() -> Iterator[None]:
-    """The GIL handed to a thread that asks for it within a millisecond, not Python's five.
-
-    NOTE: for a thread that zips while this one makes what it zips: after each chunk's zlib it
-    asks for the GIL back, and waited up to 5 ms each time for this thread to let go; this one
-    then waited on it in turn. The heavy register's annotated copy took as long with its
-    compressing thread as without it (1.25 s); with quicker handoffs, 1.07-1.13 s. It is
-    process-wide while it lasts; with no thread asking, it costs nothing.
-    """
-    before = sys.getswitchinterval()
-    sys.setswitchinterval(min(before, 0.001))
-    try:
-        yield
-    finally:
-        sys.setswitchinterval(before)
 
 
 def in_chunks(pieces: Iterable[bytes], size: int = 1 << 20) -> Iterator[bytes]:

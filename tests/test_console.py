@@ -94,3 +94,26 @@ def test_the_command_leaves_with_its_output_whole_and_its_exit_code(tmp_path) ->
 
     wrong = _command("validate", str(tmp_path / "nowhere"))
     assert wrong.returncode == 2 and "does not exist" in wrong.stderr
+
+
+_CONSOLE = """
+import sys
+import sheetsync.cli as cli
+def main():
+    if sys.argv[1] == "message":
+        raise SystemExit("sheetsync: a message instead of a code")
+    sys.stdout = sys.stderr = None  # (pythonw, as a scheduled task runs it)
+    raise SystemExit(0)
+cli.main = main
+cli.console()
+"""
+
+
+@pytest.mark.parametrize("case, code, err", [
+    ("message", 1, "sheetsync: a message instead of a code\n"),
+    ("no console", 0, "")])
+def test_the_command_exits_as_python_would_with_a_message_or_no_console(case, code, err) -> None:
+    completed = subprocess.run([sys.executable, "-c", _CONSOLE, case.split()[0]],
+                               capture_output=True, text=True, check=False, cwd=REPO,
+                               timeout=60, env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert (completed.returncode, completed.stderr) == (code, err)

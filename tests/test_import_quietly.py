@@ -61,3 +61,33 @@ def test_a_worker_starts_with_the_collector_running(monkeypatch) -> None:
         assert gc.isenabled()
     finally:
         (gc.enable if was else gc.disable)()
+
+
+def test_a_run_checking_in_its_own_process_collects_between_workbooks(tmp_path,
+                                                                       monkeypatch) -> None:
+    """With one job the workbooks are checked here: the collector must be running between
+    them (the openpyxl writer leaves cyclic garbage), and paused while the outputs are made."""
+    import gc
+
+    from helpers import AS_OF, RISK_HEADER, risk_row, write_openpyxl
+
+    import sheetsync.report.reports as reports
+    import sheetsync.weekly.workers as workers
+    from sheetsync.report.quarters import quarter_of
+    from sheetsync.results import Settings
+    from sheetsync.weekly.job import run_job
+
+    for name in ("a", "b", "c"):
+        write_openpyxl(tmp_path / "in" / f"{name}.xlsx", {"Risks": [RISK_HEADER, risk_row()]})
+    checking: list[bool] = []
+    writing: list[bool] = []
+    real_check, real_write = workers.check_steady, reports._write_all
+    monkeypatch.setattr(workers, "check_steady",
+                        lambda *a: checking.append(gc.isenabled()) or real_check(*a))
+    monkeypatch.setattr(reports, "_write_all",
+                        lambda *a: writing.append(gc.isenabled()) or real_write(*a))
+    assert gc.isenabled()
+    run_job([tmp_path / "in"], tmp_path / "out", Settings.load(as_of=AS_OF), quarter_of(AS_OF),
+            jobs=1, email=False)
+    assert (checking, writing) == ([True, True, True], [False])
+    assert gc.isenabled()

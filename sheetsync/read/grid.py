@@ -28,14 +28,10 @@ LEDGER_SHEET = "_sheetsync"
 MAX_DENSE_CELLS = 5_000_000
 MAX_SPARSE_COLUMNS = 200  #: Columns read of such a sheet; registers are far narrower.
 EMPTY_ROWS_END_SHEET = 1000  #: Empty rows after which the rest of such a sheet is not read.
-#: A sheet whose XML is larger than this is parsed by calamine on a thread while it is scanned.
+#: A sheet whose XML is larger than this is scanned for formulas on a thread while calamine
+#: parses it.
 OVERLAP_BYTES = 1 << 20
-#: A formula element (Excel writes no namespace prefix in sheet XML; one that does is read
-#: without its formulas, their results standing in for them).
-_FORMULA = re.compile(rb"<f(?=[\s/>])([^>]*?)(/?)>")
 _CELL_TAG = re.compile(rb"<(?:\w+:)?c\s[^>]*>")
-#: An error value (#REF!, #N/A) typed or calculated; calamine reads these as blank.
-_ERROR_CELL = re.compile(rb'<c\s([^>]*?\st="e"[^>]*)>(?:<f\b[^>]*?(?:/>|>[^<]*</f>))?<v>([^<]*)</v>')
 
 
 @dataclass(slots=True)
@@ -135,10 +131,14 @@ def _scanned(book: Any, package: Package, name: str, part: str) -> tuple[SheetSc
         return scan, book.get_sheet_by_name(name) if scan.area <= MAX_DENSE_CELLS else None
     with ThreadPoolExecutor(max_workers=1) as scanner:
         scanning = scanner.submit(_scan_apart, package, part)
-        dense = sheet_area(package.stream(part)) <= MAX_DENSE_CELLS
-        sheet = book.get_sheet_by_name(name) if dense else None
+        try:
+            dense = sheet_area(package.stream(part)) <= MAX_DENSE_CELLS
+            sheet = book.get_sheet_by_name(name) if dense else None
+        except BaseException:
+            scanning.result()  # NOTE: the scan's error, if it has one, as when it came first
+            raise
         scan = scanning.result()
-    return scan, sheet if scan.area <= MAX_DENSE_CELLS else None
+    return scan, sheet
 
 
 def _scan_apart(package: Package, part: str) -> SheetScan:

@@ -119,9 +119,7 @@ def run_job(inputs: list[Path], out_dir: Path, settings: Settings, quarter: Quar
             previous_kpis = history.records_of_quarter(connection, quarter.previous().label,
                                                        "kpi_sheet")
             trend = history.risks_by_quarter(connection, quarters_before(quarter, 3))
-            # NOTE: the checked workbooks' findings and records come back from the workers
-            # and go into the outputs: tens of thousands of objects (see collector_paused)
-            with collector_paused(), Workers(jobs, settings) as workers:
+            with Workers(jobs, settings) as workers:
                 results, hashes, reused, stale = _check_all(sources, out_dir, settings, past,
                                                             fingerprint, force, workers, progress)
                 for result in results:
@@ -137,8 +135,9 @@ def run_job(inputs: list[Path], out_dir: Path, settings: Settings, quarter: Quar
                                             and f["workbook"] in found],
                                   removed=removed)
                 # NOTE: an output someone has open is left as it was, with a warning, and
-                # exceptions.json (written last) lists those warnings.
-                with keep_going(out_dir, run.warnings):
+                # exceptions.json (written last) lists those warnings. The checked workbooks'
+                # findings and records go into the outputs: see collector_paused.
+                with collector_paused(), keep_going(out_dir, run.warnings):
                     _remove_annotated_copies(removed, found, out_dir)
                     previous = (previous_from_records(previous_risks, previous_kpis)
                                 if previous_risks or previous_kpis else None)

@@ -71,9 +71,12 @@ class Workers:
         self._pool = _pool(self.jobs, self.settings)
         results: dict[str, WorkbookResult] = {}
         batches = [self._pool.submit(_check_batch, batch) for batch in batched(tasks, self.jobs)]
-        for batch in concurrent.futures.as_completed(batches):
-            with contextlib.suppress(BrokenProcessPool):
-                results.update((r.source.name, r) for r in batch.result())
+        # NOTE: paused while the workers' findings and records come back (unpickled on the
+        # pool's thread as they arrive: tens of thousands of objects, see collector_paused)
+        with collector_paused():
+            for batch in concurrent.futures.as_completed(batches):
+                with contextlib.suppress(BrokenProcessPool):
+                    results.update((r.source.name, r) for r in batch.result())
         # A worker that died took its batch with it: those workbooks are checked again, each
         # on its own, so only the culprit is lost.
         return [results.get(source.name) or _check_alone(source, copy, self.settings)
@@ -175,7 +178,7 @@ _SETTINGS: list[Settings] = []  #: In a worker process: the run's settings.
 
 def _worker_settings(settings: Settings) -> None:
     _SETTINGS[:] = [settings]
-    gc.enable()  # NOTE: forked while the main process had its collector paused (run_job)
+    gc.enable()  # NOTE: as a forked worker, whatever the main process had paused meanwhile
     import_quietly("sheetsync.pipeline")
 
 

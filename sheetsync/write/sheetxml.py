@@ -245,7 +245,8 @@ def _patch_row(whole: _Row, number: int, edits: dict[int, CellEdit],
     inner = row[len(whole.attributes) + 5:-6]
     # NOTE: a row's <extLst> is its last child: looked for only in a row that ends with one
     # (a search through every row's cells took a tenth of patching a large sheet)
-    extension = inner.find(b"<extLst") if inner.rstrip().endswith(b"</extLst>") else -1
+    extension = (inner.find(b"<extLst") if inner.rstrip().endswith((b"</extLst>", b"<extLst/>"))
+                 else -1)
     if drop_columns and extension < 0:
         inner = _without_trailing(inner, drop_columns)
     last_cell = inner.rfind(b"<c ")

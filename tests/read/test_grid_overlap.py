@@ -1,6 +1,6 @@
-"""A large sheet is parsed by calamine on a thread while it is scanned for formulas: the grid
-read that way must be the one read a sheet at a time, and a sheet too large for a dense grid
-must still never reach calamine."""
+"""A large sheet is scanned for formulas on a thread while calamine parses it: the grid read
+that way must be the one read a step at a time, a sheet too large for a dense grid must still
+never reach calamine, and the scan, reading 64 KB at a time, must find what it finds whole."""
 
 from __future__ import annotations
 
@@ -100,30 +100,81 @@ def test_the_quick_area_pass_finds_the_scans_area(cells, cuts) -> None:
     assert scan_sheet(iter(pieces)).area == max(cells)[0] * max(26, max(c for _r, c in cells))
 
 
+class _Broken(Exception):
+    pass
+
+
+class _RefusingBook:
+    """calamine's workbook, but a sheet cannot be parsed."""
+
+    def __init__(self, real) -> None:
+        self.real = real
+
+    def get_sheet_by_name(self, name):
+        raise _Broken(f"calamine: {name}")
+
+    def close(self) -> None:
+        self.real.close()
+
+
+def _calamine_refuses(monkeypatch) -> None:
+    real_module = grid_module.python_calamine
+    monkeypatch.setattr(grid_module, "python_calamine", SimpleNamespace(
+        CalamineWorkbook=SimpleNamespace(
+            from_path=lambda p: _RefusingBook(real_module.CalamineWorkbook.from_path(p)))))
+
+
 @pytest.mark.parametrize("size", [0, 1 << 40])
-def test_a_sheet_that_cannot_be_parsed_still_raises_on_either_path(tmp_path, monkeypatch, size) -> None:
-    """An error in calamine's parse on the thread makes the workbook unreadable, as alone."""
+def test_a_sheet_calamine_cannot_parse_is_unreadable_on_either_path(tmp_path, monkeypatch,
+                                                                    size) -> None:
+    path = write_openpyxl(tmp_path / "ok.xlsx", {"Risks": [RISK_HEADER, risk_row()]})
+    _calamine_refuses(monkeypatch)
+    monkeypatch.setattr(grid_module, "OVERLAP_BYTES", size)
+    with pytest.raises(WorkbookUnreadable,
+                       match=r"cannot be read as an Excel workbook \(_Broken: calamine: Risks\)"):
+        _read(path)
+
+
+@pytest.mark.parametrize("calamine", ["parses", "fails too"])
+@pytest.mark.parametrize("size", [0, 1 << 40])
+def test_a_scan_that_fails_on_the_thread_is_the_error_given(tmp_path, monkeypatch, size,
+                                                            calamine) -> None:
+    """The scan's error is the one a reader sees, on the thread as when it came first."""
     path = write_openpyxl(tmp_path / "ok.xlsx", {"Risks": [RISK_HEADER, risk_row()]})
 
-    class Broken(Exception):
-        pass
+    def scan_fails(chunks):
+        list(chunks)
+        raise _Broken("scan")
 
-    class RefusingBook:
-        """calamine's workbook, but a sheet cannot be parsed."""
-
-        def __init__(self, real) -> None:
-            self.real = real
-
-        def get_sheet_by_name(self, name):
-            raise Broken(name)
-
-        def close(self) -> None:
-            self.real.close()
-
-    real_module = grid_module.python_calamine
-    fake = SimpleNamespace(CalamineWorkbook=SimpleNamespace(
-        from_path=lambda p: RefusingBook(real_module.CalamineWorkbook.from_path(p))))
+    monkeypatch.setattr(grid_module, "scan_sheet", scan_fails)
     monkeypatch.setattr(grid_module, "OVERLAP_BYTES", size)
-    monkeypatch.setattr(grid_module, "python_calamine", fake)
-    with pytest.raises(WorkbookUnreadable, match=r"cannot be read as an Excel workbook \(Broken: Risks\)"):
+    if calamine == "fails too":
+        _calamine_refuses(monkeypatch)
+    with pytest.raises(WorkbookUnreadable, match=r"\(_Broken: scan\)"):
         _read(path)
+
+
+_FORMULAS = st.sampled_from([
+    '<c r="{c}{r}"><f>D{r}*E{r}</f><v>6</v></c>',
+    '<c r="{c}{r}" s="2"><f t="shared" ref="{c}{r}:{c}{n}" si="0">D{r}*E{r}</f><v>4</v></c>',
+    '<c r="{c}{r}"><f t="shared" si="0"/><v>4</v></c>',
+    '<c r="{c}{r}" t="e"><f>1/0</f><v>#DIV/0!</v></c>',
+    '<c r="{c}{r}" t="e"><v>#REF!</v></c>',
+    '<c r="{c}{r}" t="s"><v>3</v></c>',
+    '<c r="{c}{r}"><f>IF(A{r}&lt;&gt;"",1,0)</f><v>1</v></c>'])
+
+
+@given(cells=st.lists(st.tuples(st.sampled_from(["F", "G", "AB"]), _FORMULAS), min_size=1,
+                      max_size=25),
+       cuts=st.lists(st.integers(0, 4000), max_size=8))
+def test_the_scan_finds_the_same_cut_anywhere_as_whole(cells, cuts) -> None:
+    rows = "".join(f'<row r="{r}">{cell.format(c=c, r=r, n=r + 3)}</row>'
+                   for r, (c, cell) in enumerate(cells, start=2))
+    xml = (f'<worksheet><sheetData>{rows}</sheetData><mergeCells count="1">'
+           f'<mergeCell ref="A1:C1"/></mergeCells></worksheet>').encode()
+    bounds = sorted({min(c, len(xml)) for c in cuts})
+    pieces = [xml[a:b] for a, b in zip([0, *bounds], [*bounds, len(xml)], strict=True)]
+    whole, cut = scan_sheet(iter([xml])), scan_sheet(iter(pieces))
+    assert (cut.formulas, cut.errors, cut.merged, cut.area) == (
+        whole.formulas, whole.errors, whole.merged, whole.area)
+    assert whole.merged == [(1, 1, 1, 3)]

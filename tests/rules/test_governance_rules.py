@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 from helpers import keys, run_sheetsync, write_openpyxl
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sheetsync.findings import Severity
 
@@ -155,3 +157,20 @@ def test_exempt_by_column_or_by_reference(tmp_path) -> None:
     assert {r["ref"]: r["exempt"] for r in run.records("risk_register")} == {
         "R1": "Yes", "R2": None, "R3": "Yes", "R4": None, "R5": "Yes"}
     assert keys(run) == []
+
+
+@given(st.lists(st.floats(allow_nan=True, allow_infinity=True) | st.none() | st.integers(-9, 99)
+                | st.booleans() | st.text(max_size=3), max_size=30))
+def test_scores_are_read_as_numbers_the_same_from_a_float_column_or_any_other(values) -> None:
+    """A column of plain floats is read by its NaN alone; any other column value by value."""
+    import numpy as np
+    import pandas as pd
+
+    from sheetsync.rules.governance import _number, _numbers
+
+    column = pd.Series(values, dtype=object)
+    assert _numbers(column) == [_number(v) for v in values]
+    floats = [float(v) for v in values if isinstance(v, float)]
+    as_floats = pd.Series(floats, dtype=np.float64)
+    assert _numbers(as_floats) == [_number(v) for v in floats]
+    assert [type(v) for v in _numbers(as_floats)] == [type(_number(v)) for v in floats]

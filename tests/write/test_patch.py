@@ -566,10 +566,11 @@ def test_text_cells_kept_past_the_most_are_made_again_the_same() -> None:
     assert len(tails) <= 2
 
 
-def test_a_sheet_compressed_on_a_thread_hands_the_gil_over_quickly_then_as_before(
+def test_a_sheet_compressed_on_a_thread_lowers_the_switch_interval_then_restores_it(
         tmp_path, monkeypatch) -> None:
-    """While a chunk is compressed on its thread, a waiting thread gets the GIL within 1 ms;
-    afterwards Python's own interval is back, and the copy is the one written in one piece."""
+    """While a sheet is written in chunks compressed on a thread, Python's switch interval is
+    1 ms (the thread gets the GIL back sooner); afterwards it is back as it was, and the copy
+    is the one written in one piece."""
     import sys
 
     import sheetsync.write.patch as patch
@@ -587,7 +588,7 @@ def test_a_sheet_compressed_on_a_thread_hands_the_gil_over_quickly_then_as_befor
 
     before = sys.getswitchinterval()
     monkeypatch.setattr(patch, "_CHUNK", 256)  # (every sheet in chunks: the threaded path)
-    monkeypatch.setattr(sys, "setswitchinterval", record)  # (as files.quick_handoffs calls it)
+    monkeypatch.setattr(sys, "setswitchinterval", record)  # (as the writer calls it)
     chunked = run_sheetsync([path], tmp_path / "chunked", reports=False)
     assert intervals and intervals[0::2] == [min(before, 0.001)] * (len(intervals) // 2)
     assert intervals[1::2] == [before] * (len(intervals) // 2)
