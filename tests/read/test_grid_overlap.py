@@ -45,6 +45,30 @@ def test_every_sheet_reads_the_same_on_a_thread_as_alone(tmp_path, monkeypatch) 
     assert any(sheet[3] for book in alone for sheet in book)  # (formulas were read)
 
 
+class _Broken(Exception):
+    pass
+
+
+class _RefusingBook:
+    """calamine's workbook, but a sheet cannot be parsed."""
+
+    def __init__(self, real) -> None:
+        self.real = real
+
+    def get_sheet_by_name(self, name):
+        raise _Broken(f"calamine: {name}")
+
+    def close(self) -> None:
+        self.real.close()
+
+
+def _calamine_refuses(monkeypatch) -> None:
+    real_module = grid_module.python_calamine
+    monkeypatch.setattr(grid_module, "python_calamine", SimpleNamespace(
+        CalamineWorkbook=SimpleNamespace(
+            from_path=lambda p: _RefusingBook(real_module.CalamineWorkbook.from_path(p)))))
+
+
 def test_a_stray_cell_far_out_never_reaches_calamine_on_the_threaded_path(tmp_path, monkeypatch) -> None:
     def stray(wb):
         wb["Risks"]["XFD1048576"] = "x"
@@ -57,21 +81,7 @@ def test_a_stray_cell_far_out_never_reaches_calamine_on_the_threaded_path(tmp_pa
         scanned.append(part)
         return real(package, part)
 
-    class Book:
-        """calamine's workbook, which must not be asked for the far-reaching sheet."""
-
-        def __init__(self, real_book) -> None:
-            self.real_book = real_book
-
-        def get_sheet_by_name(self, name):
-            raise AssertionError(f"calamine asked for {name}")
-
-        def close(self) -> None:
-            self.real_book.close()
-
-    real_module = grid_module.python_calamine
-    monkeypatch.setattr(grid_module, "python_calamine", SimpleNamespace(CalamineWorkbook=SimpleNamespace(
-        from_path=lambda p: Book(real_module.CalamineWorkbook.from_path(p)))))
+    _calamine_refuses(monkeypatch)  # (asked for the sheet, it would fail the read)
     monkeypatch.setattr(grid_module, "OVERLAP_BYTES", 0)
     monkeypatch.setattr(grid_module, "_scan_apart", scan_apart)
     [(title, rows, *_rest)] = _read(path)
@@ -98,30 +108,6 @@ def test_the_quick_area_pass_finds_the_scans_area(cells, cuts) -> None:
     pieces = [xml[a:b] for a, b in zip([0, *bounds], [*bounds, len(xml)], strict=True)]
     assert sheet_area(iter(pieces)) == scan_sheet(iter(pieces)).area
     assert scan_sheet(iter(pieces)).area == max(cells)[0] * max(26, max(c for _r, c in cells))
-
-
-class _Broken(Exception):
-    pass
-
-
-class _RefusingBook:
-    """calamine's workbook, but a sheet cannot be parsed."""
-
-    def __init__(self, real) -> None:
-        self.real = real
-
-    def get_sheet_by_name(self, name):
-        raise _Broken(f"calamine: {name}")
-
-    def close(self) -> None:
-        self.real.close()
-
-
-def _calamine_refuses(monkeypatch) -> None:
-    real_module = grid_module.python_calamine
-    monkeypatch.setattr(grid_module, "python_calamine", SimpleNamespace(
-        CalamineWorkbook=SimpleNamespace(
-            from_path=lambda p: _RefusingBook(real_module.CalamineWorkbook.from_path(p)))))
 
 
 @pytest.mark.parametrize("size", [0, 1 << 40])
