@@ -9,10 +9,10 @@ other shapes in that drawing (buttons, check boxes) are left as they are.
 
 from __future__ import annotations
 
+import html
 import itertools
 import re
 from collections.abc import Iterator
-from xml.sax.saxutils import escape
 
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
@@ -27,8 +27,8 @@ _SHAPE = re.compile(rb"<v:shape\b[^>]*?(?:/>|>.*?</v:shape>)", re.DOTALL)
 _BREAKS = rb"(?:\r|\n|&#10;|&#xA;|&#13;|&#xD;)*"
 #: sheetsync's own run: a run whose text starts with the separator, to the end of the note.
 _OUR_RUN = re.compile(rb"<r>(?:(?!</r>).)*?<t(?:\s[^>]*)?>" + _BREAKS
-                      + escape(SEPARATOR.strip()).encode() + rb".*?(?=</text>)", re.DOTALL)
-_OUR_TEXT = re.compile(_BREAKS + escape(SEPARATOR.strip()).encode()
+                      + html.escape(SEPARATOR.strip(), quote=False).encode() + rb".*?(?=</text>)", re.DOTALL)
+_OUR_TEXT = re.compile(_BREAKS + html.escape(SEPARATOR.strip(), quote=False).encode()
                        + rb".*?(?=</t>)", re.DOTALL)
 #: Line breaks left at the end of the officer's text once sheetsync's part is cut off.
 _TRAILING_BREAKS = re.compile(rb"(?:\r|\n|&#10;|&#xA;|&#13;|&#xD;)+(?=</t>(?:</r>)?</text>)")
