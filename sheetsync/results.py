@@ -193,11 +193,7 @@ class RunResult:
     def records(self, kind: str) -> list[dict[str, Any]]:
         """Every record of one register kind, in workbook and sheet order: a RAID log's risks
         and issues (marked with their ``kind``) go with the risks and issues."""
-        return list(self.iter_records(kind))
-
-    def iter_records(self, kind: str) -> Iterator[dict[str, Any]]:
-        """``records(kind)`` one at a time (a large register's are never all made at once)."""
-        return (r for records in self.record_groups(kind) for r in records)
+        return [r for records in self.record_groups(kind) for r in records]
 
     def record_groups(self, kind: str) -> Iterator[Iterable[dict[str, Any]]]:
         """``records(kind)`` a sheet at a time: a sheet's own (a RecordTable, as checked), or

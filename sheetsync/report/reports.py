@@ -16,7 +16,7 @@ from xlsxwriter.url import Url
 
 from sheetsync import collector_paused
 from sheetsync.files import atomic_path, keep_going
-from sheetsync.findings import Severity, change_key
+from sheetsync.findings import FIELD_NAMES, Severity, change_key
 from sheetsync.report.bulkrows import plain_columns, splice_rows
 from sheetsync.report.changes import Changes
 from sheetsync.report.changes import summary_lines as summary_lines  # (where it was)
@@ -25,8 +25,7 @@ from sheetsync.report.jsontext import json_pieces
 from sheetsync.report.record_fields import FIELDS, RECORD_FILES, ROLLUP_FIELDS, rollups
 from sheetsync.results import RecordTable, RunResult, WorkbookResult
 
-FINDING_FIELDS = ("workbook", "sheet", "cell", "row", "column", "ref", "value", "rule",
-                  "severity", "message")
+FINDING_FIELDS = FIELD_NAMES  #: exceptions.csv's columns: a finding's fields, in order
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 

@@ -227,23 +227,13 @@ def runs(connection: sqlite3.Connection) -> list[dict[str, Any]]:
         f"SELECT {', '.join(columns)} FROM runs ORDER BY id")]
 
 
-def result_to_json(wb: WorkbookResult, out_dir: Path | None = None) -> dict[str, Any]:
-    """``wb`` as stored; its annotated copy relative to ``out_dir``, so the same share reached
-    by a drive letter and by a UNC path gives the same history."""
-    return {"status": wb.status, "message": wb.message,
-            "annotated": _in_folder(wb.annotated, out_dir),
-            "sheets": [{"name": s.name, "kind": s.kind, "header_row": s.header_row,
-                        "rows": s.rows, "metadata": s.metadata, "records": list(s.records),
-                        "account": s.account}
-                       for s in wb.sheets],
-            "skipped_sheets": wb.skipped_sheets,
-            "findings": [f.to_dict() for f in wb.findings]}
-
-
 def result_text(wb: WorkbookResult, annotated: str | None, findings: RecordTable) -> str:
-    """``json.dumps(result_to_json(wb, out_dir), default=str)``, the same text, made faster
-    (``RecordTable.json_text``): ``annotated`` as ``_in_folder`` gives it, ``findings`` the
-    workbook's (``_findings_table``). NOTE: joined once: the records are most of the text."""
+    """``wb`` as stored, in JSON (``default=str``): its status, message, annotated copy
+    (``annotated``, relative to the output folder as ``_in_folder`` gives it, so the same share
+    reached by a drive letter and by a UNC path gives the same history), its sheets with their
+    records and account, its skipped sheets and its findings (``findings``, the workbook's
+    ``_findings_table``). NOTE: made a piece at a time (``RecordTable.json_text``) and joined
+    once: the records are most of the text."""
     pieces = [_dumps({"status": wb.status, "message": wb.message, "annotated": annotated})[:-1],
               ', "sheets": [']
     for number, s in enumerate(wb.sheets):

@@ -12,7 +12,7 @@ from typing import Any
 
 from openpyxl.utils import get_column_letter
 
-from sheetsync.read.package import MAIN_NS, REL_NS, xml_attr, xml_escaped
+from sheetsync.read.package import MAIN_NS, REL_NS, xml_attr
 from sheetsync.write.celltails import CellTails, TextTails
 from sheetsync.write.sheetxml import value_xml
 
@@ -94,12 +94,6 @@ def _cell_tail(style: int | None, value: Any) -> bytes:
             + (b">" + inner + b"</c>" if inner else b"/>"))
 
 
-def _text_tail(style: int | None, text: str) -> bytes:
-    """``_cell_tail`` for a text value, without the tests for the other kinds of value."""
-    return ((b'" s="%d"' % style if style else b'"') + b' t="inlineStr"><is><t xml:space="preserve">'
-            + xml_escaped(text) + b"</t></is></c>")
-
-
 #: Text cells, kept from table to table: the added sheets of a run's workbooks repeat their
 #: sheet names, rules, messages and headers.
-_TEXT_TAILS = TextTails(_text_tail)
+_TEXT_TAILS = TextTails(_cell_tail)

@@ -9,7 +9,6 @@ other shapes in that drawing (buttons, check boxes) are left as they are.
 
 from __future__ import annotations
 
-import html
 import itertools
 import re
 from collections.abc import Iterator
@@ -26,10 +25,10 @@ _COMMENT = re.compile(rb"<comment\b[^>]*?(?:/>|>.*?</comment>)", re.DOTALL)
 _SHAPE = re.compile(rb"<v:shape\b[^>]*?(?:/>|>.*?</v:shape>)", re.DOTALL)
 _BREAKS = rb"(?:\r|\n|&#10;|&#xA;|&#13;|&#xD;)*"
 #: sheetsync's own run: a run whose text starts with the separator, to the end of the note.
-_OUR_RUN = re.compile(rb"<r>(?:(?!</r>).)*?<t(?:\s[^>]*)?>" + _BREAKS
-                      + html.escape(SEPARATOR.strip(), quote=False).encode() + rb".*?(?=</text>)", re.DOTALL)
-_OUR_TEXT = re.compile(_BREAKS + html.escape(SEPARATOR.strip(), quote=False).encode()
-                       + rb".*?(?=</t>)", re.DOTALL)
+_OUR_MARK = xml_escaped(SEPARATOR.strip())  #: The separator as a note's XML holds it.
+_OUR_RUN = re.compile(rb"<r>(?:(?!</r>).)*?<t(?:\s[^>]*)?>" + _BREAKS + _OUR_MARK
+                      + rb".*?(?=</text>)", re.DOTALL)
+_OUR_TEXT = re.compile(_BREAKS + _OUR_MARK + rb".*?(?=</t>)", re.DOTALL)
 #: Line breaks left at the end of the officer's text once sheetsync's part is cut off.
 _TRAILING_BREAKS = re.compile(rb"(?:\r|\n|&#10;|&#xA;|&#13;|&#xD;)+(?=</t>(?:</r>)?</text>)")
 _RUN_PROPERTIES = b'<rPr><sz val="9"/><color indexed="81"/><rFont val="Tahoma"/><family val="2"/></rPr>'

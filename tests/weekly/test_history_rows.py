@@ -1,16 +1,29 @@
 """What ``stage_run`` stores is what it stored before it was made faster: each workbook's
-result as ``json.dumps(result_to_json(...))`` and each finding as its ``to_dict`` entry."""
+result as ``json.dumps`` of the dict below and each finding as its ``to_dict`` entry."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 from sheetsync.findings import Finding, Severity, change_key
 from sheetsync.read.discover import Source
 from sheetsync.results import RecordTable, RunResult, SheetResult, WorkbookResult
 from sheetsync.weekly import history
+
+
+def result_to_json(wb: WorkbookResult, out_dir: Path) -> dict[str, Any]:
+    """A workbook's result as the history stored it before ``result_text`` (the reference)."""
+    return {"status": wb.status, "message": wb.message,
+            "annotated": history._in_folder(wb.annotated, out_dir),
+            "sheets": [{"name": s.name, "kind": s.kind, "header_row": s.header_row,
+                        "rows": s.rows, "metadata": s.metadata, "records": list(s.records),
+                        "account": s.account}
+                       for s in wb.sheets],
+            "skipped_sheets": wb.skipped_sheets,
+            "findings": [f.to_dict() for f in wb.findings]}
 
 
 def _finding(row: int, value: object, severity: Severity = Severity.ERROR) -> Finding:
@@ -56,7 +69,7 @@ def test_the_rows_stored_are_those_the_old_way_made(tmp_path: Path) -> None:
         (run_id, wb.source.name, "h" if wb.source.name == "S/a.xlsx" else "", wb.status,
          wb.message, "annotated/S/a.xlsx" if wb.annotated else None, wb.source.name == "S/c.xlsx",
          0, None if wb.source.name == "S/c.xlsx"
-         else json.dumps(history.result_to_json(wb, tmp_path), default=str),
+         else json.dumps(result_to_json(wb, tmp_path), default=str),
          7 if wb.source.name == "S/c.xlsx" else None) for wb in run.workbooks]
     assert findings == [
         (run_id, f["workbook"], f["sheet"], f["cell"], f["row"], f["column"], f["ref"],
