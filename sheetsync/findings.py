@@ -91,6 +91,11 @@ def _restored(workbook: str, sheet: str | None, cell: str | None, row: int | Non
                    value=value, rule=rule, severity=severity, message=message)
 
 
+def in_sheet_order(finding: Finding) -> tuple[int, str]:
+    """A sheet's findings are listed by row, then cell."""
+    return finding.row or 0, finding.cell or ""
+
+
 def change_key(finding: Finding | Mapping[str, Any]) -> tuple[Any, ...]:
     """Two runs' findings are the same problem when they are the same rule on the same cell
     (a finding, or its entry as the reports and the history keep it)."""

@@ -13,7 +13,7 @@ import pandas as pd
 from sheetsync import collector_paused
 from sheetsync.copying import workbook_finding, write_copy
 from sheetsync.errors import WorkbookUnreadable
-from sheetsync.findings import Finding
+from sheetsync.findings import Finding, in_sheet_order
 from sheetsync.read.account import (
     SCORECARD_REASON,
     register_account,
@@ -160,7 +160,7 @@ def _process_sheet(sheet: SheetGrid, layout: Layout, settings: Settings, workboo
                          account=register_account(raw))
     header = header_findings(layout, workbook, sheet.title)
     if header:  # NOTE: the rows' findings are in order already (a heavy register has 24,000)
-        findings = sorted(header + findings, key=_in_order)
+        findings = sorted(header + findings, key=in_sheet_order)
     return result, findings, annotations
 
 
@@ -183,15 +183,10 @@ def _check_rows(raw: RawSheet, settings: Settings, workbook: str
     unreadable = {f.cell for f in type_findings if not read_all_the_same(f)}
     findings = [f for f in check_findings if f.cell not in unreadable]
     if type_findings:  # NOTE: the checks' findings are in order already
-        findings = sorted(type_findings + findings, key=_in_order)
+        findings = sorted(type_findings + findings, key=in_sheet_order)
     records = build_records(derived, raw.raw, layout.spec, settings.config, workbook, raw.sheet,
                             columns)
     return raw, findings, records, _derived_annotations(raw, columns, settings.config)
-
-
-def _in_order(finding: Finding) -> tuple[int, str]:
-    """A sheet's findings are listed by row, then cell."""
-    return finding.row or 0, finding.cell or ""
 
 
 def _name_legends(result: WorkbookResult) -> None:

@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from sheetsync.findings import Finding
+from sheetsync.findings import Finding, in_sheet_order
 from sheetsync.read.grid import SheetGrid
 from sheetsync.read.locate import Layout, label_of, layout_at, locate_register
 from sheetsync.read.rows import RawSheet, read_register
@@ -143,5 +143,5 @@ def merge_parts(parts: list[tuple[RawSheet, list[Finding], Sequence[dict[str, An
         if kind != KIND:
             marked.update(f.cell for f in part_findings)
             taken.update(int(r) for r in raw.raw.index)
-    findings.sort(key=lambda f: (f.row or 0, f.cell or ""))
+    findings.sort(key=in_sheet_order)
     return findings, records

@@ -82,14 +82,20 @@ def _verdicts(passed: np.ndarray | list[bool], like: pd.Series | pd.DataFrame) -
 Verdicts = Callable[[Any], "np.ndarray | pd.Series"]
 
 
+def _row_check(verdicts: Verdicts, key: str) -> pa.Check:
+    """A check sheetsync built: its verdicts, one per row, under the check's ``key``; missing
+    values are the verdicts' own to judge."""
+    return pa.Check(RowVerdicts(verdicts), name=key, ignore_na=False)
+
+
 class RowVerdicts:
     """A check function whose verdicts are worked out as a bare array (``bare``), given to
     pandera as a Series on the rows of what it checks. A frame-level check reads the
     frame's columns through ``Columns``.
 
-    NOTE: ``validate.failing_rows`` calls ``bare`` and reads the array: making a Series of
-    each check's verdicts only to take its array out again cost a tenth of validating a
-    register of a hundred rows; and its checks share one ``Columns``, so a column several
+    NOTE: ``validate._check_output`` calls ``bare`` and ``failing_rows`` reads the array:
+    making a Series of each check's verdicts only to take its array out again cost a tenth of
+    validating a register of a hundred rows; and its checks share one ``Columns``, so a column several
     of them read is taken out of the frame once.
     """
 
@@ -115,11 +121,10 @@ def required(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -> Buil
         return None
     unless = CALC + str(spec.params["unless"]) if "unless" in spec.params else None
     if unless is not None and unless in columns:
-        return BuiltCheck(pa.Check(RowVerdicts(lambda df: df[spec.column].notna()
-                                               | df[unless].astype(bool)),
-                                   name=key, ignore_na=False), None, spec.column,
+        return BuiltCheck(_row_check(lambda df: df[spec.column].notna()
+                                     | df[unless].astype(bool), key), None, spec.column,
                           fails_on_blank=True)
-    return BuiltCheck(pa.Check(RowVerdicts(lambda s: ~_blanks(s)), name=key, ignore_na=False),
+    return BuiltCheck(_row_check(lambda s: ~_blanks(s), key),
                       spec.column, spec.column, fails_on_blank=True)
 
 
@@ -139,7 +144,7 @@ def unique(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -> BuiltC
                 seen.add(key)
         return _rows(passed)
 
-    return BuiltCheck(pa.Check(RowVerdicts(first_occurrence), name=key, ignore_na=False), spec.column,
+    return BuiltCheck(_row_check(first_occurrence, key), spec.column,
                       spec.column)
 
 
@@ -155,7 +160,7 @@ def in_scale(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -> Buil
             return series.isna() | series.between(1, top)
         return np.isnan(values) | ((values >= 1) & (values <= top))
 
-    return BuiltCheck(pa.Check(RowVerdicts(on_scale), name=key, ignore_na=False), spec.column, spec.column)
+    return BuiltCheck(_row_check(on_scale, key), spec.column, spec.column)
 
 
 @builder("in_vocabulary")
@@ -180,7 +185,7 @@ def not_after_as_of(spec: CheckSpec, columns: set[str], ctx: Context, key: str) 
             return series.isna() | (series <= as_of)
         return np.isnat(values) | (values <= as_of.to_datetime64())
 
-    return BuiltCheck(pa.Check(RowVerdicts(not_after), name=key, ignore_na=False), spec.column, spec.column)
+    return BuiltCheck(_row_check(not_after, key), spec.column, spec.column)
 
 
 @builder("review_not_stale")
@@ -195,7 +200,7 @@ def review_not_stale(spec: CheckSpec, columns: set[str], ctx: Context, key: str)
             return series.isna() | (series >= oldest)
         return np.isnat(values) | (values >= oldest.to_datetime64())
 
-    return BuiltCheck(pa.Check(RowVerdicts(recent), name=key, ignore_na=False), spec.column, spec.column)
+    return BuiltCheck(_row_check(recent, key), spec.column, spec.column)
 
 
 @builder("given_together")
@@ -204,8 +209,7 @@ def given_together(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -
     other = str(spec.params["other"])
     if spec.column not in columns or other not in columns:
         return None
-    return BuiltCheck(pa.Check(RowVerdicts(lambda df: ~_blanks(df[spec.column]) | _blanks(df[other])),
-                               name=key, ignore_na=False),
+    return BuiltCheck(_row_check(lambda df: ~_blanks(df[spec.column]) | _blanks(df[other]), key),
                       None, spec.column, fails_on_blank=True)
 
 
@@ -226,7 +230,7 @@ def equals_derived(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -
         with np.errstate(invalid="ignore"):
             return np.isnan(typed) | np.isnan(worked_out) | (np.abs(typed - worked_out) < 1e-9)
 
-    return BuiltCheck(pa.Check(RowVerdicts(agrees), name=key, ignore_na=False), None, spec.column, calc)
+    return BuiltCheck(_row_check(agrees, key), None, spec.column, calc)
 
 
 @builder("rating_matches_band")
@@ -255,7 +259,7 @@ def rating_matches_band(spec: CheckSpec, columns: set[str], ctx: Context,
             result.append(verdict)
         return _rows(result)
 
-    return BuiltCheck(pa.Check(RowVerdicts(agrees), name=key, ignore_na=False), None, spec.column, calc)
+    return BuiltCheck(_row_check(agrees, key), None, spec.column, calc)
 
 
 @builder("rating_is_a_word")
@@ -279,7 +283,7 @@ def rating_is_a_word(spec: CheckSpec, columns: set[str], ctx: Context,
             passed.append(blank or verdicts[value])
         return _rows(passed)
 
-    return BuiltCheck(pa.Check(RowVerdicts(known), name=key, ignore_na=False), spec.column, spec.column)
+    return BuiltCheck(_row_check(known, key), spec.column, spec.column)
 
 
 @builder("same_level")
@@ -289,9 +293,8 @@ def same_level(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -> Bu
     other = str(spec.params["other"])
     if spec.column not in columns or other not in columns:
         return None
-    return BuiltCheck(pa.Check(RowVerdicts(lambda df: df[spec.column].isna() | df[other].isna()
-                                           | (df[spec.column] == df[other])),
-                               name=key, ignore_na=False),
+    return BuiltCheck(_row_check(lambda df: df[spec.column].isna() | df[other].isna()
+                                 | (df[spec.column] == df[other]), key),
                       None, spec.column, other)
 
 
@@ -316,7 +319,7 @@ def rated_alike(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -> B
         return pd.Series([usual.get((lv, iv)) in (None, word) for lv, iv, word in pairs],
                          index=df.index, dtype=bool)
 
-    return BuiltCheck(pa.Check(RowVerdicts(alike), name=key, ignore_na=False), None, spec.column)
+    return BuiltCheck(_row_check(alike, key), None, spec.column)
 
 
 @builder("not_above")
@@ -335,7 +338,7 @@ def not_above(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -> Bui
             return ~(df[higher] > df[lower])
         return ~(above > below)
 
-    return BuiltCheck(pa.Check(RowVerdicts(not_higher), name=key, ignore_na=False), None, target, lower)
+    return BuiltCheck(_row_check(not_higher, key), None, target, lower)
 
 
 @builder("not_before")
@@ -343,8 +346,7 @@ def not_before(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -> Bu
     other = str(spec.params["other"])
     if spec.column not in columns or other not in columns:
         return None
-    return BuiltCheck(pa.Check(RowVerdicts(lambda df: ~(df[spec.column] < df[other])), name=key,
-                               ignore_na=False), None, spec.column, other)
+    return BuiltCheck(_row_check(lambda df: ~(df[spec.column] < df[other]), key), None, spec.column, other)
 
 
 @builder("not_overdue")
@@ -352,8 +354,7 @@ def not_overdue(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -> B
     flag = CALC + "overdue"
     if spec.column not in columns or flag not in columns:
         return None
-    return BuiltCheck(pa.Check(RowVerdicts(lambda df: df[flag] != "Yes"), name=key,
-                               ignore_na=False), None, spec.column)
+    return BuiltCheck(_row_check(lambda df: df[flag] != "Yes", key), None, spec.column)
 
 
 @builder("flag")
@@ -371,4 +372,4 @@ def flag(spec: CheckSpec, columns: set[str], ctx: Context, key: str) -> BuiltChe
     def clear(df: Columns) -> pd.Series:
         return ~df[raised].map(lambda v: v is True or v == "Yes").astype(bool)
 
-    return BuiltCheck(pa.Check(RowVerdicts(clear), name=key, ignore_na=False), None, target, expected)
+    return BuiltCheck(_row_check(clear, key), None, target, expected)
