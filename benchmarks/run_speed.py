@@ -85,9 +85,13 @@ def bare(folder: Path, scratch: Path) -> float:
 
 def sheetsync_run(folder: Path, out: Path, jobs: int) -> float:
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "sheetsync", "run", str(folder), "--out", str(out),
-                    "--as-of", "2023-03-31", "--jobs", str(jobs)], capture_output=True, check=False)
-    return time.perf_counter() - start
+    done = subprocess.run([sys.executable, "-m", "sheetsync", "run", str(folder), "--out",
+                           str(out), "--as-of", "2023-03-31", "--jobs", str(jobs)],
+                          capture_output=True, check=False)
+    elapsed = time.perf_counter() - start
+    if done.returncode not in (0, 1):  # (1: findings, as expected here; else it failed)
+        raise SystemExit(f"sheetsync run failed ({done.returncode}): {done.stderr.decode()[-500:]}")
+    return elapsed
 
 
 def main() -> None:

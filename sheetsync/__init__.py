@@ -54,8 +54,9 @@ def collector_paused() -> Iterator[None]:
 
 
 def import_quietly(name: str) -> ModuleType:
-    """``importlib.import_module(name)`` with Python's cycle collector paused, and what it
-    made frozen (kept out of later collections).
+    """``importlib.import_module(name)`` with Python's cycle collector paused, then every
+    object alive frozen (kept out of later collections): what the import made, and whatever
+    the process already held (a run's history read so far, in a one-job run).
 
     NOTE: pandas, pandera and openpyxl make hundreds of thousands of objects that live as
     long as the process; the collector scanned them again and again as they were made, a

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from sheetsync import __version__, import_quietly
+from sheetsync import __version__
 from sheetsync.cli_options import (
     EXIT_FINDINGS,
     EXIT_OK,
@@ -47,7 +47,7 @@ def validate(paths: tuple[Path, ...], out_dir: Path, fail_on: str, as_of: dt.dat
     Example:
         sheetsync validate "Risk registers/" --out checked --as-of 2023-03-31
     """
-    validate_paths = import_quietly("sheetsync.pipeline").validate_paths  # (--help: fast)
+    from sheetsync import validate_paths  # (loaded on first use: --help stays fast)
     from sheetsync.report.reports import summary_lines, write_reports
 
     settings = load_settings(as_of=as_of, config_file=config_file, schemas_dir=schemas_dir)
@@ -74,7 +74,7 @@ def inspect(paths: tuple[Path, ...], as_of: dt.date | None, config_file: Path | 
     Example:
         sheetsync inspect "Risk registers/" --config settings.yaml
     """
-    validate_paths = import_quietly("sheetsync.pipeline").validate_paths  # (--help: fast)
+    from sheetsync import validate_paths  # (loaded on first use: --help stays fast)
     from sheetsync.report.inspect import inspect_run, render
 
     settings = load_settings(as_of=as_of, config_file=config_file, schemas_dir=schemas_dir)
@@ -88,8 +88,8 @@ def inspect(paths: tuple[Path, ...], as_of: dt.date | None, config_file: Path | 
               show_default=True, help="The date the demo treats as today.")
 def demo(directory: Path, as_of: dt.date) -> None:
     """Write example registers with typical mistakes into DIRECTORY and validate them."""
+    from sheetsync import Settings, validate_paths
     from sheetsync.demo import write_demo_workbooks
-    from sheetsync.pipeline import Settings, validate_paths
     from sheetsync.report.reports import summary_lines, write_reports
 
     inputs = directory / "registers"
@@ -128,7 +128,7 @@ def summary(paths: tuple[Path, ...], out_file: Path, quarter: str | None,
     Example:
         sheetsync summary "Registers/" --out "Q3 summary.xlsx" --quarter "Q3 2022/23"
     """
-    validate_paths = import_quietly("sheetsync.pipeline").validate_paths  # (--help: fast)
+    from sheetsync import validate_paths  # (loaded on first use: --help stays fast)
     from sheetsync.report.quarters import parse_quarter, quarter_of
     from sheetsync.report.summary import write_summary
     from sheetsync.report.summary_data import build_summary_data
