@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fnmatch
-import functools
 import hashlib
 import os
 import time
@@ -31,7 +30,7 @@ from sheetsync.results import ANNOTATED_DIR, RunResult, Settings, WorkbookResult
 from sheetsync.settings.schemas import SCHEMA_FILES, default_schemas_dir
 from sheetsync.weekly import history, reuse
 from sheetsync.weekly.lock import run_lock
-from sheetsync.weekly.workers import Workers
+from sheetsync.weekly.workers import Elsewhere, Workers
 
 # NOTE: what only a run that rebuilds needs (the summary, the owner lists, the reminders, the
 # process pool) is imported where it is used: an unchanged re-run, which reuses every output,
@@ -141,17 +140,16 @@ def run_job(inputs: list[Path], out_dir: Path, settings: Settings, quarter: Quar
                     _remove_annotated_copies(removed, found, out_dir)
                     previous = (previous_from_records(previous_risks, previous_kpis)
                                 if previous_risks or previous_kpis else None)
+                    elsewhere = _start_elsewhere(run, workers, quarter, settings, previous, trend)
                     # NOTE: the run's rows are inserted while the summary and owner lists are
                     # written elsewhere; the history stores them once every output is written.
-                    stage = functools.partial(
-                        history.stage_run, connection, run, started=started,
-                        quarter=quarter.label, fingerprint=fingerprint, hashes=hashes,
-                        reused=reused, stale=stale, new=changes.new,
-                        resolved=len(changes.resolved),
+                    run_id = history.stage_run(
+                        connection, run, started=started, quarter=quarter.label,
+                        fingerprint=fingerprint, hashes=hashes, reused=reused, stale=stale,
+                        new=changes.new, resolved=len(changes.resolved),
                         origins={name: past[name].run_id for name in reused | stale
                                  if name in past})
-                    outputs, run_id = _write_outputs(run, changes, workers, quarter, settings,
-                                                     previous, trend, meanwhile=stage)
+                    outputs = _write_reports(run, changes, elsewhere)
             history.commit_run(connection, run_id, out_dir)
             summary = reuse.Summary.of(run)
             reuse.remember_outputs(connection, run_id, out_dir, outputs + [
@@ -165,26 +163,28 @@ def run_job(inputs: list[Path], out_dir: Path, settings: Settings, quarter: Quar
                          quarter=quarter, log=log, outputs=outputs, mail=mail)
 
 
-def _write_outputs(run: RunResult, changes: Changes, workers: Workers, quarter: Quarter,
-                   settings: Settings, previous: Previous | None,
-                   trend: dict[str, list[dict[str, Any]]],
-                   meanwhile: Callable[[], int]) -> tuple[list[Path], int]:
-    """The summary, owner lists and reports, and what ``meanwhile`` gives: the first two are
-    written in the pool's workers, if it has any, while this process writes the reports and
-    does ``meanwhile`` (exceptions.json last: it lists the warnings of all of them)."""
+def _start_elsewhere(run: RunResult, workers: Workers, quarter: Quarter, settings: Settings,
+                     previous: Previous | None, trend: dict[str, list[dict[str, Any]]],
+                     ) -> list[Elsewhere]:
+    """The summary and the owner lists, started in the pool's workers if it has any (else
+    written now, here)."""
     from sheetsync.report.owners import write_owner_lists
+
+    return [workers.write_elsewhere(_summary, run, quarter, settings.config, previous, trend,
+                                    run.out_dir / SUMMARY_FILE),
+            workers.write_elsewhere(write_owner_lists, run, run.out_dir, settings.config)]
+
+
+def _write_reports(run: RunResult, changes: Changes, elsewhere: list[Elsewhere]) -> list[Path]:
+    """The reports, and what was written ``elsewhere`` meanwhile: exceptions.json last, with
+    the warnings of all of them, in the order one process would have met them."""
     from sheetsync.report.reports import write_reports
 
-    out_dir = run.out_dir
-    elsewhere = [workers.write_elsewhere(_summary, run, quarter, settings.config, previous,
-                                         trend, out_dir / SUMMARY_FILE),
-                 workers.write_elsewhere(write_owner_lists, run, out_dir, settings.config)]
     written: list[Path] = []
-    at, run_id = len(run.warnings), 0
+    at = len(run.warnings)
 
     def finish_elsewhere() -> None:
-        nonlocal at, run_id
-        run_id = meanwhile()
+        nonlocal at
         for output in elsewhere:
             paths, left = output.finish()
             written.extend(paths)
@@ -192,7 +192,7 @@ def _write_outputs(run: RunResult, changes: Changes, workers: Workers, quarter: 
             at += len(left)
 
     reports = write_reports(run, changes, before_json=finish_elsewhere)
-    return written + reports, run_id
+    return written + reports
 
 
 def _summary(run: RunResult, quarter: Quarter, config: Config, previous: Previous | None,
