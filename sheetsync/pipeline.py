@@ -184,8 +184,7 @@ def _check_rows(raw: RawSheet, settings: Settings, workbook: str
     findings = [f for f in check_findings if f.cell not in unreadable]
     if type_findings:  # NOTE: the checks' findings are in order already
         findings = sorted(type_findings + findings, key=in_sheet_order)
-    records = build_records(derived, raw.raw, layout.spec, settings.config, workbook, raw.sheet,
-                            columns)
+    records = build_records(raw.raw, layout.spec, settings.config, workbook, raw.sheet, columns)
     return raw, findings, records, _derived_annotations(raw, columns, settings.config)
 
 

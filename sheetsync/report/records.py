@@ -22,13 +22,14 @@ _SOURCES = {("action_plan", "status"): CALC + "status_code"}
 _AS_TYPED = {("kpi_sheet", "target")}
 
 
-def build_records(frame: pd.DataFrame, raw: pd.DataFrame, spec: RegisterSpec, config: Config,
-                  workbook: str, sheet: str, taken: Columns) -> RecordTable:
-    """Records for every row of ``frame`` (the derived frame), with the kind's fields in order
-    (``taken``: ``frame``'s columns, which others read too)."""
+def build_records(raw: pd.DataFrame, spec: RegisterSpec, config: Config, workbook: str,
+                  sheet: str, taken: Columns) -> RecordTable:
+    """Records for every row of the derived frame whose columns ``taken`` gives (others read
+    them too), with the kind's fields in order; ``raw``: the rows as typed."""
+    count = len(taken.index)
     columns: dict[str, list[Any]] = {
-        "workbook": [workbook] * len(frame), "sheet": [sheet] * len(frame),
-        "row": [int(r) for r in frame.index.tolist()]}
+        "workbook": [workbook] * count, "sheet": [sheet] * count,
+        "row": [int(r) for r in taken.index.tolist()]}
     vocabularies = {"priority": config.vocabulary("issue_priority"),
                     "status": config.vocabulary("issue_status")} if spec.kind == "issues_log" else {}
     for name in FIELDS[spec.kind][3:]:
@@ -39,9 +40,9 @@ def build_records(frame: pd.DataFrame, raw: pd.DataFrame, spec: RegisterSpec, co
             source = taken[_SOURCES[(spec.kind, name)]].tolist() \
                 if _SOURCES[(spec.kind, name)] in taken else None
         else:
-            source = _column(taken, len(frame), name, spec, config)
+            source = _column(taken, count, name, spec, config)
         if source is None:  # NOTE: a field the sheet has no column for: no value to convert
-            columns[name] = [None] * len(frame)
+            columns[name] = [None] * count
             continue
         if isinstance(source, pd.Series):
             dtype = source.dtype
