@@ -9,6 +9,7 @@ import itertools
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, overload
 
@@ -95,6 +96,22 @@ class RecordTable(Sequence[dict[str, Any]]):
         first, between = _between(tuple(names))
         body = text.replace("%", "%%").replace("\n", "%s") % (between * size)[:-1]
         return "".join(("[{", first, body, "}]"))
+
+
+def columns_of(records: Iterable[dict[str, Any]], names: Iterable[str]) -> list[list[Any]]:
+    """Each of ``names`` for every record, None where a record has none: a RecordTable's own
+    columns (making each record a dict to read a few fields was most of the time it took),
+    else read from its records."""
+    if isinstance(records, RecordTable):
+        return records.columns_of(names)
+    records = list(records)
+    columns = []
+    for name in names:
+        try:
+            columns.append(list(map(itemgetter(name), records)))
+        except KeyError:  # (a record without it)
+            columns.append([record.get(name) for record in records])
+    return columns
 
 
 @functools.lru_cache(maxsize=64)

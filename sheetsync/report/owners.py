@@ -11,7 +11,7 @@ import csv
 import io
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,7 @@ from sheetsync.findings import Finding
 from sheetsync.report.bulkrows import plain_rows, splice_rows
 from sheetsync.report.governance import CANDIDATE, escalations
 from sheetsync.report.reports import csv_safe
-from sheetsync.results import RecordTable, RunResult
+from sheetsync.results import RunResult, columns_of
 from sheetsync.settings.config import Config
 from sheetsync.settings.email import owner_key as email_owner_key
 
@@ -83,7 +83,7 @@ def open_items(run: RunResult, config: Config | None = None) -> dict[str, OwnerI
 
     for wb in run.workbooks:
         for sheet in wb.sheets:
-            columns = _columns(sheet.records, (*_OWNER_FIELDS, "owner_email", "workbook",
+            columns = columns_of(sheet.records, (*_OWNER_FIELDS, "owner_email", "workbook",
                                                "sheet", "row", "overdue"))
             for index, (first, second, address, workbook, name, row, overdue) in enumerate(
                     zip(*columns, strict=True)):
@@ -111,17 +111,6 @@ def open_items(run: RunResult, config: Config | None = None) -> dict[str, OwnerI
         found.emails = emails[owner]
         found.file_name = names[owner]
     return {owner: items[owner] for owner in sorted(items)}
-
-
-def _columns(records: Sequence[dict[str, Any]], names: tuple[str, ...]) -> list[Sequence[Any]]:
-    """Each of ``names`` for every record, None where a record has none.
-
-    NOTE: read from a RecordTable's columns: making each of a run's records a dict to look
-    at its owner was half the time the owner lists took.
-    """
-    if isinstance(records, RecordTable):
-        return list(records.columns_of(names))
-    return [[record.get(name) for record in records] for name in names]
 
 
 def _named(value: Any) -> str:

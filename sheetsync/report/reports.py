@@ -23,7 +23,7 @@ from sheetsync.report.changes import summary_lines as summary_lines  # (where it
 from sheetsync.report.inspect import sheet_entry
 from sheetsync.report.jsontext import json_pieces
 from sheetsync.report.record_fields import FIELDS, RECORD_FILES, ROLLUP_FIELDS, rollups
-from sheetsync.results import RecordTable, RunResult, WorkbookResult
+from sheetsync.results import RunResult, WorkbookResult, columns_of
 
 FINDING_FIELDS = FIELD_NAMES  #: exceptions.csv's columns: a finding's fields, in order
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -249,24 +249,14 @@ def _write_rows(path: Path, fields: tuple[str, ...], rows: Iterable[Iterable[Any
 def _safe_rows(fields: tuple[str, ...], rows: Iterable[dict[str, Any]]) -> Iterator[tuple[Any, ...]]:
     """Each row's values in ``fields`` order (None where a row lacks one), csv_safe: made a
     column at a time, as a sheet's records are."""
-    rows = list(rows)
-    columns = []
-    for name in fields:
-        try:
-            columns.append(list(map(itemgetter(name), rows)))
-        except KeyError:
-            columns.append([row.get(name) for row in rows])
-    return zip(*map(_safe_column, columns), strict=True)
+    return zip(*map(_safe_column, columns_of(rows, fields)), strict=True)
 
 
 def _record_rows(run: RunResult, kind: str, fields: tuple[str, ...]) -> Iterator[Iterable[Any]]:
     """The rows of ``records/<kind>.csv``: a sheet's taken from its columns as they are, unless
     a value in one needs csv_safe (50,000 records made dicts was most of writing them)."""
     for records in run.record_groups(kind):
-        if not isinstance(records, RecordTable):
-            yield from _safe_rows(fields, records)
-            continue
-        yield from zip(*map(_safe_column, records.columns_of(fields)), strict=True)
+        yield from _safe_rows(fields, records)
 
 
 def _safe_column(column: list[Any]) -> list[Any]:
