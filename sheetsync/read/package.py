@@ -36,6 +36,7 @@ def column_number(letters: bytes) -> int:
 
 _COLUMN_NUMBERS: dict[bytes, int] = {}
 KEPT_SIZE = 1 << 18  #: Parts up to this size are kept once read.
+_CHUNK = 1 << 22  #: A larger part is streamed this much at a time.
 _START_TAG = re.compile(rb"<[^>]*>")
 _SHEET_REL_ID = re.compile(rb'\s(?:\w+:)?id="([^"]*)"')
 
@@ -163,9 +164,11 @@ class Package:
         """The package of a zip already open (and checked: see ``workbook.read_workbook``);
         ``kept``: parts already read whole."""
         names = [n for n in archive.namelist() if not n.endswith("/")]
-        kept = dict(kept or {})
-        package = cls(path=path, archive=archive, names=names,
-                      workbook_part=_workbook_part(archive, kept), _kept=kept)
+        package = cls(path=path, archive=archive, names=names, workbook_part="",
+                      _kept=kept if kept is not None else {})
+        package.workbook_part = next(
+            (r.target for r in package.relationships("") if r.type.endswith("/officeDocument")),
+            "xl/workbook.xml")  # (the part the package's own relationships name: almost always)
         package.sheets = package._sheet_entries()
         return package
 
@@ -188,18 +191,18 @@ class Package:
                 self._kept[name] = kept
         return kept
 
-    def stream(self, name: str, size: int = 1 << 22) -> Iterator[bytes]:
+    def stream(self, name: str) -> Iterator[bytes]:
         """The part's bytes in chunks, so a large sheet is never held whole.
 
         NOTE: a small part comes whole, as it would in one chunk, and is kept: the reader's
         scan and the patching writer then decompress a small sheet once between them.
         """
-        if name in self._kept or self.size(name) <= min(size, KEPT_SIZE):
+        if name in self._kept or self.size(name) <= KEPT_SIZE:
             if data := self.read(name):
                 yield data
             return
         with self.archive.open(name) as part:
-            while chunk := part.read(size):
+            while chunk := part.read(_CHUNK):
                 yield chunk
 
     def size(self, name: str) -> int:
@@ -272,13 +275,3 @@ def parse_relationships(xml: bytes, source_part: str) -> list[Relationship]:
     return found
 
 
-def _workbook_part(archive: zipfile.ZipFile, kept: dict[str, bytes]) -> str:
-    """The workbook part the package's own relationships name (almost always xl/workbook.xml)."""
-    try:
-        rels = kept["_rels/.rels"] if "_rels/.rels" in kept else archive.read("_rels/.rels")
-        for relationship in parse_relationships(rels, ""):
-            if relationship.type.endswith("/officeDocument"):
-                return relationship.target
-    except KeyError:
-        pass
-    return "xl/workbook.xml"
