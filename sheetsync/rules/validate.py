@@ -84,15 +84,16 @@ def validate_frame(frame: pd.DataFrame, sheet: RawSheet, context: Context,
             failing.setdefault(key, {})[int(index)] = None
     refs = _References(sheet.raw.get("ref"))
     findings: list[Finding] = []
-    fields: dict[str, Any] = {}  # (worked out for the first finding, then shared)
+    fields: dict[str, Any] = {}  # (worked out for the first check that fails, then shared)
     for key, rows in failing.items():
         spec, made = built[key]
         if _another_scheme(spec, made, columns, rows, sheet):
             continue
         if made.fails_on_blank:
             rows = {row: None for row in rows if (made.target, row) not in sheet.uncalculated}
-        if rows and not fields:
-            fields.update(_sheet_fields(context))
+        if not rows:
+            continue
+        fields = fields or _sheet_fields(context)
         findings += _findings(spec, made, columns, sheet, context, workbook, list(rows), refs,
                               fields)
     return sorted(findings, key=lambda f: (f.row or 0, f.cell or "", f.rule))
