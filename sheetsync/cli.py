@@ -47,8 +47,9 @@ def validate(paths: tuple[Path, ...], out_dir: Path, fail_on: str, as_of: dt.dat
     Example:
         sheetsync validate "Risk registers/" --out checked --as-of 2023-03-31
     """
-    from sheetsync import validate_paths  # (loaded on first use: --help stays fast)
-    from sheetsync.report.reports import summary_lines, write_reports
+    # NOTE: loaded on first use (--help stays fast), as sheetsync's exports are: quietly
+    from sheetsync import validate_paths, write_reports
+    from sheetsync.report.reports import summary_lines
 
     settings = load_settings(as_of=as_of, config_file=config_file, schemas_dir=schemas_dir)
     run = validate_paths(list(paths), out_dir, settings)
@@ -88,9 +89,9 @@ def inspect(paths: tuple[Path, ...], as_of: dt.date | None, config_file: Path | 
               show_default=True, help="The date the demo treats as today.")
 def demo(directory: Path, as_of: dt.date) -> None:
     """Write example registers with typical mistakes into DIRECTORY and validate them."""
-    from sheetsync import Settings, validate_paths
+    from sheetsync import Settings, validate_paths, write_reports
     from sheetsync.demo import write_demo_workbooks
-    from sheetsync.report.reports import summary_lines, write_reports
+    from sheetsync.report.reports import summary_lines
 
     inputs = directory / "registers"
     out_dir = directory / "checked"
