@@ -161,6 +161,14 @@ def content_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
+def bytes_hash(*pieces: bytes | memoryview) -> str:
+    """``content_hash`` of a file of these bytes (in order), from them, not read back."""
+    digest = hashlib.sha256()
+    for piece in pieces:
+        digest.update(piece)
+    return digest.hexdigest()
+
+
 def in_chunks(pieces: Iterable[bytes], size: int = 1 << 20) -> Iterator[bytes]:
     """Pieces joined into chunks of about ``size`` bytes, the last one perhaps empty (a zip
     stream costs as much per write as per byte, and an output's XML comes a row at a time)."""
