@@ -99,7 +99,8 @@ def _settled_json(text: bytes, workbooks: int, findings: int) -> Pieces | None:
 
 def _settled_csv(text: bytes, findings: int) -> Pieces | None:
     """A row's last field is its "new" flag: True or False (utf-8-sig, lines ending CRLF)."""
-    header = text.partition(b"\r\n")[0]
+    end = text.find(b"\r\n")  # (not partition: its rest would be a copy of 2 MB, 1.2 ms)
+    header = text[:end] if end >= 0 else text
     if not header.startswith(codecs.BOM_UTF8 + b"workbook,") or not header.endswith(b",new"):
         return None
     settled = _flipped(text, b",True\r\n", b",False\r\n", findings)
