@@ -133,8 +133,8 @@ def unchanged_run(connection: sqlite3.Connection, out_dir: Path, sources: list[S
     if not settled[0]:
         left: list[dict[str, Any]] = []
         with keep_going(out_dir, left):  # (its workbooks; its findings, of either severity)
-            written = settle_exceptions(out_dir, list(whole.values()), workbooks=last[3],
-                                        findings=last[4])
+            written = settle_exceptions(out_dir, [whole[name] for name in EXCEPTIONS_FILES],
+                                        workbooks=last[3], findings=last[4])
         if left:
             return None  # NOTE: an output open in Excel: the full run says so, and goes on
         outputs.update((path.relative_to(out_dir).as_posix(), digest)
