@@ -24,11 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sheetsync.files import content_hash, keep_going
+from sheetsync.files import bytes_hash, content_hash, keep_going
 from sheetsync.findings import Finding, Severity
 from sheetsync.read.discover import Source
 from sheetsync.report.changes import Changes, summary_lines
-from sheetsync.report.settle import settle_exceptions
+from sheetsync.report.settle import EXCEPTIONS_FILES, settle_exceptions
 from sheetsync.results import RunResult, SheetResult, WorkbookResult
 
 _SCHEMA = """
@@ -123,20 +123,27 @@ def unchanged_run(connection: sqlite3.Connection, out_dir: Path, sources: list[S
                                       (last_id,)))
     settled = connection.execute("SELECT settled FROM run_settled WHERE run_id = ?",
                                  (last_id,)).fetchone()
-    if "exceptions.json" not in outputs or settled is None or not _intact(out_dir, outputs):
+    if "exceptions.json" not in outputs or settled is None:
+        return None
+    # NOTE: the exceptions files to settle are read once, whole: what is settled is the bytes
+    # whose hash was checked (one not among the outputs is settled as unreadable: rewritten)
+    whole = {} if settled[0] else dict.fromkeys(EXCEPTIONS_FILES, b"")
+    if not _intact(out_dir, outputs, whole):
         return None
     if not settled[0]:
         left: list[dict[str, Any]] = []
         with keep_going(out_dir, left):  # (its workbooks; its findings, of either severity)
-            written = settle_exceptions(out_dir, workbooks=last[3], findings=last[4])
+            written = settle_exceptions(out_dir, [whole[name] for name in EXCEPTIONS_FILES],
+                                        workbooks=last[3], findings=last[4])
         if left:
             return None  # NOTE: an output open in Excel: the full run says so, and goes on
-        outputs.update((path.relative_to(out_dir).as_posix(), content_hash(path))
-                       for path in written)
-    text = (out_dir / "exceptions.json").read_bytes()
+        outputs.update((path.relative_to(out_dir).as_posix(), digest)
+                       for path, digest in written.items())
 
+    # NOTE: read only if asked for (the command never asks: reading it was 2 ms of 4.6 MB); it
+    # is then the file as it is, which only another run in this process could have replaced
     def load() -> RunResult:
-        return _run_of(json.loads(text), out_dir, sources)
+        return _run_of(json.loads((out_dir / "exceptions.json").read_bytes()), out_dir, sources)
 
     kept = connection.execute("SELECT summary FROM run_summaries WHERE run_id = ?",
                               (last_id,)).fetchone()
@@ -156,9 +163,10 @@ def unchanged_run(connection: sqlite3.Connection, out_dir: Path, sources: list[S
                   outputs=[out_dir / name for name in outputs])
 
 
-def _intact(out_dir: Path, outputs: dict[str, str]) -> bool:
+def _intact(out_dir: Path, outputs: dict[str, str], whole: dict[str, bytes]) -> bool:
     """Every output present with the bytes it was written with, and no other owner list (a
-    list nobody wrote would be emailed as current)."""
+    list nobody wrote would be emailed as current). An output named in ``whole`` is read
+    whole, and its bytes kept there."""
     owners = {p.relative_to(out_dir).as_posix() for p in (out_dir / "owners").glob("*")
               if p.is_file()}  # (the lists and their index.csv)
     if owners != {name for name in outputs if name.startswith("owners/")}:
@@ -166,7 +174,9 @@ def _intact(out_dir: Path, outputs: dict[str, str]) -> bool:
     for name, digest in outputs.items():
         path = out_dir / name
         try:
-            if content_hash(path) != digest:
+            if name in whole:
+                whole[name] = path.read_bytes()
+            if (bytes_hash(whole[name]) if name in whole else content_hash(path)) != digest:
                 return False
         except OSError:
             return False
