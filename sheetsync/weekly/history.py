@@ -30,6 +30,9 @@ HISTORY_FILE = "history.sqlite"
 BUSY_TIMEOUT = 30.0
 #: A workbook's result (with its records) is stored once, by the run that read it; a later run
 #: that reuses or keeps it points at that run (``result_run``) instead of storing it again.
+#: What an unchanged re-run reuses (``reuse``): each run's outputs' hashes, whether its
+#: reports are settled, and its summary. All made here, before the run takes the history's
+#: write lock (a script of statements commits first: made later, it let the lock go).
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY, started TEXT, finished TEXT, as_of TEXT, quarter TEXT,
@@ -43,6 +46,10 @@ CREATE TABLE IF NOT EXISTS findings (
     value TEXT, rule TEXT, severity TEXT, message TEXT, is_new INTEGER);
 CREATE INDEX IF NOT EXISTS findings_run ON findings (run_id);
 CREATE INDEX IF NOT EXISTS workbooks_run ON workbooks (run_id, path);
+CREATE TABLE IF NOT EXISTS run_outputs (run_id INTEGER, path TEXT, hash TEXT);
+CREATE INDEX IF NOT EXISTS run_outputs_run ON run_outputs (run_id);
+CREATE TABLE IF NOT EXISTS run_settled (run_id INTEGER PRIMARY KEY, settled INTEGER);
+CREATE TABLE IF NOT EXISTS run_summaries (run_id INTEGER PRIMARY KEY, summary TEXT);
 """
 #: Each run's workbooks with the result they had, whichever run stored it (what a run reuses,
 #: and what anyone querying the history wants), and each run's records, one row per record.

@@ -31,12 +31,6 @@ from sheetsync.report.changes import Changes, summary_lines
 from sheetsync.report.settle import EXCEPTIONS_FILES, settle_exceptions
 from sheetsync.results import RunResult, SheetResult, WorkbookResult
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS run_outputs (run_id INTEGER, path TEXT, hash TEXT);
-CREATE INDEX IF NOT EXISTS run_outputs_run ON run_outputs (run_id);
-CREATE TABLE IF NOT EXISTS run_settled (run_id INTEGER PRIMARY KEY, settled INTEGER);
-CREATE TABLE IF NOT EXISTS run_summaries (run_id INTEGER PRIMARY KEY, summary TEXT);
-"""
 #: Every ``--fail-on``.
 FAIL_ON = ("error", "warning", "never")
 REUSED_NOTE = "nothing changed since the last run: its summary, reports and owner lists reused"
@@ -74,7 +68,6 @@ def remember_outputs(connection: sqlite3.Connection, run_id: int, out_dir: Path,
     rebuild would write if nothing changed: nothing new, resolved, removed or stale, every
     workbook reused), and its summary. An output ``left`` as it was (open in Excel: its path
     under ``out_dir``) is kept with no hash, so the next run finds it not intact and rebuilds."""
-    connection.executescript(_SCHEMA)
     settled = (not changes.new and not changes.resolved and not changes.removed
                and not changes.stale and len(changes.reused) == workbooks)
     with connection:
@@ -105,7 +98,6 @@ def unchanged_run(connection: sqlite3.Connection, out_dir: Path, sources: list[S
     """The run recorded as a reuse of the last one, if nothing changed since; else None (and
     nothing recorded). ``hash_of`` gives an input's content hash (None: in use or unreadable,
     which a full run deals with)."""
-    connection.executescript(_SCHEMA)
     last = connection.execute("SELECT id, fingerprint, quarter, workbooks, errors + warnings "
                               "FROM runs ORDER BY id DESC LIMIT 1").fetchone()
     if last is None or last[1] != fingerprint or last[2] != quarter:

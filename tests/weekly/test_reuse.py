@@ -274,3 +274,32 @@ def test_an_exceptions_file_left_open_by_the_last_run_is_written_by_the_next(
     rebuild(folder, rebuilt, monkeypatch)
     rebuild(folder, rebuilt, monkeypatch)
     assert digests(out) == digests(rebuilt)
+
+
+def test_the_history_stays_reserved_while_a_run_looks_for_changes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The run takes the history's write lock before it replaces any output, so that another
+    program writing the history stops it first: looking for changes must not let it go."""
+    folder, out = drive(tmp_path / "in"), tmp_path / "out"
+    run(folder, out)
+    write_openpyxl(folder / "Adults" / "risks.xlsx", {"Risks": [
+        ["Ref", "Risk", "Owner", "Likelihood", "Impact", "Score", "Review date"],
+        ["R1", "Budget", "Jo Smith", 2, 3, 6, "01/03/2023"]]})
+    looked = reuse.unchanged_run
+    another_writer: list[str] = []
+
+    def unchanged_run(connection: sqlite3.Connection, out_dir: Path, *args: object) -> object:
+        found = looked(connection, out_dir, *args)  # type: ignore[arg-type]
+        other = sqlite3.connect(out_dir / "history.sqlite", timeout=0)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            another_writer.append("could write the history")
+        except sqlite3.OperationalError as exc:
+            another_writer.append(str(exc))
+        finally:
+            other.close()
+        return found
+
+    monkeypatch.setattr(reuse, "unchanged_run", unchanged_run)
+    assert not run(folder, out).reused_outputs
+    assert another_writer == ["database is locked"]
