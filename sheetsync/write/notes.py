@@ -103,10 +103,10 @@ class Comments:
         existing = self.comments.get(cell)
         if existing is None:
             escaped = escaped_text(f"sheetsync:\n{text}")  # (escaped once, for both uses)
-            ref = _reference(cell)
-            self.comments[cell] = (b'<comment ref="' + ref + b'" authorId="'
-                                   + self._our_author_id() + b'"><text>' + _escaped_run(escaped)
-                                   + b"</text></comment>")
+            # NOTE: formatted in one go, not added up piece by piece (a first check adds tens
+            # of thousands of notes)
+            self.comments[cell] = _NEW_COMMENT % (_reference(cell), self._our_author_id(),
+                                                  _RUN_PROPERTIES, escaped)
             self._made[cell] = (xml_text(escaped), AUTHOR)
             return
         self._made.pop(cell, None)
@@ -222,6 +222,10 @@ def _note_shape(number: int, cell: tuple[int, int], height: int) -> bytes:
 _SHAPE_TYPE = (b'<v:shapetype id="_x0000_t202" coordsize="21600,21600" o:spt="202" '
                b'path="m,l,21600r21600,l21600,xe"><v:stroke joinstyle="miter"/>'
                b'<v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>')
+
+
+_NEW_COMMENT = (b'<comment ref="%s" authorId="%s"><text><r>%s<t xml:space="preserve">%s</t></r>'
+                b"</text></comment>")  #: A note of sheetsync's own: ref, author, run format, text.
 
 
 def _run(text: str) -> bytes:
