@@ -15,6 +15,7 @@ from openpyxl.utils import get_column_letter
 from sheetsync.read.package import MAIN_NS, REL_NS, xml_attr
 from sheetsync.write.celltails import CellTails, TextTails
 from sheetsync.write.sheetxml import value_xml
+from sheetsync.write.textxml import escaped_text
 
 
 @dataclass(slots=True)
@@ -94,6 +95,16 @@ def _cell_tail(style: int | None, value: Any) -> bytes:
             + (b">" + inner + b"</c>" if inner else b"/>"))
 
 
+def _text_tail(style: int | None, text: str) -> bytes:
+    """``_cell_tail`` of a text: the same bytes, without asking what kind of value it is.
+
+    NOTE: an Exceptions sheet's cell addresses, refs and messages are mostly made once each:
+    0.35 µs for a message, not 0.66 (the heavy register's copy makes some 100,000).
+    """
+    return ((b'" s="%d"' % style if style else b'"') + b' t="inlineStr"><is><t xml:space="preserve">'
+            + escaped_text(text) + b"</t></is></c>")
+
+
 #: Text cells, kept from table to table: the added sheets of a run's workbooks repeat their
 #: sheet names, rules, messages and headers.
-_TEXT_TAILS = TextTails(_cell_tail)
+_TEXT_TAILS = TextTails(_text_tail)

@@ -18,6 +18,7 @@ from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
 from sheetsync.read.package import MAIN_NS, attribute, xml_escaped, xml_text
 from sheetsync.write.sheetframe import SheetUnsupported
+from sheetsync.write.textxml import escaped_text
 
 AUTHOR = "sheetsync"
 SEPARATOR = "\n\n— sheetsync —\n"
@@ -101,11 +102,11 @@ class Comments:
         """sheetsync's ``text`` on ``cell``: after the officer's note, or as a note of its own."""
         existing = self.comments.get(cell)
         if existing is None:
-            escaped = xml_escaped(f"sheetsync:\n{text}")  # (escaped once, for both uses)
-            ref = _reference(cell)
-            self.comments[cell] = (b'<comment ref="' + ref + b'" authorId="'
-                                   + self._our_author_id() + b'"><text>' + _escaped_run(escaped)
-                                   + b"</text></comment>")
+            escaped = escaped_text(f"sheetsync:\n{text}")  # (escaped once, for both uses)
+            # NOTE: formatted in one go, not added up piece by piece (a first check adds tens
+            # of thousands of notes)
+            self.comments[cell] = _NEW_COMMENT % (_reference(cell), self._our_author_id(),
+                                                  _RUN_PROPERTIES, escaped)
             self._made[cell] = (xml_text(escaped), AUTHOR)
             return
         self._made.pop(cell, None)
@@ -223,8 +224,12 @@ _SHAPE_TYPE = (b'<v:shapetype id="_x0000_t202" coordsize="21600,21600" o:spt="20
                b'<v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>')
 
 
+_NEW_COMMENT = (b'<comment ref="%s" authorId="%s"><text><r>%s<t xml:space="preserve">%s</t></r>'
+                b"</text></comment>")  #: A note of sheetsync's own: ref, author, run format, text.
+
+
 def _run(text: str) -> bytes:
-    return _escaped_run(xml_escaped(text))
+    return _escaped_run(escaped_text(text))
 
 
 def _escaped_run(escaped: bytes) -> bytes:
