@@ -18,7 +18,6 @@ from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
 from sheetsync.read.package import MAIN_NS, attribute, xml_escaped, xml_text
 from sheetsync.write.sheetframe import SheetUnsupported
-from sheetsync.write.textxml import escaped_text
 
 AUTHOR = "sheetsync"
 SEPARATOR = "\n\n— sheetsync —\n"
@@ -102,7 +101,7 @@ class Comments:
         """sheetsync's ``text`` on ``cell``: after the officer's note, or as a note of its own."""
         existing = self.comments.get(cell)
         if existing is None:
-            escaped = escaped_text(f"sheetsync:\n{text}")  # (escaped once, for both uses)
+            escaped = xml_escaped(f"sheetsync:\n{text}")  # (escaped once, for both uses)
             # NOTE: formatted in one go, not added up piece by piece (a first check adds tens
             # of thousands of notes)
             self.comments[cell] = _NEW_COMMENT % (_reference(cell), self._our_author_id(),
@@ -229,7 +228,7 @@ _NEW_COMMENT = (b'<comment ref="%s" authorId="%s"><text><r>%s<t xml:space="prese
 
 
 def _run(text: str) -> bytes:
-    return _escaped_run(escaped_text(text))
+    return _escaped_run(xml_escaped(text))
 
 
 def _escaped_run(escaped: bytes) -> bytes:

@@ -22,6 +22,7 @@ from sheetsync.read.package import (
     REL_NS,
     column_number,
     set_attribute,
+    xml_escaped,
 )
 from sheetsync.write.celltails import CellTails, TextTails
 from sheetsync.write.sheetframe import (
@@ -31,7 +32,6 @@ from sheetsync.write.sheetframe import (
     with_namespace,
     with_widths,
 )
-from sheetsync.write.textxml import escaped_text
 
 _SPANS = re.compile(rb'\sspans="[^"]*"')
 _ROW_NUMBER = re.compile(rb'\sr="(\d+)"')
@@ -382,7 +382,7 @@ def _new_row(number: int, edits: dict[int, CellEdit]) -> bytes:
 def value_xml(value: Any) -> tuple[bytes | None, bytes]:
     """(cell type, cell content) for a value: text inline, so the shared strings stay as they are."""
     if type(value) is str:  # NOTE: most values written; the tests below are for the others
-        return b"inlineStr", b'<is><t xml:space="preserve">' + escaped_text(value) + b"</t></is>"
+        return b"inlineStr", b'<is><t xml:space="preserve">' + xml_escaped(value) + b"</t></is>"
     if value is None or value is KEEP:
         return None, b""
     if isinstance(value, bool):
@@ -393,4 +393,4 @@ def value_xml(value: Any) -> tuple[bytes | None, bytes]:
         if isinstance(value, float) and not math.isfinite(value):
             return None, b""
         return None, b"<v>" + repr(value).encode() + b"</v>"
-    return b"inlineStr", b'<is><t xml:space="preserve">' + escaped_text(str(value)) + b"</t></is>"
+    return b"inlineStr", b'<is><t xml:space="preserve">' + xml_escaped(str(value)) + b"</t></is>"
