@@ -270,7 +270,13 @@ def _trust_product_formulas(raw: RawSheet, derived: pd.DataFrame, context: Conte
         typed[positions] = [int(v) if v.is_integer() else v for v in values.tolist()] \
             if values.dtype == np.float64 else [_cell_value(v) for v in values.tolist()]
         raw.raw[column] = typed
-        uncalculated.difference_update(zip(repeat(column), trusted))
+    # NOTE: trusted cells are uncalculated ones: when they are all of them, the set is emptied
+    # rather than each looked up (100,000 took 28 ms)
+    if sum(map(len, by_column.values())) == len(uncalculated):
+        uncalculated.clear()
+    else:
+        for column, trusted in by_column.items():
+            uncalculated.difference_update(zip(repeat(column), trusted))
     return derived
 
 
