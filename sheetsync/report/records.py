@@ -52,11 +52,10 @@ def build_records(raw: pd.DataFrame, spec: RegisterSpec, config: Config, workboo
                 columns[name] = [None if text == "NaT" else text for text in
                                  np.datetime_as_string(source.to_numpy(), unit="D").tolist()]
                 continue
-            source = source.tolist()
-            if dtype == np.float64:  # NOTE: _plain_float written out: a call per number cost as much again
-                columns[name] = [None if v != v else int(v) if v.is_integer() else v
-                                 for v in source]
+            if dtype == np.float64:
+                columns[name] = _plain_floats(source.to_numpy())
                 continue
+            source = source.tolist()
         if set(map(type, source)) <= _PLAIN_TYPES:  # NOTE: text, whole numbers and blanks, as they are
             values = source
         else:
@@ -102,6 +101,20 @@ def _canonical_word(text: str, words: tuple[str, ...]) -> str:
 
 
 _PLAIN_TYPES = frozenset({str, int, type(None)})
+
+
+def _plain_floats(numbers: np.ndarray) -> list[Any]:
+    """A float column's values as _plain_float gives them: NaN as None, whole numbers as int.
+
+    NOTE: by numpy, whole numbers found at once and made ints together: a comprehension
+    over each column's numbers took 16 ms for 50,000 rows (six columns on a heavy register)."""
+    whole = numbers == np.trunc(numbers)  # (False for NaN; True for infinity, kept out below)
+    if np.abs(numbers[whole]).max(initial=0) >= 2.0 ** 62:  # (or infinite: beyond an int64)
+        return [_plain_float(v) for v in numbers.tolist()]
+    plain = numbers.astype(object)
+    plain[whole] = numbers[whole].astype(np.int64).astype(object)
+    plain[np.isnan(numbers)] = None
+    return plain.tolist()
 
 
 def _plain_float(value: float) -> float | int | None:
