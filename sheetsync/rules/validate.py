@@ -19,10 +19,10 @@ import pandera.pandas as pa
 from openpyxl.utils import get_column_letter
 
 from sheetsync.findings import STRUCTURAL_RULES, Finding
+from sheetsync.read.coerce import read_column
 from sheetsync.read.locate import Layout
 from sheetsync.read.measures import Measure
 from sheetsync.read.rows import RawSheet
-from sheetsync.read.values import read_text
 from sheetsync.rules.checks import CHECK_BUILDERS, BuiltCheck, RowVerdicts
 from sheetsync.rules.columns import Columns
 from sheetsync.rules.derive import CALC, EFFECTIVE, Context
@@ -82,7 +82,6 @@ def validate_frame(frame: pd.DataFrame, sheet: RawSheet, context: Context,
     for key, index in failing_rows(schema, frame, columns):
         if key in built:
             failing.setdefault(key, {})[int(index)] = None
-    refs = _References(sheet.raw.get("ref"))
     findings: list[Finding] = []
     fields: dict[str, Any] = {}  # (worked out for the first check that fails, then shared)
     for key, rows in failing.items():
@@ -94,8 +93,7 @@ def validate_frame(frame: pd.DataFrame, sheet: RawSheet, context: Context,
         if not rows:
             continue
         fields = fields or _sheet_fields(context)
-        findings += _findings(spec, made, columns, sheet, context, workbook, list(rows), refs,
-                              fields)
+        findings += _findings(spec, made, columns, sheet, context, workbook, list(rows), fields)
     return sorted(findings, key=lambda f: (f.row or 0, f.cell or "", f.rule))
 
 
@@ -188,27 +186,6 @@ def _check_output(check: pa.Check, frame: pd.DataFrame, column: str | None,
     return function(frame if column is None else columns[column], **check._check_kwargs)
 
 
-class _References:
-    """Each row's reference as typed (R9), read once per row however many findings it has."""
-
-    def __init__(self, refs: pd.Series | None) -> None:
-        self._values = dict(zip(refs.index.tolist(), refs.tolist(), strict=True)) \
-            if refs is not None else None
-        self._read: dict[int, str | None] = {}
-
-    def of(self, row: int) -> str | None:
-        if self._values is None:
-            return None
-        found = self._read.get(row, _UNREAD)
-        if found is _UNREAD:
-            reading = read_text(self._values.get(row))
-            found = self._read[row] = reading.value if isinstance(reading.value, str) else None
-        return found  # type: ignore[return-value]
-
-
-_UNREAD = object()
-
-
 def _sheet_fields(context: Context) -> dict[str, Any]:
     """The fields of messages that are the same for every check of a sheet."""
     method, rated_by = _worked_out(context.scores)
@@ -218,7 +195,7 @@ def _sheet_fields(context: Context) -> dict[str, Any]:
 
 
 def _findings(spec: CheckSpec, made: BuiltCheck, frame: Columns, sheet: RawSheet,
-              context: Context, workbook: str, rows: list[int], refs: _References,
+              context: Context, workbook: str, rows: list[int],
               sheet_fields: dict[str, Any]) -> list[Finding]:
     """The findings of one check on ``rows``, its columns read once for all of them.
 
@@ -247,6 +224,9 @@ def _findings(spec: CheckSpec, made: BuiltCheck, frame: Columns, sheet: RawSheet
     scores = values_of(frame, score_column) if spec.column.endswith("_rating") else blank
     detail_column = CALC + spec.params["detail"] if "detail" in spec.params else None
     details = values_of(frame, detail_column) if detail_column and detail_column in frame else blank
+    # NOTE: each row's reference as typed (R9), read as a text column is (as read_text):
+    # a read_text call per finding cost 26 ms of a heavy register's 24,500
+    refs = read_column(values_of(sheet.raw, "ref"), "text")[0] if "ref" in sheet.raw else blank
     scale = context.scores.scale("likelihood" if "likelihood" in spec.column else "impact")
     fields: dict[str, Any] = {
         "header": column.header,
@@ -261,8 +241,8 @@ def _findings(spec: CheckSpec, made: BuiltCheck, frame: Columns, sheet: RawSheet
     messages: dict[tuple[str, str, str, str], str] = {}  # NOTE: registers repeat their values
     cell_prefix = column.letter
     found = []
-    for row, raw_value, typed_value, expected_value, score, detail in zip(
-            rows, raw_values, typed_values, expected, scores, details, strict=True):
+    for row, raw_value, typed_value, expected_value, score, detail, ref in zip(
+            rows, raw_values, typed_values, expected, scores, details, refs, strict=True):
         shown = _shown(raw_value if isinstance(typed_value, Measure) else typed_value)
         if own_column and shown == "":
             shown = _shown(raw_value)
@@ -278,7 +258,7 @@ def _findings(spec: CheckSpec, made: BuiltCheck, frame: Columns, sheet: RawSheet
                 message = spec.message
             messages[varying] = message
         found.append(Finding(workbook=workbook, sheet=sheet.sheet, cell=f"{cell_prefix}{row}",
-                             row=row, column=column.header, ref=refs.of(row), value=raw_value,
+                             row=row, column=column.header, ref=ref, value=raw_value,
                              rule=spec.rule, severity=spec.severity, message=message))
     return found
 
