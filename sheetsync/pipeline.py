@@ -30,7 +30,7 @@ from sheetsync.read.locate import Layout, locate_register
 from sheetsync.read.raid import KIND as RAID
 from sheetsync.read.raid import merge_parts, raid_parts, settle_raid
 from sheetsync.read.rows import RawSheet, read_register
-from sheetsync.read.values import is_blank_cell, is_missing
+from sheetsync.read.values import blank_values, is_missing
 from sheetsync.read.workbook import read_workbook
 from sheetsync.report.records import build_records
 from sheetsync.results import ANNOTATED_DIR, RunResult, Settings, SheetResult, WorkbookResult
@@ -314,10 +314,8 @@ def _derived_annotations(raw: RawSheet, derived: Columns, config: Config) -> She
             # NOTE: a value made only for a blank cell (raw.raw is indexed as derived is)
             letter = layout.columns[name].letter
             typed_values = raw.raw[name].tolist()
-            # NOTE: the column's blank values found among its distinct ones (a NaN is kept as
-            # the very object, so found again): a call per cell took 10-15 ms per 50,000, and
-            # a column with no blank cell (most) is not gone through again
-            blanks = {typed for typed in set(typed_values) if is_blank_cell(typed)}
+            # NOTE: a column with no blank cell (most) is not gone through again
+            blanks = blank_values(typed_values)
             if blanks:
                 annotations.filled.update({
                     f"{letter}{row}": _cell_value(value)
