@@ -32,7 +32,7 @@ from sheetsync.read.raid import merge_parts, raid_parts, settle_raid
 from sheetsync.read.rows import RawSheet, read_register
 from sheetsync.read.values import blank_values, is_missing
 from sheetsync.read.workbook import read_workbook
-from sheetsync.report.records import build_records
+from sheetsync.report.records import build_records, whole_numbers
 from sheetsync.results import ANNOTATED_DIR, RunResult, Settings, SheetResult, WorkbookResult
 from sheetsync.rules.columns import Columns
 from sheetsync.rules.derive import CALC, Context, derive_frame
@@ -270,9 +270,10 @@ def _trust_product_formulas(raw: RawSheet, derived: pd.DataFrame, context: Conte
         else:
             derived.loc[trusted, column] = values
         typed = raw.raw[column].to_numpy(copy=True)
-        # NOTE: _cell_value written out for a float column (a call per cell cost as much again)
-        typed[positions] = [int(v) if v.is_integer() else v for v in values.tolist()] \
-            if values.dtype == np.float64 else [_cell_value(v) for v in values.tolist()]
+        # NOTE: a float column's values as _cell_value gives them, by numpy (a comprehension
+        # took 7 ms per 50,000)
+        plain = whole_numbers(values) if values.dtype == np.float64 else None
+        typed[positions] = plain if plain is not None else [_cell_value(v) for v in values.tolist()]
         raw.raw[column] = typed
     # NOTE: trusted cells are uncalculated ones: when they are all of them, the set is emptied
     # rather than each looked up (100,000 took 28 ms)

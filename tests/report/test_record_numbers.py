@@ -1,4 +1,5 @@
-"""A float column's record values, made by numpy, are the ones a value at a time gives."""
+"""A float column's record (and trusted score) values, made by numpy, are the ones a value at
+a time gives."""
 
 from __future__ import annotations
 
@@ -6,10 +7,16 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sheetsync.report.records import _plain_float, _plain_floats
+from sheetsync.report.records import _plain_float, _plain_floats, whole_numbers
 
 
 def _same(numbers: list[float]) -> None:
+    whole = whole_numbers(np.array(numbers, dtype=np.float64))
+    if whole is not None:  # (as the pipeline's _cell_value gives a float)
+        cells = [int(v) if v.is_integer() else v for v in numbers]
+        assert [(type(v), v) for v in whole.tolist() if v == v] == \
+            [(type(v), v) for v in cells if v == v]
+        assert [v != v for v in whole.tolist()] == [v != v for v in cells]
     expected = [_plain_float(v) for v in numbers]
     got = _plain_floats(np.array(numbers, dtype=np.float64))
     assert [(type(v), v) for v in got] == [(type(v), v) for v in expected]
