@@ -101,6 +101,7 @@ def _canonical_word(text: str, words: tuple[str, ...]) -> str:
 
 
 _PLAIN_TYPES = frozenset({str, int, type(None)})
+_SHORT = 64  #: Rows a column has at most to be made plain number by number.
 
 
 def whole_numbers(numbers: np.ndarray) -> np.ndarray | None:
@@ -119,7 +120,8 @@ def whole_numbers(numbers: np.ndarray) -> np.ndarray | None:
 
 def _plain_floats(numbers: np.ndarray) -> list[Any]:
     """A float column's values as _plain_float gives them: NaN as None, whole numbers as int."""
-    plain = whole_numbers(numbers)
+    # NOTE: a short column one number at a time: numpy's steps cost it 4 microseconds more
+    plain = whole_numbers(numbers) if len(numbers) > _SHORT else None
     if plain is None:
         return [_plain_float(v) for v in numbers.tolist()]
     plain[np.isnan(numbers)] = None

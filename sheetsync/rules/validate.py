@@ -82,6 +82,7 @@ def validate_frame(frame: pd.DataFrame, sheet: RawSheet, context: Context,
     for key, index in failing_rows(schema, frame, columns):
         if key in built:
             failing.setdefault(key, {})[int(index)] = None
+    refs = sheet.raw.get("ref")  # NOTE: taken once: pandas makes a Series at every look
     findings: list[Finding] = []
     fields: dict[str, Any] = {}  # (worked out for the first check that fails, then shared)
     for key, rows in failing.items():
@@ -93,7 +94,8 @@ def validate_frame(frame: pd.DataFrame, sheet: RawSheet, context: Context,
         if not rows:
             continue
         fields = fields or _sheet_fields(context)
-        findings += _findings(spec, made, columns, sheet, context, workbook, list(rows), fields)
+        findings += _findings(spec, made, columns, sheet, context, workbook, list(rows), refs,
+                              fields)
     return sorted(findings, key=lambda f: (f.row or 0, f.cell or "", f.rule))
 
 
@@ -195,7 +197,7 @@ def _sheet_fields(context: Context) -> dict[str, Any]:
 
 
 def _findings(spec: CheckSpec, made: BuiltCheck, frame: Columns, sheet: RawSheet,
-              context: Context, workbook: str, rows: list[int],
+              context: Context, workbook: str, rows: list[int], ref_column: pd.Series | None,
               sheet_fields: dict[str, Any]) -> list[Finding]:
     """The findings of one check on ``rows``, its columns read once for all of them.
 
@@ -209,7 +211,9 @@ def _findings(spec: CheckSpec, made: BuiltCheck, frame: Columns, sheet: RawSheet
     positions = frame.index.get_indexer(pd.Index(rows))
 
     def values_of(table: pd.DataFrame | Columns, name: str) -> list[Any]:
-        column = table[name]
+        return at(table[name])
+
+    def at(column: pd.Series) -> list[Any]:
         # NOTE: a plain array hands back the same Python values as the Series (not dates:
         # numpy's tolist gives a date as a number)
         if isinstance(column.dtype, np.dtype) and column.dtype.kind in "biufO":
@@ -226,7 +230,7 @@ def _findings(spec: CheckSpec, made: BuiltCheck, frame: Columns, sheet: RawSheet
     details = values_of(frame, detail_column) if detail_column and detail_column in frame else blank
     # NOTE: each row's reference as typed (R9), read as a text column is (as read_text):
     # a read_text call per finding cost 26 ms of a heavy register's 24,500
-    refs = read_column(values_of(sheet.raw, "ref"), "text")[0] if "ref" in sheet.raw else blank
+    refs = read_column(at(ref_column), "text")[0] if ref_column is not None else blank
     scale = context.scores.scale("likelihood" if "likelihood" in spec.column else "impact")
     fields: dict[str, Any] = {
         "header": column.header,

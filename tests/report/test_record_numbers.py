@@ -7,7 +7,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sheetsync.report.records import _plain_float, _plain_floats, whole_numbers
+from sheetsync.report.records import _SHORT, _plain_float, _plain_floats, whole_numbers
 
 
 def _same(numbers: list[float]) -> None:
@@ -17,9 +17,10 @@ def _same(numbers: list[float]) -> None:
         assert [(type(v), v) for v in whole.tolist() if v == v] == \
             [(type(v), v) for v in cells if v == v]
         assert [v != v for v in whole.tolist()] == [v != v for v in cells]
-    expected = [_plain_float(v) for v in numbers]
-    got = _plain_floats(np.array(numbers, dtype=np.float64))
-    assert [(type(v), v) for v in got] == [(type(v), v) for v in expected]
+    for column in (numbers, numbers * (_SHORT // max(1, len(numbers)) + 1)):  # (short, long)
+        expected = [_plain_float(v) for v in column]
+        got = _plain_floats(np.array(column, dtype=np.float64))
+        assert [(type(v), v) for v in got] == [(type(v), v) for v in expected]
 
 
 @given(st.lists(st.floats(allow_nan=True, allow_infinity=True)
