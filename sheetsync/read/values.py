@@ -79,6 +79,14 @@ def is_blank_cell(value: Any) -> bool:
         isinstance(value, float) and math.isnan(value))
 
 
+def blank_values(column: list[Any]) -> set[Any]:
+    """The distinct values of ``column`` that are empty cells (``is_blank_cell``), for asking
+    ``value in`` them of each cell: a NaN is kept as the very object, so it is found again.
+
+    NOTE: a column holds few distinct values, and a call per cell cost 10-15 ms per 50,000."""
+    return {value for value in set(column) if is_blank_cell(value)}
+
+
 def excel_error(value: Any) -> Reading | None:
     """A Reading for an Excel error literal (``#REF!``), or None if the value is not one."""
     if isinstance(value, str) and value.strip().casefold() in EXCEL_ERRORS:

@@ -52,11 +52,10 @@ def build_records(raw: pd.DataFrame, spec: RegisterSpec, config: Config, workboo
                 columns[name] = [None if text == "NaT" else text for text in
                                  np.datetime_as_string(source.to_numpy(), unit="D").tolist()]
                 continue
-            source = source.tolist()
-            if dtype == np.float64:  # NOTE: _plain_float written out: a call per number cost as much again
-                columns[name] = [None if v != v else int(v) if v.is_integer() else v
-                                 for v in source]
+            if dtype == np.float64:
+                columns[name] = _plain_floats(source.to_numpy())
                 continue
+            source = source.tolist()
         if set(map(type, source)) <= _PLAIN_TYPES:  # NOTE: text, whole numbers and blanks, as they are
             values = source
         else:
@@ -102,6 +101,31 @@ def _canonical_word(text: str, words: tuple[str, ...]) -> str:
 
 
 _PLAIN_TYPES = frozenset({str, int, type(None)})
+_SHORT = 64  #: Rows a column has at most to be made plain number by number.
+
+
+def whole_numbers(numbers: np.ndarray) -> np.ndarray | None:
+    """Floats as objects, each whole number an int (as ``int(v) if v.is_integer()``), the rest
+    (NaN too) floats; None when a whole number is beyond an int64 (or infinite).
+
+    NOTE: by numpy, the whole numbers found at once and made ints together: a comprehension
+    took 16 ms per 50,000."""
+    whole = numbers == np.trunc(numbers)  # (False for NaN; True for infinity, kept out below)
+    if np.abs(numbers[whole]).max(initial=0) >= 2.0 ** 62:
+        return None
+    plain = numbers.astype(object)
+    plain[whole] = numbers[whole].astype(np.int64).astype(object)
+    return plain
+
+
+def _plain_floats(numbers: np.ndarray) -> list[Any]:
+    """A float column's values as _plain_float gives them: NaN as None, whole numbers as int."""
+    # NOTE: a short column one number at a time: numpy's steps cost it 4 microseconds more
+    plain = whole_numbers(numbers) if len(numbers) > _SHORT else None
+    if plain is None:
+        return [_plain_float(v) for v in numbers.tolist()]
+    plain[np.isnan(numbers)] = None
+    return plain.tolist()
 
 
 def _plain_float(value: float) -> float | int | None:

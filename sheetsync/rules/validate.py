@@ -19,10 +19,10 @@ import pandera.pandas as pa
 from openpyxl.utils import get_column_letter
 
 from sheetsync.findings import STRUCTURAL_RULES, Finding
+from sheetsync.read.coerce import read_column
 from sheetsync.read.locate import Layout
 from sheetsync.read.measures import Measure
 from sheetsync.read.rows import RawSheet
-from sheetsync.read.values import read_text
 from sheetsync.rules.checks import CHECK_BUILDERS, BuiltCheck, RowVerdicts
 from sheetsync.rules.columns import Columns
 from sheetsync.rules.derive import CALC, EFFECTIVE, Context
@@ -82,7 +82,7 @@ def validate_frame(frame: pd.DataFrame, sheet: RawSheet, context: Context,
     for key, index in failing_rows(schema, frame, columns):
         if key in built:
             failing.setdefault(key, {})[int(index)] = None
-    refs = _References(sheet.raw.get("ref"))
+    refs = sheet.raw.get("ref")  # NOTE: taken once: pandas makes a Series at every look
     findings: list[Finding] = []
     fields: dict[str, Any] = {}  # (worked out for the first check that fails, then shared)
     for key, rows in failing.items():
@@ -188,27 +188,6 @@ def _check_output(check: pa.Check, frame: pd.DataFrame, column: str | None,
     return function(frame if column is None else columns[column], **check._check_kwargs)
 
 
-class _References:
-    """Each row's reference as typed (R9), read once per row however many findings it has."""
-
-    def __init__(self, refs: pd.Series | None) -> None:
-        self._values = dict(zip(refs.index.tolist(), refs.tolist(), strict=True)) \
-            if refs is not None else None
-        self._read: dict[int, str | None] = {}
-
-    def of(self, row: int) -> str | None:
-        if self._values is None:
-            return None
-        found = self._read.get(row, _UNREAD)
-        if found is _UNREAD:
-            reading = read_text(self._values.get(row))
-            found = self._read[row] = reading.value if isinstance(reading.value, str) else None
-        return found  # type: ignore[return-value]
-
-
-_UNREAD = object()
-
-
 def _sheet_fields(context: Context) -> dict[str, Any]:
     """The fields of messages that are the same for every check of a sheet."""
     method, rated_by = _worked_out(context.scores)
@@ -218,7 +197,7 @@ def _sheet_fields(context: Context) -> dict[str, Any]:
 
 
 def _findings(spec: CheckSpec, made: BuiltCheck, frame: Columns, sheet: RawSheet,
-              context: Context, workbook: str, rows: list[int], refs: _References,
+              context: Context, workbook: str, rows: list[int], ref_column: pd.Series | None,
               sheet_fields: dict[str, Any]) -> list[Finding]:
     """The findings of one check on ``rows``, its columns read once for all of them.
 
@@ -232,7 +211,9 @@ def _findings(spec: CheckSpec, made: BuiltCheck, frame: Columns, sheet: RawSheet
     positions = frame.index.get_indexer(pd.Index(rows))
 
     def values_of(table: pd.DataFrame | Columns, name: str) -> list[Any]:
-        column = table[name]
+        return at(table[name])
+
+    def at(column: pd.Series) -> list[Any]:
         # NOTE: a plain array hands back the same Python values as the Series (not dates:
         # numpy's tolist gives a date as a number)
         if isinstance(column.dtype, np.dtype) and column.dtype.kind in "biufO":
@@ -247,6 +228,9 @@ def _findings(spec: CheckSpec, made: BuiltCheck, frame: Columns, sheet: RawSheet
     scores = values_of(frame, score_column) if spec.column.endswith("_rating") else blank
     detail_column = CALC + spec.params["detail"] if "detail" in spec.params else None
     details = values_of(frame, detail_column) if detail_column and detail_column in frame else blank
+    # NOTE: each row's reference as typed (R9), read as a text column is (as read_text):
+    # a read_text call per finding cost 26 ms of a heavy register's 24,500
+    refs = read_column(at(ref_column), "text")[0] if ref_column is not None else blank
     scale = context.scores.scale("likelihood" if "likelihood" in spec.column else "impact")
     fields: dict[str, Any] = {
         "header": column.header,
@@ -261,8 +245,8 @@ def _findings(spec: CheckSpec, made: BuiltCheck, frame: Columns, sheet: RawSheet
     messages: dict[tuple[str, str, str, str], str] = {}  # NOTE: registers repeat their values
     cell_prefix = column.letter
     found = []
-    for row, raw_value, typed_value, expected_value, score, detail in zip(
-            rows, raw_values, typed_values, expected, scores, details, strict=True):
+    for row, raw_value, typed_value, expected_value, score, detail, ref in zip(
+            rows, raw_values, typed_values, expected, scores, details, refs, strict=True):
         shown = _shown(raw_value if isinstance(typed_value, Measure) else typed_value)
         if own_column and shown == "":
             shown = _shown(raw_value)
@@ -278,7 +262,7 @@ def _findings(spec: CheckSpec, made: BuiltCheck, frame: Columns, sheet: RawSheet
                 message = spec.message
             messages[varying] = message
         found.append(Finding(workbook=workbook, sheet=sheet.sheet, cell=f"{cell_prefix}{row}",
-                             row=row, column=column.header, ref=refs.of(row), value=raw_value,
+                             row=row, column=column.header, ref=ref, value=raw_value,
                              rule=spec.rule, severity=spec.severity, message=message))
     return found
 
