@@ -66,7 +66,10 @@ def safe_process_workbook(source: Source, settings: Settings,
                           destination: Path | None) -> WorkbookResult:
     """``process_workbook``, with anything unforeseen turned into an error on that workbook."""
     try:
-        return process_workbook(source, settings, destination)
+        # NOTE: the collector goes on again once the workbook's cells and package are gone,
+        # not while they are still held: its first collection then looks at far fewer objects
+        with collector_paused():
+            return process_workbook(source, settings, destination)
     except Exception as exc:  # noqa: BLE001  (one bad file must never stop a run)
         return unreadable_result(source, f"sheetsync could not check it ({type(exc).__name__}: "
                                          f"{' '.join(str(exc).split())[:120]}); please report this")
