@@ -115,9 +115,9 @@ def main() -> None:
             third = sheetsync_run(folder, out, jobs)
             print(f"{count} registers x {rows} rows{' (heavy)' if heavy else ''}, {jobs} jobs: "
                   f"openpyxl load+save (sequential) {baseline:.2f} s | first run {first:.2f} s "
-                  f"(ratio {first / baseline:.2f}) | unchanged re-run {again:.2f} s "
-                  f"(ratio to first run {again / first:.2f}); the next {third:.2f} s "
-                  f"({third / first:.2f})", flush=True)
+                  f"(ratio {first / baseline:.2f}) | unchanged re-run {again:.3f} s "
+                  f"(ratio to first run {again / first:.3f}); the next {third:.3f} s "
+                  f"({third / first:.3f})", flush=True)
 
 
 if __name__ == "__main__":
