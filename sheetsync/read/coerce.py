@@ -161,16 +161,9 @@ def read_column(raw: list[Any], value_type: str,
             text = tidied.get(value)
             append(text if text is not None else in_full(position, value))
     elif value_type == "text":
-        placeholders = values.PLACEHOLDERS
         for position, value in enumerate(raw):
-            if type(value) is str and value[:1] not in _SPECIAL and \
-                    value.strip().casefold() not in placeholders:
-                tidy = " ".join(value.split())
-                # NOTE: the cell's own text where it was tidy already, not an equal copy: the
-                # frame holds it anyway, and a large register's text columns are most of its memory
-                append(value if tidy == value else tidy)
-            else:
-                append(in_full(position, value))
+            text = _tidy_text(value)
+            append(text if text is not None else in_full(position, value))
     elif value_type == "number":
         for position, value in enumerate(raw):
             kind = type(value)
@@ -194,8 +187,11 @@ _SPECIAL = frozenset("#")  #: Text starting so may be an Excel error literal: re
 
 
 def _tidy_text(value: Any) -> str | None:
-    """Ordinary text as ``read_text`` reads it (the cell's own text where it is tidy already);
-    None for anything to read in full (not text, a placeholder, maybe an Excel error)."""
+    """Ordinary text as ``read_text`` reads it; None for anything to read in full (not text,
+    a placeholder, maybe an Excel error).
+
+    NOTE: the cell's own text where it was tidy already, not an equal copy: the frame holds it
+    anyway, and a large register's text columns are most of its memory."""
     if type(value) is not str or value[:1] in _SPECIAL or \
             value.strip().casefold() in values.PLACEHOLDERS:
         return None

@@ -37,29 +37,30 @@ def find_workbooks(paths: list[Path], exclude: Path | None = None) -> list[Sourc
     for given in paths:
         if given.is_dir():
             folders: dict[Path, bool] = {}  # NOTE: each folder looked at once, not per file
-            real: dict[Path, Path] = {}
+            resolved_folders: dict[Path, Path] = {}
             for path in sorted(given.rglob("*")):
                 if not path.is_file() or path.suffix.lower() not in WORKBOOK_SUFFIXES:
                     continue
                 if _skipped(path, given, excluded, folders):
                     continue
-                found.setdefault(_resolved(path, real),
+                found.setdefault(_resolved(path, resolved_folders),
                                  Source(path, path.relative_to(given).as_posix()))
         else:
             found.setdefault(given.resolve(), Source(given, given.name))
     return _unique_names(sorted(found.values(), key=lambda s: s.name))
 
 
-def _resolved(path: Path, folders: dict[Path, Path]) -> Path:
-    """``path.resolve()``, with each folder (in ``folders``) resolved once for all its files.
+def _resolved(path: Path, resolved_folders: dict[Path, Path]) -> Path:
+    """``path.resolve()``, with each folder (kept in ``resolved_folders``) resolved once for
+    all its files.
 
     NOTE: resolving asks the file system about every folder above the file: once per file,
     finding 200 workbooks in 10 folders took 10.4 ms, not 7.6."""
     if path.is_symlink():
         return path.resolve()
-    folder = folders.get(path.parent)
+    folder = resolved_folders.get(path.parent)
     if folder is None:
-        folder = folders[path.parent] = path.parent.resolve()
+        folder = resolved_folders[path.parent] = path.parent.resolve()
     return folder / path.name
 
 

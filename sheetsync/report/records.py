@@ -106,7 +106,8 @@ _SHORT = 64  #: Rows a column has at most to be made plain number by number.
 
 def whole_numbers(numbers: np.ndarray) -> np.ndarray | None:
     """Floats as objects, each whole number an int (as ``int(v) if v.is_integer()``), the rest
-    (NaN too) floats; None when a whole number is beyond an int64 (or infinite).
+    (NaN too) floats; None when a whole number is 2**62 or more across (or infinite), where
+    an int64 might not hold it.
 
     NOTE: by numpy, the whole numbers found at once and made ints together: a comprehension
     took 16 ms per 50,000."""

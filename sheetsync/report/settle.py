@@ -38,7 +38,9 @@ def settle_exceptions(out_dir: Path, before: list[bytes], workbooks: int,
     ``workbooks`` workbooks and ``findings`` findings; ``before``: their bytes, as read, in
     ``EXCEPTIONS_FILES`` order) as ``write_reports`` writes them when nothing changed since
     that run: no finding new, every workbook reused and none stale, nothing resolved or
-    removed. Each file written, and the content hash of what was written.
+    removed. Each file written, and the content hash of what was written (inside
+    ``keep_going``, a file left as it was, open in Excel, is still given the hash of what was
+    to be written: the caller takes none of them then).
 
     NOTE: a flag is changed in place only where the count of what is changed proves that
     nothing else matched (a value someone typed that looks like one); else, or if a file was

@@ -183,10 +183,11 @@ def band_of_score(frame: pd.DataFrame, column: str, context: Context) -> pd.Seri
 def _banded(scores: pd.Series, scoring: Scoring) -> pd.Series:
     """Each score's band name, as ``scores.map({score: name}).astype(object)`` gives it.
 
-    NOTE: each distinct score is banded once; on plain floats the names are looked up in a
-    dict (a hundred rows through ``Series.map`` cost ten times the banding), with the
-    names made what ``map`` makes them: pandas reads the dict's names as one column (a
-    missing name beside words turns NaN), and a score with no name is NaN.
+    NOTE: each distinct score is banded once; on plain floats each score is then given its
+    name by its place among the sorted distinct scores (numpy's ``searchsorted``: a hundred
+    rows through ``Series.map`` cost ten times the banding), with the names made what
+    ``map`` makes them: pandas reads the names as one column (a missing name beside words
+    turns NaN), and a score with no name is NaN.
     """
     if scores.dtype != np.float64:
         by_score = {s: _band_name(s, scoring) for s in scores.dropna().unique()}

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sheetsync.errors import SheetsyncError
 from sheetsync.files import bytes_hash, content_hash, keep_going
 from sheetsync.findings import Finding, Severity
 from sheetsync.read.discover import Source
@@ -54,7 +55,8 @@ class Reused:
     """An unchanged re-run, recorded: what ``run_job`` returns for it."""
 
     summary: Summary  #: The last run's.
-    #: Its workbooks and findings as exceptions.json has them (records: in records/).
+    #: Its workbooks and findings as exceptions.json has them (records: in records/), read
+    #: when asked for (SheetsyncError if a later run has replaced it meanwhile).
     load: Callable[[], RunResult]
     changes: Changes
     run_id: int
@@ -119,23 +121,29 @@ def unchanged_run(connection: sqlite3.Connection, out_dir: Path, sources: list[S
         return None
     # NOTE: the exceptions files to settle are read once, whole: what is settled is the bytes
     # whose hash was checked (one not among the outputs is settled as unreadable: rewritten)
-    whole = {} if settled[0] else dict.fromkeys(EXCEPTIONS_FILES, b"")
-    if not _intact(out_dir, outputs, whole):
+    read_whole = {} if settled[0] else dict.fromkeys(EXCEPTIONS_FILES, b"")
+    if not _intact(out_dir, outputs, read_whole):
         return None
     if not settled[0]:
         left: list[dict[str, Any]] = []
         with keep_going(out_dir, left):  # (its workbooks; its findings, of either severity)
-            written = settle_exceptions(out_dir, [whole[name] for name in EXCEPTIONS_FILES],
+            written = settle_exceptions(out_dir, [read_whole[name] for name in EXCEPTIONS_FILES],
                                         workbooks=last[3], findings=last[4])
         if left:
             return None  # NOTE: an output open in Excel: the full run says so, and goes on
         outputs.update((path.relative_to(out_dir).as_posix(), digest)
                        for path, digest in written.items())
 
-    # NOTE: read only if asked for (the command never asks: reading it was 2 ms of 4.6 MB); it
-    # is then the file as it is, which only another run in this process could have replaced
+    reused_json = outputs["exceptions.json"]
+
+    # NOTE: read only if asked for (the command never asks: reading it was 2 ms of 4.6 MB), and
+    # then only as this run left it: a later run may have replaced it since
     def load() -> RunResult:
-        return _run_of(json.loads((out_dir / "exceptions.json").read_bytes()), out_dir, sources)
+        text = (out_dir / "exceptions.json").read_bytes()
+        if bytes_hash(text) != reused_json:
+            raise SheetsyncError(f"{out_dir / 'exceptions.json'} has been replaced since this "
+                                 "run (by a later run): its findings are no longer this run's")
+        return _run_of(json.loads(text), out_dir, sources)
 
     kept = connection.execute("SELECT summary FROM run_summaries WHERE run_id = ?",
                               (last_id,)).fetchone()
@@ -155,9 +163,9 @@ def unchanged_run(connection: sqlite3.Connection, out_dir: Path, sources: list[S
                   outputs=[out_dir / name for name in outputs])
 
 
-def _intact(out_dir: Path, outputs: dict[str, str], whole: dict[str, bytes]) -> bool:
+def _intact(out_dir: Path, outputs: dict[str, str], read_whole: dict[str, bytes]) -> bool:
     """Every output present with the bytes it was written with, and no other owner list (a
-    list nobody wrote would be emailed as current). An output named in ``whole`` is read
+    list nobody wrote would be emailed as current). An output named in ``read_whole`` is read
     whole, and its bytes kept there."""
     owners = {p.relative_to(out_dir).as_posix() for p in (out_dir / "owners").glob("*")
               if p.is_file()}  # (the lists and their index.csv)
@@ -166,9 +174,10 @@ def _intact(out_dir: Path, outputs: dict[str, str], whole: dict[str, bytes]) -> 
     for name, digest in outputs.items():
         path = out_dir / name
         try:
-            if name in whole:
-                whole[name] = path.read_bytes()
-            if (bytes_hash(whole[name]) if name in whole else content_hash(path)) != digest:
+            if name in read_whole:
+                read_whole[name] = path.read_bytes()
+            if (bytes_hash(read_whole[name]) if name in read_whole
+                    else content_hash(path)) != digest:
                 return False
         except OSError:
             return False

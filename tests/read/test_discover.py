@@ -145,3 +145,15 @@ def test_a_folder_holding_output_gives_nothing(tmp_path) -> None:
     _touch(tmp_path / OUTPUT_MARKER)
     assert find_workbooks([tmp_path]) == []
     assert [s.name for s in find_workbooks([tmp_path / "Adults"])] == ["b.xlsx"]
+
+
+def test_a_workbook_reached_twice_through_links_is_found_once(tmp_path) -> None:
+    """Workbooks are told apart by where they really are: a linked folder, or a linked file,
+    leading to one already found gives it once (by the name it is first found under)."""
+    root = tmp_path / "S drive"
+    _touch(root / "Adults" / "risks.xlsx")
+    _touch(root / "Children" / "plan.xlsx")
+    (root / "Shortcut").symlink_to(root / "Adults", target_is_directory=True)
+    (root / "Children" / "copy of risks.xlsx").symlink_to(root / "Adults" / "risks.xlsx")
+    found = find_workbooks([root, root / "Adults" / "risks.xlsx"])
+    assert [s.name for s in found] == ["Adults/risks.xlsx", "Children/plan.xlsx"]

@@ -18,6 +18,7 @@ import xlsxwriter
 from helpers import AS_OF, write_openpyxl
 from helpers.outputs import digests, heavy_register
 
+import sheetsync.errors
 import sheetsync.files
 import sheetsync.report.reports
 import sheetsync.weekly.job
@@ -290,16 +291,66 @@ def test_the_history_stays_reserved_while_a_run_looks_for_changes(
 
     def unchanged_run(connection: sqlite3.Connection, out_dir: Path, *args: object) -> object:
         found = looked(connection, out_dir, *args)  # type: ignore[arg-type]
-        other = sqlite3.connect(out_dir / "history.sqlite", timeout=0)
-        try:
-            other.execute("BEGIN IMMEDIATE")
-            another_writer.append("could write the history")
-        except sqlite3.OperationalError as exc:
-            another_writer.append(str(exc))
-        finally:
-            other.close()
+        another_writer.append(_another_writer(out_dir))
         return found
 
     monkeypatch.setattr(reuse, "unchanged_run", unchanged_run)
     assert not run(folder, out).reused_outputs
     assert another_writer == ["database is locked"]
+
+
+def test_the_history_stays_reserved_while_a_rerun_settles_the_reports(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first unchanged re-run replaces the exceptions files: the history's write lock is
+    held while it does, and the re-run is stored with them."""
+    folder, out = drive(tmp_path / "in"), tmp_path / "out"
+    run(folder, out)
+    settle = reuse.settle_exceptions
+    another_writer: list[str] = []
+
+    def settling(out_dir: Path, *args: object, **kwargs: object) -> object:
+        another_writer.append(_another_writer(out_dir))
+        return settle(out_dir, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(reuse, "settle_exceptions", settling)
+    assert run(folder, out).reused_outputs
+    assert another_writer == ["database is locked"]
+
+
+def test_a_sheet_settled_a_little_at_a_time_is_what_a_rebuild_writes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The exceptions workbook's sheet is settled a block at a time, each cut at a row's end:
+    blocks far smaller than a row cut every row and "New" somewhere."""
+    import sheetsync.report.settle as settle
+
+    folder, out, rebuilt = drive(tmp_path / "in"), tmp_path / "out", tmp_path / "rebuilt"
+    run(folder, out)
+    monkeypatch.setattr(settle, "_CHUNK", 7)
+    assert run(folder, out).reused_outputs
+    rebuild(folder, rebuilt, monkeypatch)
+    rebuild(folder, rebuilt, monkeypatch)
+    assert digests(out) == digests(rebuilt)
+
+
+def test_a_rerun_whose_report_was_replaced_since_says_so_when_asked_for_its_findings(
+        tmp_path: Path) -> None:
+    folder, out = drive(tmp_path / "in"), tmp_path / "out"
+    run(folder, out)
+    again = run(folder, out)
+    assert again.reused_outputs and again.run.findings  # (read when asked for, as it was)
+    later = run(folder, out)
+    (out / "exceptions.json").write_text("{}", encoding="utf-8")  # (as a later run might)
+    with pytest.raises(sheetsync.errors.SheetsyncError, match="replaced since this run"):
+        _ = later.run
+
+
+def _another_writer(out_dir: Path) -> str:
+    """What another program trying to write the history meets now."""
+    other = sqlite3.connect(out_dir / "history.sqlite", timeout=0)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        return "could write the history"
+    except sqlite3.OperationalError as exc:
+        return str(exc)
+    finally:
+        other.close()
