@@ -12,9 +12,9 @@ from typing import Any
 
 from openpyxl.utils import get_column_letter
 
-from sheetsync.read.package import MAIN_NS, REL_NS, xml_attr, xml_escaped
+from sheetsync.read.package import MAIN_NS, REL_NS, xml_attr
 from sheetsync.write.celltails import CellTails, TextTails
-from sheetsync.write.sheetxml import value_xml
+from sheetsync.write.cellvalue import inline_text, value_xml
 
 
 @dataclass(slots=True)
@@ -100,8 +100,8 @@ def _text_tail(style: int | None, text: str) -> bytes:
     NOTE: an Exceptions sheet's cell addresses, refs and messages are mostly made once each:
     0.35 µs for a message, not 0.66 (the heavy register's copy makes some 100,000).
     """
-    return ((b'" s="%d"' % style if style else b'"') + b' t="inlineStr"><is><t xml:space="preserve">'
-            + xml_escaped(text) + b"</t></is></c>")
+    return ((b'" s="%d"' % style if style else b'"') + b' t="inlineStr">' + inline_text(text)
+            + b"</c>")
 
 
 #: Text cells, kept from table to table: the added sheets of a run's workbooks repeat their

@@ -7,24 +7,21 @@ go in column order, added rows in row order, as Excel requires.
 
 from __future__ import annotations
 
-import datetime as dt
-import math
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.datetime import to_excel
 
 from sheetsync.read.package import (
     CELL_ADDRESS,
     REL_NS,
     column_number,
     set_attribute,
-    xml_escaped,
 )
 from sheetsync.write.celltails import CellTails, TextTails
+from sheetsync.write.cellvalue import KEEP, value_xml
 from sheetsync.write.sheetframe import (
     SheetUnsupported,
     finish_tail,
@@ -37,7 +34,6 @@ _SPANS = re.compile(rb'\sspans="[^"]*"')
 _ROW_NUMBER = re.compile(rb'\sr="(\d+)"')
 _CELL = re.compile(rb"<c\b[^>]*?(?:/>|>.*?</c>)", re.DOTALL)
 _STYLE = re.compile(rb'\ss="([^"]*)"')  #: A cell's format attribute (as ``attribute`` finds it).
-KEEP = object()  #: A cell edit's value meaning "leave the value as it is".
 
 
 @dataclass(slots=True)
@@ -377,20 +373,3 @@ def _new_cells(row: int, edits: dict[int, CellEdit], columns: list[int]) -> byte
 def _new_row(number: int, edits: dict[int, CellEdit]) -> bytes:
     cells = _new_cells(number, edits, sorted(edits))
     return b'<row r="' + str(number).encode() + b'">' + cells + b"</row>"
-
-
-def value_xml(value: Any) -> tuple[bytes | None, bytes]:
-    """(cell type, cell content) for a value: text inline, so the shared strings stay as they are."""
-    if type(value) is str:  # NOTE: most values written; the tests below are for the others
-        return b"inlineStr", b'<is><t xml:space="preserve">' + xml_escaped(value) + b"</t></is>"
-    if value is None or value is KEEP:
-        return None, b""
-    if isinstance(value, bool):
-        return b"b", b"<v>" + (b"1" if value else b"0") + b"</v>"
-    if isinstance(value, (dt.datetime, dt.date)):
-        value = to_excel(value)
-    if isinstance(value, (int, float)):
-        if isinstance(value, float) and not math.isfinite(value):
-            return None, b""
-        return None, b"<v>" + repr(value).encode() + b"</v>"
-    return b"inlineStr", b'<is><t xml:space="preserve">' + xml_escaped(str(value)) + b"</t></is>"
